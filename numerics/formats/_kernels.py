@@ -1,0 +1,316 @@
+"""numba kernels: round IEEE float32/float64 bits into any :class:`Format`.
+
+One scalar routine (:func:`_round_one`) decides every element; the cast and encode
+drivers call it, serially or over ``prange`` chunks. Format and rounding parameters
+travel in a small int64 array, so each driver compiles once per container dtype
+rather than once per format or mode.
+
+Magnitude codes are integers ordered like the values they encode, so rounding up
+is ``code + 1`` (carrying into the exponent as IEEE bit patterns do) and overflow
+is ``code > max_code``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# Parameter slots of the int64 array ``P``.
+(
+    P_M,  # fraction bits of the target
+    P_EMIN,  # exponent of the smallest normal
+    P_EMAX,  # exponent of the largest finite value
+    P_MAXCODE,  # magnitude code of the largest finite value
+    P_ZERO,  # the target has a zero
+    P_SIGNED,
+    P_NEGZERO,
+    P_HASINF,
+    P_HASNAN,
+    P_SUBN,  # subnormals produced (format has them and the caller did not disable them)
+    P_SAT,
+    P_MODE,
+    P_SRBITS,  # random bits used by stochastic rounding, 1..64
+    P_MB,  # container fraction bits: 23 or 52
+    P_BIASC,  # container exponent bias: 127 or 1023
+    P_SSH,  # container sign-bit position: 31 or 63
+    P_NANPOS,  # code of NaN for a positive (or unsigned) NaN (if P_HASNAN)
+    P_NANNEG,  # code of NaN for a negative NaN (if P_HASNAN)
+    P_SIGNPOS,  # bit position of the target's sign bit
+    P_LEN,
+) = range(20)
+
+# Rounding mode numbers, in the order of numerics.Rounding.
+RNE, RNA, RTZ, RUP, RDOWN, RODD, RSR, RSREQ = range(8)
+
+# Result kinds of _round_one.
+FINITE, NAN, INF = 0, 1, 2
+
+_U1 = np.uint64(1)
+_U27 = np.uint64(27)
+_U30 = np.uint64(30)
+_U31 = np.uint64(31)
+_U63 = np.uint64(63)
+_U64 = np.uint64(64)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+# Every power of two a float64 can hold, so that sig * 2**q is one exact multiply.
+_POW2 = np.ldexp(1.0, np.arange(-1074, 1024))
+
+CHUNK = 1 << 14
+
+
+@njit(cache=True)
+def mix64(z):
+    """splitmix64's finaliser: a bijective 64-bit mix."""
+    z = (z ^ (z >> _U30)) * _MIX1
+    z = (z ^ (z >> _U27)) * _MIX2
+    return z ^ (z >> _U31)
+
+
+@njit(cache=True)
+def random64(key, i):
+    """The random word of element ``i``: a pure function of (key, i), so results do not
+    depend on chunking or thread count."""
+    return mix64(key + np.uint64(i + 1) * _GOLDEN)
+
+
+@njit(cache=True)
+def ldexp_exact(sig, q):
+    """``sig * 2**q`` for results a float64 holds exactly."""
+    return np.float64(sig) * _POW2[q + 1074]
+
+
+@njit(cache=True)
+def mag_to_float(code, m, emin, zero):
+    """Value of a finite magnitude code (sign bit clear)."""
+    e_field = code >> m
+    frac = code & ((1 << m) - 1)
+    if zero == 0:
+        return ldexp_exact(frac | (1 << m), e_field + emin - m)
+    if e_field == 0:
+        return ldexp_exact(frac, emin - m)
+    return ldexp_exact(frac | (1 << m), e_field - 1 + emin - m)
+
+
+@njit(cache=True)
+def _round_up(mode, rem, dc, d, parity, neg, R, srbits):
+    """Whether to add one ulp to the truncated code, given the discarded bits ``rem``
+    (``dc`` of them kept, ``d`` discarded in truth) and the parity of the truncated code."""
+    if rem == 0:
+        return False
+    if mode == RNE:
+        half = np.int64(1) << (dc - 1)
+        return rem > half or (rem == half and parity == 1)
+    if mode == RNA:
+        return rem >= (np.int64(1) << (dc - 1))
+    if mode == RTZ:
+        return False
+    if mode == RUP:
+        return not neg
+    if mode == RDOWN:
+        return neg
+    if mode == RODD:
+        return parity == 0
+    if mode == RSR:
+        # Up with probability rem / 2**d: compare R with rem scaled to 64 bits.
+        if d <= 64:
+            t = np.uint64(rem) << np.uint64(64 - d)
+        else:
+            t = np.uint64(rem) >> np.uint64(min(d - 64, 63))
+        if srbits < 64:
+            t = t & ~((_U1 << np.uint64(64 - srbits)) - _U1)
+        return R < t
+    # RSREQ: a fair coin for inexact values
+    return (R >> _U63) == _U1
+
+
+@njit(cache=True)
+def round_one(b, R, P):
+    """Round one container value (its bits ``b`` as uint64) into the target format.
+
+    Returns ``(kind, code, neg)``: kind FINITE with the magnitude code, NAN or INF, and
+    the sign of the result.
+    """
+    m = P[P_M]
+    emin = P[P_EMIN]
+    maxcode = P[P_MAXCODE]
+    zero = P[P_ZERO] != 0
+    signed = P[P_SIGNED] != 0
+    sat = P[P_SAT] != 0
+    mode = P[P_MODE]
+    MB = P[P_MB]
+    ssh = P[P_SSH]
+
+    neg = ((b >> np.uint64(ssh)) & _U1) == _U1
+    ab = np.int64(b & ((_U1 << np.uint64(ssh)) - _U1))
+    field = ab >> MB
+    mant = ab & ((np.int64(1) << MB) - 1)
+
+    if field == (np.int64(1) << (ssh - MB)) - 1:
+        if mant != 0:
+            return NAN, 0, neg
+        # Inf converts to Inf whatever the rounding direction; only saturation clamps it.
+        if not sat and P[P_HASINF] != 0:
+            code = maxcode + 1
+        elif not sat and P[P_HASNAN] != 0:
+            return NAN, 0, neg
+        else:
+            code = maxcode
+    elif ab == 0:
+        if zero:
+            return FINITE, 0, neg and P[P_NEGZERO] != 0
+        if P[P_HASNAN] != 0 and not sat:
+            return NAN, 0, neg
+        return FINITE, 0, False
+    else:
+        if field == 0:
+            sig = mant
+            lsb = 1 - P[P_BIASC] - MB
+            E = lsb + math.frexp(np.float64(sig))[1] - 1
+        else:
+            sig = mant | (np.int64(1) << MB)
+            lsb = field - P[P_BIASC] - MB
+            E = field - P[P_BIASC]
+        if E > P[P_EMAX]:
+            code = maxcode + 1  # beyond max before any rounding
+        elif not zero and E < emin:
+            code = 0  # no zero to underflow to: the smallest value
+        else:
+            ftz = zero and P[P_SUBN] == 0
+            e_eff = E if ftz else max(E, emin)
+            d = e_eff - m - lsb
+            if d <= 0:
+                kept = sig << (-d)
+                rem = np.int64(0)
+                dc = 1
+            else:
+                dc = min(d, 63)
+                kept = sig >> dc
+                rem = sig & ((np.int64(1) << dc) - 1)
+            code = ((e_eff - emin) << m) + kept
+            if not zero:
+                code -= np.int64(1) << m
+            if _round_up(mode, rem, dc, d, code & 1, neg, R, P[P_SRBITS]):
+                code += 1
+                kept += 1
+            if ftz and E < emin:
+                # Flush to zero unless rounding (with unbounded exponent) reached 2**emin.
+                code = (np.int64(1) << m) if (E == emin - 1 and kept == (2 << m)) else 0
+        if code > maxcode:
+            toward0 = (
+                mode == RTZ or mode == RODD or (mode == RUP and neg) or (mode == RDOWN and not neg)
+            )
+            if sat or toward0:
+                code = maxcode
+            elif P[P_HASINF] != 0:
+                code = maxcode + 1
+            elif P[P_HASNAN] != 0:
+                return NAN, 0, neg
+            else:
+                code = maxcode
+
+    if neg and not signed and (code != 0 or not zero):
+        # A negative value an unsigned format cannot hold.
+        if sat or P[P_HASNAN] == 0:
+            return FINITE, 0, False
+        return NAN, 0, True
+    if code > maxcode:
+        return INF, code, neg
+    if code == 0 and zero:
+        return FINITE, 0, neg and P[P_NEGZERO] != 0
+    return FINITE, code, neg and signed
+
+
+@njit(cache=True)
+def _cast_range(xb, out, P, key, lo, hi):
+    m = P[P_M]
+    emin = P[P_EMIN]
+    zero = P[P_ZERO]
+    stochastic = P[P_MODE] >= RSR
+    R = np.uint64(0)
+    for i in range(lo, hi):
+        if stochastic:
+            R = random64(key, i)
+        kind, code, neg = round_one(np.uint64(xb[i]), R, P)
+        if kind == NAN:
+            v = np.nan
+        elif kind == INF:
+            v = np.inf
+        else:
+            v = mag_to_float(code, m, emin, zero)
+        out[i] = -v if neg else v
+
+
+@njit(cache=True)
+def cast_serial(xb, out, P, key):
+    """Round every element of ``xb`` (float bits) into ``out`` (floats), one thread."""
+    _cast_range(xb, out, P, key, 0, xb.size)
+
+
+@njit(cache=True, parallel=True)
+def cast_parallel(xb, out, P, key):
+    """As :func:`cast_serial`, over chunks in parallel; the same result."""
+    n = xb.size
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        _cast_range(xb, out, P, key, c * CHUNK, min(n, (c + 1) * CHUNK))
+
+
+@njit(cache=True)
+def _encode_range(xb, codes, P, key, lo, hi, bad):
+    """Codes of ``xb[lo:hi]``; counts into ``bad`` the NaNs (slot 0) and Infs (slot 1)
+    that the format cannot encode, and remembers the first offender (slots 2, 3)."""
+    stochastic = P[P_MODE] >= RSR
+    sign_bit = np.int64(1) << P[P_SIGNPOS]
+    inf_unholdable = P[P_HASINF] == 0 and P[P_SAT] == 0
+    infmask = ((_U1 << np.uint64(P[P_SSH])) - _U1) ^ ((_U1 << np.uint64(P[P_MB])) - _U1)
+    absmask = (_U1 << np.uint64(P[P_SSH])) - _U1
+    R = np.uint64(0)
+    for i in range(lo, hi):
+        if stochastic:
+            R = random64(key, i)
+        b = np.uint64(xb[i])
+        if inf_unholdable and (b & absmask) == infmask:
+            bad[1] += 1
+            if bad[3] < 0:
+                bad[3] = i
+        kind, code, neg = round_one(b, R, P)
+        if kind == NAN:
+            c = P[P_NANNEG] if neg else P[P_NANPOS]
+            if P[P_HASNAN] == 0:  # only a NaN input gives NAN in a format without NaN
+                bad[0] += 1
+                if bad[2] < 0:
+                    bad[2] = i
+                c = 0
+        elif neg:
+            c = code | sign_bit
+        else:
+            c = code
+        codes[i] = c
+
+
+@njit(cache=True)
+def encode_serial(xb, codes, P, key, bad):
+    """Codes of every element of ``xb``, one thread."""
+    _encode_range(xb, codes, P, key, 0, xb.size, bad)
+
+
+@njit(cache=True, parallel=True)
+def encode_parallel(xb, codes, P, key, bad):
+    """As :func:`encode_serial`, over chunks in parallel; the same result."""
+    n = xb.size
+    nchunk = (n + CHUNK - 1) // CHUNK
+    bads = np.zeros((nchunk, 4), dtype=np.int64)
+    bads[:, 2:] = -1
+    for c in prange(nchunk):
+        _encode_range(xb, codes, P, key, c * CHUNK, min(n, (c + 1) * CHUNK), bads[c])
+    for c in range(nchunk):
+        bad[0] += bads[c, 0]
+        bad[1] += bads[c, 1]
+        if bad[2] < 0:
+            bad[2] = bads[c, 2]
+        if bad[3] < 0:
+            bad[3] = bads[c, 3]

@@ -1,0 +1,134 @@
+"""``cast``: round data into a format, keeping the input's float dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _kernels as K
+from ._inputs import (
+    as_float_array,
+    check_dtype_holds,
+    container_view,
+    from_container,
+    params,
+    seed_key,
+    use_parallel,
+)
+from .format import Format
+from .registry import as_format
+from .rounding import Rounding, as_rounding
+
+__all__ = ["cast"]
+
+
+def cast(
+    x: ArrayLike,
+    fmt: Format | str,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    *,
+    saturate: bool = False,
+    subnormals: bool = True,
+    seed: int | np.random.Generator | None = None,
+    sr_bits: int | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray | float:
+    """Round ``x`` to the nearest values of ``fmt`` (per ``rounding``), in ``x``'s dtype.
+
+        Each element is rounded once, directly from its input value: float64 input is
+        never rounded through float32 first.
+
+        Parameters
+        ----------
+        x : array_like or float
+            float16, bfloat16 (ml_dtypes), float32 or float64 data, a list, or a number.
+        fmt : Format or str
+            The target format, or its name (see :func:`numerics.format_names`).
+        rounding : Rounding or str
+            One of :class:`numerics.Rounding`; ``"nearest_even"`` by default.
+        saturate : bool
+            Clamp every finite overflow and every Inf to +-max instead of the IEEE
+            overflow result (Inf, else NaN, else max).
+        subnormals : bool
+            If False, results below the smallest normal flush to (signed) zero.
+        seed : int, numpy.random.Generator or None
+            Key of stochastic rounding. Element ``i`` draws its bits from (seed, i), so the
+            result does not depend on threads or chunking. None draws a fresh seed.
+        sr_bits : int, optional
+            Random bits of stochastic rounding (1..64), as hardware with k-bit SR does:
+            the discarded part is truncated to k bits before the comparison. Default: all.
+        out : ndarray, optional
+            Where to write the result (same shape and dtype as ``x``); ``out=x`` rounds
+            in place.
+
+        Returns
+        -------
+        ndarray or scalar
+            The rounded values, in ``x``'s dtype (a scalar for scalar input).
+
+        Raises
+        ------
+        TypeError
+            For non-float data (ints, bools, complex, objects).
+        ValueError
+            For an unknown format or rounding mode, a bad ``out``, an impossible
+            ``sr_bits``, or a dtype that cannot hold the format's values.
+
+        Notes
+        -----
+        Overflow follows IEEE 754 by rounding direction: a value past the largest finite
+        in the rounding direction becomes Inf where the format has Inf, NaN where it has
+        only NaN, and the largest finite where it has neither. Modes toward zero (and
+        ``odd``) give the largest finite. NaN stays NaN, even for formats without NaN.
+        Formats without zero (E8M0) give NaN for 0 and the smallest value for anything
+        below it; unsigned formats give NaN (or 0 with ``saturate``) for negative values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> cast(np.array([0.3, 464.0, 465.0, -0.0]), "float8_e4m3fn").tolist()
+        [0.3125, 448.0, nan, -0.0]
+        >>> cast(1.0625 + 2**-30, "fp8_e4m3")  # no double rounding through float32
+        1.125
+        >>> cast([1.1, 1.1], "bf16", "stochastic", seed=0)
+        array([1.1015625, 1.09375  ])
+    """
+    fmt = as_format(fmt)
+    mode = as_rounding(rounding)
+    arr, kind = as_float_array(x)
+    check_dtype_holds(fmt, arr.dtype)
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+        if out.shape != arr.shape or out.dtype != arr.dtype:
+            raise ValueError(
+                f"out must have x's shape {arr.shape} and dtype {arr.dtype.name}, "
+                f"got {out.shape} and {out.dtype.name}"
+            )
+        if not out.flags.writeable:
+            raise ValueError("out is read-only")
+    flat, cont = container_view(arr)
+    P = params(
+        fmt,
+        mode,
+        saturate=saturate,
+        subnormals=subnormals,
+        sr_bits=sr_bits,
+        container=cont,
+    )
+    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    direct = out is not None and out.dtype == cont.dtype and out.flags.c_contiguous and out.size > 0
+    res = out.reshape(-1) if direct else np.empty(flat.size, dtype=cont.dtype)
+    kernel = K.cast_parallel if use_parallel(flat.size) else K.cast_serial
+    kernel(flat.view(cont.uint), res, P, key)
+    if direct:
+        return out
+    result = from_container(res, arr.dtype).reshape(arr.shape)
+    if out is not None:
+        out[...] = result
+        return out
+    if kind == "pyfloat":
+        return float(result)
+    if kind == "npscalar":
+        return result[()]
+    return result

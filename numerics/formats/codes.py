@@ -1,0 +1,236 @@
+"""Bit codes: ``encode`` values into a format's codes, ``decode`` them, ``pack`` nibbles."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from . import _kernels as K
+from ._inputs import (
+    as_float_array,
+    container_view,
+    is_bfloat16,
+    params,
+    seed_key,
+    use_parallel,
+)
+from .format import Format
+from .registry import as_format
+from .rounding import Rounding, as_rounding
+
+__all__ = ["code_dtype", "decode", "encode", "pack", "unpack"]
+
+
+def code_dtype(fmt: Format | str) -> np.dtype:
+    """The unsigned dtype that holds ``fmt``'s codes: uint8 up to 8 bits, then uint16,
+    uint32, uint64.
+
+    Examples
+    --------
+    >>> code_dtype("bfloat16")
+    dtype('uint16')
+    """
+    bits = as_format(fmt).bits
+    for dt in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if bits <= 8 * np.dtype(dt).itemsize:
+            return np.dtype(dt)
+    raise AssertionError("formats are at most 64 bits")
+
+
+def encode(
+    x: ArrayLike,
+    fmt: Format | str,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    *,
+    saturate: bool = False,
+    subnormals: bool = True,
+    seed: int | np.random.Generator | None = None,
+    sr_bits: int | None = None,
+) -> np.ndarray | int:
+    """Round ``x`` into ``fmt`` and return the bit codes (sign | exponent | fraction).
+
+    Rounding is exactly that of :func:`numerics.cast` with the same arguments, so
+    ``decode(encode(x, f), f) == cast(x, f)`` (NaNs aside).
+
+    Returns
+    -------
+    ndarray or int
+        Codes in :func:`code_dtype` of the format; an int for scalar input.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds a NaN and the format has no NaN, or an Inf and the format has
+        no Inf (unless ``saturate=True``, which encodes Inf as +-max).
+
+    Examples
+    --------
+    >>> encode([1.0, -448.0, 0.3], "float8_e4m3fn")
+    array([ 56, 254,  42], dtype=uint8)
+    >>> encode(float("inf"), "fp4", saturate=True)
+    7
+    """
+    fmt = as_format(fmt)
+    mode = as_rounding(rounding)
+    arr, kind = as_float_array(x)
+    flat, cont = container_view(arr)
+    P = params(fmt, mode, saturate=saturate, subnormals=subnormals, sr_bits=sr_bits, container=cont)
+    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    codes = np.empty(flat.size, dtype=code_dtype(fmt))
+    bad = np.array([0, 0, -1, -1], dtype=np.int64)
+    kernel = K.encode_parallel if use_parallel(flat.size) else K.encode_serial
+    kernel(flat.view(cont.uint), codes, P, key, bad)
+    if bad[0]:
+        raise ValueError(
+            f"{fmt} has no NaN: cannot encode the {bad[0]} NaN(s) in x "
+            f"(first at flat index {bad[2]})"
+        )
+    if bad[1]:
+        raise ValueError(
+            f"{fmt} has no Inf: cannot encode the {bad[1]} Inf(s) in x (first at flat index "
+            f"{bad[3]}); pass saturate=True to encode them as +-max"
+        )
+    codes = codes.reshape(arr.shape)
+    return int(codes) if kind != "array" else codes
+
+
+def _decode_float64(codes: np.ndarray, fmt: Format) -> np.ndarray:
+    """Values of ``codes`` (uint64) as float64, computed field by field."""
+    m, mag_bits = fmt.mbits, fmt.ebits + fmt.mbits
+    mag = codes & np.uint64(2**mag_bits - 1)
+    neg = ((codes >> np.uint64(mag_bits)) & np.uint64(1)).astype(bool) if fmt.signed else False
+    e_field = (mag >> np.uint64(m)).astype(np.int64)
+    frac = (mag & np.uint64(2**m - 1)).astype(np.float64)
+    if fmt.zero:
+        normal = e_field > 0
+        sig = np.where(normal, frac + 2.0**m, frac if fmt.subnormals else 0.0)
+        q = np.maximum(e_field, 1) - 1 + fmt.emin - m
+    else:
+        sig = frac + 2.0**m
+        q = e_field + fmt.emin - m
+    vals = np.ldexp(sig, q)
+    vals[mag > np.uint64(fmt.max_code)] = np.nan
+    if fmt.inf:
+        vals[mag == np.uint64(fmt.max_code + 1)] = np.inf
+    vals = np.where(neg, -vals, vals)
+    if fmt.nan.value == "fnuz":
+        vals[codes == np.uint64(1 << mag_bits)] = np.nan
+    return vals
+
+
+_TABLES: dict[Format, np.ndarray] = {}
+
+
+def _table(fmt: Format) -> np.ndarray:
+    tab = _TABLES.get(fmt)
+    if tab is None:
+        tab = _decode_float64(np.arange(2**fmt.bits, dtype=np.uint64), fmt)
+        tab.setflags(write=False)
+        _TABLES[fmt] = tab
+    return tab
+
+
+def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -> np.ndarray:
+    """The values of bit codes of ``fmt``, as ``dtype`` (float32 by default).
+
+    Exponent-zero codes of a format without subnormals read as zero; unused codes of
+    unsigned formats' sign position do not exist (codes must be below ``2**bits``).
+
+    Raises
+    ------
+    TypeError
+        For non-integer codes.
+    ValueError
+        For codes outside ``[0, 2**fmt.bits)``, or a ``dtype`` that cannot hold the
+        format's values exactly.
+
+    Examples
+    --------
+    >>> decode([56, 254, 127], "float8_e4m3fn")
+    array([   1., -448.,   nan], dtype=float32)
+    """
+    from ._inputs import check_dtype_holds
+
+    fmt = as_format(fmt)
+    scalar = np.isscalar(codes)
+    c = np.asarray(codes)
+    if c.dtype.kind not in "iu":
+        raise TypeError(f"codes must be integers, got {c.dtype.name}")
+    dtype = np.dtype(dtype)
+    if not (dtype in (np.float16, np.float32, np.float64) or is_bfloat16(dtype)):
+        raise TypeError(f"dtype must be a float dtype, got {dtype.name}")
+    check_dtype_holds(fmt, dtype)
+    if c.size and (c.min() < 0 or int(c.max()) >= 2**fmt.bits):
+        raise ValueError(f"codes must be in [0, 2**{fmt.bits}) for {fmt}")
+    if fmt.bits <= 16:
+        vals = _table(fmt)[c.astype(np.intp)]
+    else:
+        vals = _decode_float64(c.astype(np.uint64), fmt)
+    if is_bfloat16(dtype):
+        f32 = vals.astype(np.float32)
+        vals = (f32.view(np.uint32) >> 16).astype(np.uint16).view(dtype)
+    else:
+        vals = vals.astype(dtype)
+    return vals[()] if scalar else vals
+
+
+def pack(codes: ArrayLike, *, bits: int = 4) -> np.ndarray:
+    """Pack ``bits``-wide codes (4 or 2) along the last axis into bytes, lowest first.
+
+    Two 4-bit codes per byte, low nibble first (as ml_dtypes and torch's
+    ``float4_e2m1fn_x2``); four 2-bit codes per byte. An axis whose length is not a
+    multiple of the codes per byte is padded with zero codes: pass its length to
+    :func:`unpack` to drop them.
+
+    Examples
+    --------
+    >>> pack([1, 2, 3]).tolist()
+    [33, 3]
+    """
+    if bits not in (2, 4):
+        raise ValueError(f"pack handles 2- and 4-bit codes, got bits={bits}")
+    c = np.asarray(codes)
+    if c.dtype.kind not in "iu":
+        raise TypeError(f"codes must be integers, got {c.dtype.name}")
+    if c.ndim == 0:
+        raise ValueError("pack needs at least one axis")
+    if c.size and (c.min() < 0 or c.max() >= 1 << bits):
+        raise ValueError(f"codes must be in [0, {1 << bits}) to pack {bits} bits")
+    per = 8 // bits
+    n = c.shape[-1]
+    pad = (-n) % per
+    c = c.astype(np.uint8)
+    if pad:
+        c = np.concatenate([c, np.zeros(c.shape[:-1] + (pad,), np.uint8)], axis=-1)
+    c = c.reshape(c.shape[:-1] + (-1, per))
+    out = np.zeros(c.shape[:-1], dtype=np.uint8)
+    for j in range(per):
+        out |= c[..., j] << np.uint8(bits * j)
+    return out
+
+
+def unpack(packed: ArrayLike, n: int | None = None, *, bits: int = 4) -> np.ndarray:
+    """Undo :func:`pack`: bytes to ``bits``-wide codes (uint8) along the last axis,
+    keeping the first ``n`` (all by default).
+
+    Examples
+    --------
+    >>> unpack(pack([1, 2, 3]), 3).tolist()
+    [1, 2, 3]
+    """
+    if bits not in (2, 4):
+        raise ValueError(f"unpack handles 2- and 4-bit codes, got bits={bits}")
+    p = np.asarray(packed)
+    if p.dtype != np.uint8:
+        raise TypeError(f"packed codes must be uint8, got {p.dtype.name}")
+    if p.ndim == 0:
+        raise ValueError("unpack needs at least one axis")
+    per = 8 // bits
+    mask = np.uint8((1 << bits) - 1)
+    parts = [(p >> np.uint8(bits * j)) & mask for j in range(per)]
+    out = np.stack(parts, axis=-1).reshape(p.shape[:-1] + (-1,))
+    if n is not None:
+        if not 0 <= n <= out.shape[-1] or out.shape[-1] - n >= per:
+            raise ValueError(f"n={n} does not fit {p.shape[-1]} packed bytes")
+        out = out[..., :n]
+    return out

@@ -1,0 +1,96 @@
+"""Bad input gets a clear error; an in-place cast that refuses leaves x untouched."""
+
+import numpy as np
+import pytest
+
+import numerics as nm
+
+
+@pytest.mark.parametrize(
+    "x, err, match",
+    [
+        (np.arange(4), TypeError, r"got int64; convert explicitly"),
+        (np.ones(3, np.int8), TypeError, "got int8"),
+        (np.ones(3, bool), TypeError, "got bool"),
+        (np.ones(3, np.complex128), TypeError, "real and imaginary parts"),
+        (np.array([1.0, None]), TypeError, "got object"),
+        ("1.0", TypeError, "got str"),
+        (True, TypeError, "got a bool"),
+        (2**60 + 1, ValueError, "not exactly a float64"),
+        ([2**60 + 1, 1], ValueError, "cannot represent exactly"),
+    ],
+)
+def test_bad_data(x, err, match):
+    with pytest.raises(err, match=match):
+        nm.cast(x, "fp8_e4m3")
+    with pytest.raises(err, match=match):
+        nm.encode(x, "fp8_e4m3")
+
+
+def test_lists_and_numbers_are_accepted():
+    assert nm.cast([1, 2, 3], "fp4").tolist() == [1.0, 2.0, 3.0]
+    assert nm.cast(5, "fp4") == 4.0 and isinstance(nm.cast(5, "fp4"), float)
+    assert type(nm.cast(np.float32(0.3), "fp8_e4m3")) is np.float32
+
+
+def test_unknown_format_and_mode():
+    with pytest.raises(ValueError, match="unknown format 'fp9'"):
+        nm.cast(1.0, "fp9")
+    with pytest.raises(ValueError, match="unknown rounding mode 'nearest_odd'"):
+        nm.cast(1.0, "fp4", "nearest_odd")
+    with pytest.raises(TypeError, match="Format or a format name"):
+        nm.cast(1.0, 8)
+
+
+def test_bad_out():
+    x = np.ones(4, np.float32)
+    with pytest.raises(ValueError, match=r"out must have x's shape \(4,\) and dtype float32"):
+        nm.cast(x, "fp4", out=np.empty(4, np.float64))
+    with pytest.raises(ValueError, match="shape"):
+        nm.cast(x, "fp4", out=np.empty(5, np.float32))
+    with pytest.raises(TypeError, match="numpy array"):
+        nm.cast(x, "fp4", out=[0.0] * 4)
+    ro = np.ones(4, np.float32)
+    ro.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        nm.cast(x, "fp4", out=ro)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        (dict(rounding="nearest_even", sr_bits=4), ValueError, "stochastic rounding only"),
+        (dict(rounding="stochastic", sr_bits=0), ValueError, "sr_bits must be in 1..64"),
+        (dict(rounding="stochastic", sr_bits=65), ValueError, "sr_bits must be in 1..64"),
+        (dict(rounding="stochastic", sr_bits=2.5), TypeError, "sr_bits must be an int"),
+        (dict(rounding="stochastic", seed=-1), ValueError, r"seed must be in \[0, 2\*\*64\)"),
+        (dict(rounding="stochastic", seed="a"), TypeError, "seed must be an int"),
+    ],
+)
+def test_impossible_parameters_leave_in_place_input_untouched(kwargs, err, match):
+    x = np.linspace(-3, 3, 11)
+    before = x.copy()
+    with pytest.raises(err, match=match):
+        nm.cast(x, "fp4", out=x, **kwargs)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_in_place():
+    x = np.linspace(-3, 3, 11).astype(np.float32)
+    ref = nm.cast(x, "fp4")
+    r = nm.cast(x, "fp4", out=x)
+    assert r is x
+    np.testing.assert_array_equal(x, ref)
+    y = np.linspace(-3, 3, 12).reshape(3, 4)[:, ::2]  # not contiguous
+    ref = nm.cast(y.copy(), "fp4")
+    nm.cast(y, "fp4", out=y)
+    np.testing.assert_array_equal(y, ref)
+    h = np.linspace(-3, 3, 7).astype(np.float16)
+    nm.cast(h, "fp4", out=h)
+    np.testing.assert_array_equal(h, nm.cast(np.linspace(-3, 3, 7), "fp4").astype(np.float16))
+
+
+def test_empty_and_zero_d():
+    assert nm.cast(np.empty(0), "fp4").shape == (0,)
+    z = nm.cast(np.array(1.3), "fp4")
+    assert isinstance(z, np.ndarray) and z.shape == () and z == 1.5

@@ -1,0 +1,75 @@
+"""The package: import cost, no torch, docstring examples, command line."""
+
+import doctest
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import numerics
+
+
+def _run(*args, **kw):
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=300, **kw
+    )
+
+
+def test_import_does_not_import_torch_and_is_fast():
+    code = (
+        "import sys, time; t = time.perf_counter(); import numerics; "
+        "print(time.perf_counter() - t, 'torch' in sys.modules)"
+    )
+    out = _run("-c", code, env={**os.environ, "NUMBA_DISABLE_JIT": "1"})
+    seconds, torch_loaded = out.stdout.split()
+    assert torch_loaded == "False"
+    assert float(seconds) < 1.0, f"import took {seconds} s"
+
+
+def _modules():
+    for info in pkgutil.walk_packages(numerics.__path__, "numerics."):
+        if not info.name.endswith("__main__"):
+            yield info.name
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0
+
+
+def test_every_public_name_is_documented_and_typed():
+    import inspect
+
+    for name in numerics.__all__:
+        obj = getattr(numerics, name)
+        if name.startswith("__") or isinstance(obj, (dict, tuple)):
+            continue
+        assert inspect.getdoc(obj), f"{name} has no docstring"
+        if inspect.isfunction(obj):
+            sig = inspect.signature(obj)
+            assert sig.return_annotation is not inspect.Signature.empty, f"{name} return type"
+
+
+def test_cli_formats_table_and_one_format():
+    out = _run("-m", "numerics", "formats")
+    assert out.returncode == 0 and "float8_e4m3fn" in out.stdout and "448" in out.stdout
+    one = _run("-m", "numerics", "formats", "fp4", "--values")
+    assert one.returncode == 0 and "6.0" in one.stdout and "-6.0" in one.stdout
+
+
+def test_cli_bad_arguments_exit_2_with_one_line():
+    out = _run("-m", "numerics", "formats", "fp9")
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "unknown format 'fp9'" in out.stderr
+    assert _run("-m", "numerics", "bogus").returncode == 2
+    assert _run("-m", "numerics").returncode == 2
+
+
+def test_cli_demo_prints_the_table():
+    out = _run("-m", "numerics", "demo")
+    assert out.returncode == 0 and "float4_e2m1fn" in out.stdout
