@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from dataclasses import dataclass
@@ -215,7 +216,38 @@ def params(
     # codes as int64 bit patterns: float64's negative NaN wraps to a negative int64
     P[K.P_NANPOS], P[K.P_NANNEG] = (c - 2**64 if c >= 2**63 else c for c in nan_codes(fmt))
     P[K.P_SIGNPOS] = fmt.ebits + fmt.mbits
+    _fast_path(P, fmt, mode, container)
     return P
+
+
+def _fast_path(P: np.ndarray, fmt: Format, mode: Rounding, c: _Container) -> None:
+    """Fill the fast-path slots: rounding container bits by add-and-mask is exact for
+    inputs that are normal in both the container and the target and at most max."""
+    d = c.mbits - fmt.mbits
+    if d < 1 or mode in (Rounding.ODD, Rounding.STOCHASTIC_EQUAL):
+        return
+    lo = max(fmt.emin, c.emin)
+    if lo > fmt.emax:
+        return
+    bits = np.array([math.ldexp(1.0, lo), min(fmt.max, c.max)], dtype=c.dtype).view(c.uint)
+    half, low = 1 << (d - 1), (1 << d) - 1
+    inc, uselsb, incpos, incneg = {
+        Rounding.NEAREST_EVEN: (half - 1, 1, 0, 0),
+        Rounding.NEAREST_AWAY: (half, 0, 0, 0),
+        Rounding.TOWARD_ZERO: (0, 0, 0, 0),
+        Rounding.UP: (0, 0, low, 0),
+        Rounding.DOWN: (0, 0, 0, low),
+        Rounding.STOCHASTIC: (0, 0, 0, 0),
+    }[mode]
+    P[K.P_FAST] = 1
+    P[K.P_LOBITS], P[K.P_HIBITS] = int(bits[0]), int(bits[1])
+    P[K.P_D] = d
+    P[K.P_INC] = inc
+    P[K.P_USELSB] = uselsb
+    # with no fraction bits the code's LSB is the exponent's, whose parity differs
+    # from the container exponent's when the biases differ by an odd number
+    P[K.P_PFLIP] = (c.bias - fmt.bias) & 1 if fmt.mbits == 0 else 0
+    P[K.P_INCPOS], P[K.P_INCNEG] = incpos, incneg
 
 
 def use_parallel(n: int) -> bool:

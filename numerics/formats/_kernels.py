@@ -38,8 +38,19 @@ from numba import njit, prange
     P_NANPOS,  # code of NaN for a positive (or unsigned) NaN (if P_HASNAN)
     P_NANNEG,  # code of NaN for a negative NaN (if P_HASNAN)
     P_SIGNPOS,  # bit position of the target's sign bit
+    # The fast path: inputs whose container bits lie in [P_LOBITS, P_HIBITS] are normal in
+    # the target and cannot overflow, so rounding is an add and a mask on the bits.
+    P_FAST,  # 1 if the fast path applies to this format and mode
+    P_LOBITS,  # container bits of the smallest normal of the target
+    P_HIBITS,  # container bits of the target's largest finite value
+    P_D,  # container fraction bits dropped: MB - m
+    P_INC,  # the increment's constant part: half - 1 (RNE), half (RNA) or 0
+    P_USELSB,  # add the kept LSB (RNE)
+    P_PFLIP,  # flip of that LSB where the code's parity is the exponent's (m = 0)
+    P_INCPOS,  # added for positive inputs (lowmask for UP)
+    P_INCNEG,  # added for negative inputs (lowmask for DOWN)
     P_LEN,
-) = range(20)
+) = range(29)
 
 # Rounding mode numbers, in the order of numerics.Rounding.
 RNE, RNA, RTZ, RUP, RDOWN, RODD, RSR, RSREQ = range(8)
@@ -116,14 +127,15 @@ def _round_up(mode, rem, dc, d, parity, neg, R, srbits):
     if mode == RODD:
         return parity == 0
     if mode == RSR:
-        # Up with probability rem / 2**d: compare R with rem scaled to 64 bits.
+        # Up with probability rem / 2**d: up when rem (scaled to 64 bits, t) plus R
+        # carries out, the same draw as adding R's top bits to the dropped bits.
         if d <= 64:
             t = np.uint64(rem) << np.uint64(64 - d)
         else:
             t = np.uint64(rem) >> np.uint64(min(d - 64, 63))
         if srbits < 64:
             t = t & ~((_U1 << np.uint64(64 - srbits)) - _U1)
-        return R < t
+        return t != 0 and R >= (~t + _U1)
     # RSREQ: a fair coin for inexact values
     return (R >> _U63) == _U1
 
@@ -226,37 +238,80 @@ def round_one(b, R, P):
 
 
 @njit(cache=True)
-def _cast_range(xb, out, P, key, lo, hi):
-    m = P[P_M]
-    emin = P[P_EMIN]
-    zero = P[P_ZERO]
+def _cast_general(b, R, P):
+    """The float64 value of one container value rounded into the target."""
+    kind, code, neg = round_one(b, R, P)
+    if kind == NAN:
+        v = np.nan
+    elif kind == INF:
+        v = np.inf
+    else:
+        v = mag_to_float(code, P[P_M], P[P_EMIN], P[P_ZERO])
+    return -v if neg else v
+
+
+@njit(cache=True)
+def _cast_range(xb, ob, out, P, key, lo, hi):
+    """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits).
+
+    Elements in the target's normal range take the bit fast path: add an increment,
+    clear the dropped bits. The rest, and modes without a fast path, take round_one.
+    """
     stochastic = P[P_MODE] >= RSR
-    R = np.uint64(0)
+    if P[P_FAST] == 0:
+        R = np.uint64(0)
+        for i in range(lo, hi):
+            if stochastic:
+                R = random64(key, i)
+            out[i] = _cast_general(np.uint64(xb[i]), R, P)
+        return
+    ssh = P[P_SSH]
+    sign = np.int64(1) << ssh
+    absmask = sign - 1
+    d = P[P_D]
+    lowmask = (np.int64(1) << d) - 1
+    lobits = P[P_LOBITS]
+    hibits = P[P_HIBITS]
+    inc0 = P[P_INC]
+    uselsb = P[P_USELSB]
+    pflip = P[P_PFLIP]
+    incpos = P[P_INCPOS]
+    incneg = P[P_INCNEG]
+    srshift = np.uint64(64 - d)
+    srbits = P[P_SRBITS]
+    srmask = ~((np.int64(1) << max(d - srbits, 0)) - 1)
+    # unsigned targets send negative inputs to round_one by keeping the sign in the test
+    rangemask = absmask if P[P_SIGNED] != 0 else (sign | absmask)
     for i in range(lo, hi):
+        b = np.int64(xb[i]) & (sign | absmask)
+        ab = b & absmask
+        R = np.uint64(0)
         if stochastic:
             R = random64(key, i)
-        kind, code, neg = round_one(np.uint64(xb[i]), R, P)
-        if kind == NAN:
-            v = np.nan
-        elif kind == INF:
-            v = np.inf
+        t = b & rangemask
+        if t >= lobits and t <= hibits:
+            neg = b != ab
+            inc = inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if neg else incpos)
+            if stochastic:
+                inc += np.int64(R >> srshift) & srmask
+            ob[i] = ((ab + inc) & ~lowmask) | (b ^ ab)
         else:
-            v = mag_to_float(code, m, emin, zero)
-        out[i] = -v if neg else v
+            out[i] = _cast_general(np.uint64(xb[i]), R, P)
 
 
 @njit(cache=True)
 def cast_serial(xb, out, P, key):
     """Round every element of ``xb`` (float bits) into ``out`` (floats), one thread."""
-    _cast_range(xb, out, P, key, 0, xb.size)
+    _cast_range(xb, out.view(xb.dtype), out, P, key, 0, xb.size)
 
 
 @njit(cache=True, parallel=True)
 def cast_parallel(xb, out, P, key):
     """As :func:`cast_serial`, over chunks in parallel; the same result."""
     n = xb.size
+    ob = out.view(xb.dtype)
     for c in prange((n + CHUNK - 1) // CHUNK):
-        _cast_range(xb, out, P, key, c * CHUNK, min(n, (c + 1) * CHUNK))
+        _cast_range(xb, ob, out, P, key, c * CHUNK, min(n, (c + 1) * CHUNK))
 
 
 @njit(cache=True)

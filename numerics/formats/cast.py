@@ -35,63 +35,63 @@ def cast(
 ) -> np.ndarray | float:
     """Round ``x`` to the nearest values of ``fmt`` (per ``rounding``), in ``x``'s dtype.
 
-        Each element is rounded once, directly from its input value: float64 input is
-        never rounded through float32 first.
+    Each element is rounded once, directly from its input value: float64 input is
+    never rounded through float32 first.
 
-        Parameters
-        ----------
-        x : array_like or float
-            float16, bfloat16 (ml_dtypes), float32 or float64 data, a list, or a number.
-        fmt : Format or str
-            The target format, or its name (see :func:`numerics.format_names`).
-        rounding : Rounding or str
-            One of :class:`numerics.Rounding`; ``"nearest_even"`` by default.
-        saturate : bool
-            Clamp every finite overflow and every Inf to +-max instead of the IEEE
-            overflow result (Inf, else NaN, else max).
-        subnormals : bool
-            If False, results below the smallest normal flush to (signed) zero.
-        seed : int, numpy.random.Generator or None
-            Key of stochastic rounding. Element ``i`` draws its bits from (seed, i), so the
-            result does not depend on threads or chunking. None draws a fresh seed.
-        sr_bits : int, optional
-            Random bits of stochastic rounding (1..64), as hardware with k-bit SR does:
-            the discarded part is truncated to k bits before the comparison. Default: all.
-        out : ndarray, optional
-            Where to write the result (same shape and dtype as ``x``); ``out=x`` rounds
-            in place.
+    Parameters
+    ----------
+    x : array_like or float
+        float16, bfloat16 (ml_dtypes), float32 or float64 data, a list, or a number.
+    fmt : Format or str
+        The target format, or its name (see :func:`numerics.format_names`).
+    rounding : Rounding or str
+        One of :class:`numerics.Rounding`; ``"nearest_even"`` by default.
+    saturate : bool
+        Clamp every finite overflow and every Inf to +-max instead of the IEEE
+        overflow result (Inf, else NaN, else max).
+    subnormals : bool
+        If False, results below the smallest normal flush to (signed) zero.
+    seed : int, numpy.random.Generator or None
+        Key of stochastic rounding. Element ``i`` draws its bits from (seed, i), so the
+        result does not depend on threads or chunking. None draws a fresh seed.
+    sr_bits : int, optional
+        Random bits of stochastic rounding (1..64), as hardware with k-bit SR does:
+        the discarded part is truncated to k bits before the comparison. Default: all.
+    out : ndarray, optional
+        Where to write the result (same shape and dtype as ``x``); ``out=x`` rounds
+        in place.
 
-        Returns
-        -------
-        ndarray or scalar
-            The rounded values, in ``x``'s dtype (a scalar for scalar input).
+    Returns
+    -------
+    ndarray or scalar
+        The rounded values, in ``x``'s dtype (a scalar for scalar input).
 
-        Raises
-        ------
-        TypeError
-            For non-float data (ints, bools, complex, objects).
-        ValueError
-            For an unknown format or rounding mode, a bad ``out``, an impossible
-            ``sr_bits``, or a dtype that cannot hold the format's values.
+    Raises
+    ------
+    TypeError
+        For non-float data (ints, bools, complex, objects).
+    ValueError
+        For an unknown format or rounding mode, a bad ``out``, an impossible
+        ``sr_bits``, or a dtype that cannot hold the format's values.
 
-        Notes
-        -----
-        Overflow follows IEEE 754 by rounding direction: a value past the largest finite
-        in the rounding direction becomes Inf where the format has Inf, NaN where it has
-        only NaN, and the largest finite where it has neither. Modes toward zero (and
-        ``odd``) give the largest finite. NaN stays NaN, even for formats without NaN.
-        Formats without zero (E8M0) give NaN for 0 and the smallest value for anything
-        below it; unsigned formats give NaN (or 0 with ``saturate``) for negative values.
+    Notes
+    -----
+    Overflow follows IEEE 754 by rounding direction: a value past the largest finite
+    in the rounding direction becomes Inf where the format has Inf, NaN where it has
+    only NaN, and the largest finite where it has neither. Modes toward zero (and
+    ``odd``) give the largest finite. NaN stays NaN, even for formats without NaN.
+    Formats without zero (E8M0) give NaN for 0 and the smallest value for anything
+    below it; unsigned formats give NaN (or 0 with ``saturate``) for negative values.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> cast(np.array([0.3, 464.0, 465.0, -0.0]), "float8_e4m3fn").tolist()
-        [0.3125, 448.0, nan, -0.0]
-        >>> cast(1.0625 + 2**-30, "fp8_e4m3")  # no double rounding through float32
-        1.125
-        >>> cast([1.1, 1.1], "bf16", "stochastic", seed=0)
-        array([1.1015625, 1.09375  ])
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cast(np.array([0.3, 464.0, 465.0, -0.0]), "float8_e4m3fn").tolist()
+    [0.3125, 448.0, nan, -0.0]
+    >>> cast(1.0625 + 2**-30, "fp8_e4m3")  # no double rounding through float32
+    1.125
+    >>> cast([1.1, 1.1], "bf16", "stochastic", seed=0)
+    array([1.1015625, 1.09375  ])
     """
     fmt = as_format(fmt)
     mode = as_rounding(rounding)

@@ -1,0 +1,120 @@
+"""Cast float32 -> float8_e4m3fn values: numerics against copy and the anchors.
+
+Runs every contender in one process on the same 10**7 float32 values and prints
+ns/element and ratios to ``x.copy()``. Contenders that are not installed are skipped.
+
+    python benchmarks/cast.py [--n N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numba
+import numpy as np
+
+import numerics as nm
+
+
+def best(f, repeat):
+    f()  # warm up (JIT, caches)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def contenders(x, n_small):
+    out = np.empty_like(x)
+    yield "x.copy()", lambda: x.copy(), x.size
+    yield "numerics RNE", lambda: nm.cast(x, "float8_e4m3fn", out=out), x.size
+    yield (
+        "numerics SR",
+        lambda: nm.cast(x, "float8_e4m3fn", "stochastic", seed=1, out=out),
+        x.size,
+    )
+    yield (
+        "numerics SR sr_bits=8",
+        lambda: nm.cast(x, "float8_e4m3fn", "stochastic", seed=1, sr_bits=8, out=out),
+        x.size,
+    )
+    try:
+        import ml_dtypes
+
+        yield (
+            "ml_dtypes round trip",
+            lambda: x.astype(ml_dtypes.float8_e4m3fn).astype(np.float32),
+            x.size,
+        )
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        t = torch.from_numpy(x)
+        yield "torch .to(float8_e4m3fn) and back", lambda: t.to(torch.float8_e4m3fn).float(), x.size
+        try:
+            from qtorch.quant import float_quantize
+
+            yield (
+                "qtorch float_quantize(4, 3)",
+                lambda: float_quantize(t, exp=4, man=3, rounding="nearest"),
+                x.size,
+            )
+        except Exception as e:  # qtorch builds a C++ extension on first use
+            print(f"(qtorch unavailable: {type(e).__name__}: {str(e)[:80]})")
+    except ImportError:
+        pass
+    xs = x[:n_small]
+    try:
+        import gfloat
+        from gfloat.formats import format_info_ocp_e4m3
+
+        yield (
+            "gfloat round_ndarray",
+            lambda: gfloat.round_ndarray(format_info_ocp_e4m3, xs),
+            xs.size,
+        )
+    except ImportError:
+        pass
+    try:
+        from pychop import Chop
+
+        ch = Chop(exp_bits=4, sig_bits=3, rmode=1)
+        yield "pychop Chop(4,3)", lambda: ch(xs), xs.size
+    except Exception as e:
+        print(f"(pychop unavailable: {type(e).__name__}: {str(e)[:80]})")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--n", type=int, default=10**7)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--small", type=int, default=10**6, help="elements for the slow anchors")
+    args = p.parse_args()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(args.n).astype(np.float32) * 10
+    threads = numba.get_num_threads()
+    for nthreads in sorted({1, threads}):
+        numba.set_num_threads(nthreads)
+        try:
+            import torch
+
+            torch.set_num_threads(nthreads)
+        except ImportError:
+            pass
+        print(f"\n{args.n:.0e} float32 -> float8_e4m3fn values, {nthreads} thread(s)")
+        print(f"{'contender':40s} {'ns/elem':>9s} {'x copy':>8s}")
+        base = None
+        for name, f, n in contenders(x, args.small):
+            ns = best(f, args.repeat if n == x.size else 2) / n * 1e9
+            base = base or ns
+            print(f"{name:40s} {ns:9.2f} {ns / base:8.2f}")
+    numba.set_num_threads(threads)
+
+
+if __name__ == "__main__":
+    main()
