@@ -90,8 +90,8 @@ def cast(
     [0.3125, 448.0, nan, -0.0]
     >>> cast(1.0625 + 2**-30, "fp8_e4m3")  # no double rounding through float32
     1.125
-    >>> cast([1.1, 1.1], "bf16", "stochastic", seed=0)
-    array([1.1015625, 1.09375  ])
+    >>> cast([1.1] * 6, "bf16", "stochastic", seed=3)  # up with probability 0.8
+    array([1.09375  , 1.1015625, 1.09375  , 1.1015625, 1.09375  , 1.1015625])
     """
     fmt = as_format(fmt)
     mode = as_rounding(rounding)
