@@ -4,47 +4,9 @@ The public API is re-exported here; see :mod:`numerics.formats` for number forma
 and rounding. Importing numerics never imports torch.
 """
 
-from .formats import (
-    FORMATS,
-    ML_DTYPES_NAMES,
-    Format,
-    NanStyle,
-    Rounding,
-    as_format,
-    as_ml_dtypes,
-    as_rounding,
-    cast,
-    code_dtype,
-    decode,
-    encode,
-    format_names,
-    from_ml_dtypes,
-    get_format,
-    p3109,
-    pack,
-    unpack,
-)
+from .formats import *  # noqa: F403
+from .formats import __all__ as _formats_all
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "FORMATS",
-    "ML_DTYPES_NAMES",
-    "Format",
-    "NanStyle",
-    "Rounding",
-    "__version__",
-    "as_format",
-    "as_ml_dtypes",
-    "as_rounding",
-    "cast",
-    "code_dtype",
-    "decode",
-    "encode",
-    "format_names",
-    "from_ml_dtypes",
-    "get_format",
-    "p3109",
-    "pack",
-    "unpack",
-]
+__all__ = [*_formats_all, "__version__"]

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _kernels as K
 from .format import Format, NanStyle
+from .registry import as_format
 from .rounding import Rounding, as_rounding
 
 # Arrays at least this long go to the parallel kernels (when numba has several threads).
@@ -257,3 +258,38 @@ def use_parallel(n: int) -> bool:
     import numba
 
     return numba.get_num_threads() > 1
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What cast and encode share: checked data in its container, and kernel inputs."""
+
+    fmt: Format
+    arr: np.ndarray  # the input as an array
+    kind: str  # how to give the result back (see as_float_array)
+    flat: np.ndarray  # contiguous flat container data
+    container: _Container
+    P: np.ndarray
+    key: np.uint64
+    parallel: bool
+
+
+def prepare(
+    x,
+    fmt,
+    rounding,
+    *,
+    saturate: bool,
+    subnormals: bool,
+    seed,
+    sr_bits: int | None,
+) -> Prepared:
+    """Check every argument (raising before anything is written) and build the
+    kernels' inputs."""
+    fmt = as_format(fmt)
+    mode = as_rounding(rounding)
+    arr, kind = as_float_array(x)
+    flat, cont = container_view(arr)
+    P = params(fmt, mode, saturate=saturate, subnormals=subnormals, sr_bits=sr_bits, container=cont)
+    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    return Prepared(fmt, arr, kind, flat, cont, P, key, use_parallel(flat.size))

@@ -6,18 +6,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernels as K
-from ._inputs import (
-    as_float_array,
-    check_dtype_holds,
-    container_view,
-    from_container,
-    params,
-    seed_key,
-    use_parallel,
-)
+from ._inputs import check_dtype_holds, from_container, prepare
 from .format import Format
-from .registry import as_format
-from .rounding import Rounding, as_rounding
+from .rounding import Rounding
 
 __all__ = ["cast"]
 
@@ -93,10 +84,17 @@ def cast(
     >>> cast([1.1] * 6, "bf16", "stochastic", seed=3)  # up with probability 0.8
     array([1.09375  , 1.1015625, 1.09375  , 1.1015625, 1.09375  , 1.1015625])
     """
-    fmt = as_format(fmt)
-    mode = as_rounding(rounding)
-    arr, kind = as_float_array(x)
-    check_dtype_holds(fmt, arr.dtype)
+    p = prepare(
+        x,
+        fmt,
+        rounding,
+        saturate=saturate,
+        subnormals=subnormals,
+        seed=seed,
+        sr_bits=sr_bits,
+    )
+    arr, cont = p.arr, p.container
+    check_dtype_holds(p.fmt, arr.dtype)
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
@@ -107,28 +105,18 @@ def cast(
             )
         if not out.flags.writeable:
             raise ValueError("out is read-only")
-    flat, cont = container_view(arr)
-    P = params(
-        fmt,
-        mode,
-        saturate=saturate,
-        subnormals=subnormals,
-        sr_bits=sr_bits,
-        container=cont,
-    )
-    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
     direct = out is not None and out.dtype == cont.dtype and out.flags.c_contiguous and out.size > 0
-    res = out.reshape(-1) if direct else np.empty(flat.size, dtype=cont.dtype)
-    kernel = K.cast_parallel if use_parallel(flat.size) else K.cast_serial
-    kernel(flat.view(cont.uint), res, P, key)
+    res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
+    kernel = K.cast_parallel if p.parallel else K.cast_serial
+    kernel(p.flat.view(cont.uint), res, p.P, p.key)
     if direct:
         return out
     result = from_container(res, arr.dtype).reshape(arr.shape)
     if out is not None:
         out[...] = result
         return out
-    if kind == "pyfloat":
+    if p.kind == "pyfloat":
         return float(result)
-    if kind == "npscalar":
+    if p.kind == "npscalar":
         return result[()]
     return result

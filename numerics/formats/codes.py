@@ -6,17 +6,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import _kernels as K
-from ._inputs import (
-    as_float_array,
-    container_view,
-    is_bfloat16,
-    params,
-    seed_key,
-    use_parallel,
-)
+from ._inputs import is_bfloat16, prepare
 from .format import Format
 from .registry import as_format
-from .rounding import Rounding, as_rounding
+from .rounding import Rounding
 
 __all__ = ["code_dtype", "decode", "encode", "pack", "unpack"]
 
@@ -70,16 +63,20 @@ def encode(
     >>> encode(float("inf"), "fp4", saturate=True)
     7
     """
-    fmt = as_format(fmt)
-    mode = as_rounding(rounding)
-    arr, kind = as_float_array(x)
-    flat, cont = container_view(arr)
-    P = params(fmt, mode, saturate=saturate, subnormals=subnormals, sr_bits=sr_bits, container=cont)
-    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
-    codes = np.empty(flat.size, dtype=code_dtype(fmt))
+    p = prepare(
+        x,
+        fmt,
+        rounding,
+        saturate=saturate,
+        subnormals=subnormals,
+        seed=seed,
+        sr_bits=sr_bits,
+    )
+    fmt = p.fmt
+    codes = np.empty(p.flat.size, dtype=code_dtype(fmt))
     bad = np.array([0, 0, -1, -1], dtype=np.int64)
-    kernel = K.encode_parallel if use_parallel(flat.size) else K.encode_serial
-    kernel(flat.view(cont.uint), codes, P, key, bad)
+    kernel = K.encode_parallel if p.parallel else K.encode_serial
+    kernel(p.flat.view(p.container.uint), codes, p.P, p.key, bad)
     if bad[0]:
         raise ValueError(
             f"{fmt} has no NaN: cannot encode the {bad[0]} NaN(s) in x "
@@ -90,8 +87,8 @@ def encode(
             f"{fmt} has no Inf: cannot encode the {bad[1]} Inf(s) in x (first at flat index "
             f"{bad[3]}); pass saturate=True to encode them as +-max"
         )
-    codes = codes.reshape(arr.shape)
-    return int(codes) if kind != "array" else codes
+    codes = codes.reshape(p.arr.shape)
+    return int(codes) if p.kind != "array" else codes
 
 
 def _decode_float64(codes: np.ndarray, fmt: Format) -> np.ndarray:
