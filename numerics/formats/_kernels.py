@@ -72,6 +72,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _POW2 = np.ldexp(1.0, np.arange(-1074, 1024))
 
 CHUNK = 1 << 14
+_BLOCK = 1 << 10
 
 
 @njit(cache=True)
@@ -282,21 +283,28 @@ def _cast_range(xb, ob, out, P, key, lo, hi):
     srmask = ~((np.int64(1) << max(d - srbits, 0)) - 1)
     # unsigned targets send negative inputs to round_one by keeping the sign in the test
     rangemask = absmask if P[P_SIGNED] != 0 else (sign | absmask)
-    for i in range(lo, hi):
-        b = np.int64(xb[i]) & (sign | absmask)
-        ab = b & absmask
-        R = np.uint64(0)
-        if stochastic:
-            R = random64(key, i)
-        t = b & rangemask
-        if t >= lobits and t <= hibits:
-            neg = b != ab
-            inc = inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if neg else incpos)
+    # Blocks of a branch-free pass over every element (which the compiler vectorises),
+    # then round_one for the few outside the fast range, if the block has any.
+    for blo in range(lo, hi, _BLOCK):
+        bhi = min(hi, blo + _BLOCK)
+        nslow = 0
+        for i in range(blo, bhi):
+            b = np.int64(xb[i]) & (sign | absmask)
+            ab = b & absmask
+            t = b & rangemask
+            slow = (t < lobits) | (t > hibits)
+            nslow += slow
+            inc = inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if b != ab else incpos)
             if stochastic:
-                inc += np.int64(R >> srshift) & srmask
-            ob[i] = ((ab + inc) & ~lowmask) | (b ^ ab)
-        else:
-            out[i] = _cast_general(np.uint64(xb[i]), R, P)
+                inc += np.int64(random64(key, i) >> srshift) & srmask
+            # slow elements keep their input bits: in place, the second pass reads them
+            ob[i] = b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)
+        if nslow:
+            for i in range(blo, bhi):
+                t = np.int64(xb[i]) & rangemask
+                if t < lobits or t > hibits:
+                    R = random64(key, i) if stochastic else np.uint64(0)
+                    out[i] = _cast_general(np.uint64(xb[i]), R, P)
 
 
 @njit(cache=True)

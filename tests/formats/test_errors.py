@@ -90,6 +90,20 @@ def test_in_place():
     np.testing.assert_array_equal(h, nm.cast(np.linspace(-3, 3, 7), "fp4").astype(np.float16))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode", ["nearest_even", "up", "stochastic"])
+def test_in_place_equals_out_of_place_on_every_kind_of_value(dtype, mode):
+    specials = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -3e-3, 1e6, -470.0, 460.0]
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.standard_normal(5000), specials * 300]).astype(dtype)
+    rng.shuffle(x)
+    for name in ("float8_e4m3fn", "float8_e5m2", "fp4", "e8m0"):
+        ref = nm.cast(x, name, mode, seed=7)
+        y = x.copy()
+        nm.cast(y, name, mode, seed=7, out=y)
+        np.testing.assert_array_equal(y.view(np.uint8), ref.view(np.uint8), err_msg=name)
+
+
 def test_empty_and_zero_d():
     assert nm.cast(np.empty(0), "fp4").shape == (0,)
     z = nm.cast(np.array(1.3), "fp4")
