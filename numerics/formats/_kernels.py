@@ -255,8 +255,9 @@ def _cast_general(b, R, P):
 def _cast_range(xb, ob, out, P, key, lo, hi):
     """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits).
 
-    Elements in the target's normal range take the bit fast path: add an increment,
-    clear the dropped bits. The rest, and modes without a fast path, take round_one.
+    Elements in the target's normal range are rounded on their bits: add an increment,
+    clear the dropped bits. Elements outside it (and every element of a mode without a
+    fast path) go through round_one.
     """
     stochastic = P[P_MODE] >= RSR
     if P[P_FAST] == 0:

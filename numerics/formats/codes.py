@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import _kernels as K
-from ._inputs import is_bfloat16, prepare
+from ._inputs import check_dtype_holds, is_bfloat16, prepare
 from .format import Format
 from .registry import as_format
 from .rounding import Rounding
@@ -146,8 +146,6 @@ def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -
     >>> decode([56, 254, 127], "float8_e4m3fn")
     array([   1., -448.,   nan], dtype=float32)
     """
-    from ._inputs import check_dtype_holds
-
     fmt = as_format(fmt)
     scalar = np.isscalar(codes)
     c = np.asarray(codes)
