@@ -169,21 +169,28 @@ def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -
     return vals[()] if scalar else vals
 
 
+def _check_bits(bits: int) -> None:
+    if bits not in (2, 4, 6):
+        raise ValueError(f"pack and unpack handle 2-, 4- and 6-bit codes, got bits={bits}")
+
+
 def pack(codes: ArrayLike, *, bits: int = 4) -> np.ndarray:
-    """Pack ``bits``-wide codes (4 or 2) along the last axis into bytes, lowest first.
+    """Pack ``bits``-wide codes (2, 4 or 6) along the last axis into bytes, lowest first.
 
     Two 4-bit codes per byte, low nibble first (as ml_dtypes and torch's
-    ``float4_e2m1fn_x2``); four 2-bit codes per byte. An axis whose length is not a
-    multiple of the codes per byte is padded with zero codes: pass its length to
-    :func:`unpack` to drop them.
+    ``float4_e2m1fn_x2``); four 2-bit codes per byte; four 6-bit codes per three bytes
+    (code ``j`` in bits ``6j..6j+5`` of a little-endian 24-bit word). An axis whose
+    length is not a multiple of the codes per group is padded with zero codes: pass its
+    length to :func:`unpack` to drop them.
 
     Examples
     --------
     >>> pack([1, 2, 3]).tolist()
     [33, 3]
+    >>> pack([63, 1, 0, 0], bits=6).tolist()
+    [127, 0, 0]
     """
-    if bits not in (2, 4):
-        raise ValueError(f"pack handles 2- and 4-bit codes, got bits={bits}")
+    _check_bits(bits)
     c = np.asarray(codes)
     if c.dtype.kind not in "iu":
         raise TypeError(f"codes must be integers, got {c.dtype.name}")
@@ -191,17 +198,19 @@ def pack(codes: ArrayLike, *, bits: int = 4) -> np.ndarray:
         raise ValueError("pack needs at least one axis")
     if c.size and (c.min() < 0 or c.max() >= 1 << bits):
         raise ValueError(f"codes must be in [0, {1 << bits}) to pack {bits} bits")
-    per = 8 // bits
+    per = 4 if bits == 6 else 8 // bits  # codes per group of (bits * per / 8) bytes
     n = c.shape[-1]
     pad = (-n) % per
-    c = c.astype(np.uint8)
+    c = c.astype(np.uint32)
     if pad:
-        c = np.concatenate([c, np.zeros(c.shape[:-1] + (pad,), np.uint8)], axis=-1)
+        c = np.concatenate([c, np.zeros(c.shape[:-1] + (pad,), np.uint32)], axis=-1)
     c = c.reshape(c.shape[:-1] + (-1, per))
-    out = np.zeros(c.shape[:-1], dtype=np.uint8)
+    word = np.zeros(c.shape[:-1], dtype=np.uint32)
     for j in range(per):
-        out |= c[..., j] << np.uint8(bits * j)
-    return out
+        word |= c[..., j] << np.uint32(bits * j)
+    nbytes = bits * per // 8
+    out = np.stack([(word >> np.uint32(8 * b)).astype(np.uint8) for b in range(nbytes)], axis=-1)
+    return out.reshape(out.shape[:-2] + (-1,))
 
 
 def unpack(packed: ArrayLike, n: int | None = None, *, bits: int = 4) -> np.ndarray:
@@ -213,16 +222,22 @@ def unpack(packed: ArrayLike, n: int | None = None, *, bits: int = 4) -> np.ndar
     >>> unpack(pack([1, 2, 3]), 3).tolist()
     [1, 2, 3]
     """
-    if bits not in (2, 4):
-        raise ValueError(f"unpack handles 2- and 4-bit codes, got bits={bits}")
+    _check_bits(bits)
     p = np.asarray(packed)
     if p.dtype != np.uint8:
         raise TypeError(f"packed codes must be uint8, got {p.dtype.name}")
     if p.ndim == 0:
         raise ValueError("unpack needs at least one axis")
-    per = 8 // bits
-    mask = np.uint8((1 << bits) - 1)
-    parts = [(p >> np.uint8(bits * j)) & mask for j in range(per)]
+    per = 4 if bits == 6 else 8 // bits
+    nbytes = bits * per // 8
+    if p.shape[-1] % nbytes:
+        raise ValueError(f"{bits}-bit codes come in groups of {nbytes} bytes; got {p.shape[-1]}")
+    g = p.reshape(p.shape[:-1] + (-1, nbytes)).astype(np.uint32)
+    word = np.zeros(g.shape[:-1], dtype=np.uint32)
+    for b in range(nbytes):
+        word |= g[..., b] << np.uint32(8 * b)
+    mask = np.uint32((1 << bits) - 1)
+    parts = [((word >> np.uint32(bits * j)) & mask).astype(np.uint8) for j in range(per)]
     out = np.stack(parts, axis=-1).reshape(p.shape[:-1] + (-1,))
     if n is not None:
         if not 0 <= n <= out.shape[-1] or out.shape[-1] - n >= per:

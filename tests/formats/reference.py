@@ -244,3 +244,28 @@ def round_array(x: np.ndarray, fmt, mode="nearest_even", saturate=False, subnorm
         for j in np.flatnonzero(small.ravel()):
             out.flat[j] = round_scalar(float(x.flat[j]), fmt, mode, saturate, subnormals)
     return out
+
+
+INT_MODES = MODES
+
+
+def round_int(x: Fraction, mode: str) -> int:
+    """``x`` rounded to an integer per ``mode`` (no range limits), exactly."""
+    lo = math.floor(x)
+    if lo == x:
+        return lo
+    hi = lo + 1
+    if mode == "toward_zero":
+        return lo if x > 0 else hi
+    if mode == "up":
+        return hi
+    if mode == "down":
+        return lo
+    if mode == "odd":
+        return lo if lo % 2 else hi
+    mid = Fraction(lo) + Fraction(1, 2)
+    if x != mid:
+        return lo if x < mid else hi
+    if mode == "nearest_away":
+        return hi if x > 0 else lo
+    return lo if lo % 2 == 0 else hi

@@ -1,0 +1,432 @@
+"""numba kernels of scaled quantization: block absmax, element codes, dequantization.
+
+Data arrive as a 2-D array whose rows are split into blocks of ``bs`` elements (the
+last one may be short); every block has its own divisor ``s`` (NaN marks a NaN block)
+and, for integer formats, a zero point. An element ``v`` becomes the code of
+``v / s`` rounded into the element grid, computed in float64: exact for power-of-two
+divisors, and a correct rounding decision for float32 input with any divisor (see
+:mod:`numerics.formats.scaled`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import _kernels as K
+
+# Slots of the element-parameter array ``EP``.
+(
+    E_INT,  # 1: integer codes (two's complement), 0: sign-magnitude float codes
+    E_QMIN,  # integer codes: clamp range
+    E_QMAX,
+    E_WRAP,  # integer codes: wrap modulo 2**bits instead of saturating
+    E_BITS,
+    E_NANCODE,  # float codes: the code elements of a NaN block get
+    E_SIGNBIT,  # float codes: bit position of the sign
+    E_NEGZERO,  # float codes: the format has -0
+    E_FAST,  # 1: the element format has zero, subnormals and a sign (rounded inline)
+    E_LEN,
+) = range(10)
+
+# Slots of the float64 parameter array ``FP``.
+(
+    F_LO,  # range of the element format, in units of its quantum: values of v / s
+    F_HI,  # (scaled by F_INVQ, plus the zero point) outside it count as clipped
+    F_WRAPLIM,  # wrapping: below this |v / s| the grid rounds; above, v / s is an integer
+    F_INVQ,  # 1 / quantum of integer formats, 1 for float formats
+    F_MSUB,  # round to nearest even: 1.5 * 2**(emin - m + 52), the subnormal range's adder
+    F_TWOEMIN,  # 2**emin of the element grid
+    F_BIG,  # 2**(emax + 1) of the element grid: above every finite value
+    F_VMAX,  # the element format's largest value (MX scale rule rceil)
+    F_LEN,
+) = range(9)
+
+# MX scale modes, in the order of numerics.SCALE_MODES.
+MX_FLOOR, MX_CEIL, MX_EVEN, MX_RCEIL = range(4)
+
+_M52 = (np.int64(1) << 52) - 1
+_EXP = np.int64(0x7FF0000000000000)
+_HALF = np.int64(1) << 51
+_ABS = np.int64(0x7FFFFFFFFFFFFFFF)
+_TINY = 5e-324
+
+
+@njit(cache=True, inline="always")
+def _bits_amax(xb, r, lo, hi, XC):
+    """Largest magnitude of ``x[r, lo:hi]`` from its bits ``xb`` (layout ``XC``: fraction
+    bits, bias, sign position), as float64; NaN if the block holds a NaN or an Inf.
+    A maximum over integer bits vectorises where one over floats cannot."""
+    MB, BIAS, SSH = XC[0], XC[1], XC[2]
+    absmask = (np.int64(1) << SSH) - 1
+    mb = np.int64(0)
+    for j in range(lo, hi):
+        mb = max(mb, np.int64(xb[r, j]) & absmask)
+    field = mb >> MB
+    if field == (absmask >> MB):
+        return np.nan
+    sig = (mb & ((np.int64(1) << MB) - 1)) | (np.int64(field != 0) << MB)
+    return K.ldexp_exact(sig, max(field, 1) - BIAS - MB)
+
+
+@njit(cache=True, parallel=True)
+def block_absmax(xb, XC, bs, amax):
+    """Per block of ``bs`` along each row of ``x`` (its bits ``xb``, layout ``XC``):
+    the largest magnitude, or NaN when the block holds a NaN or an Inf."""
+    rows, n = xb.shape
+    for r in prange(rows):
+        for k in range(amax.shape[1]):
+            amax[r, k] = _bits_amax(xb, r, k * bs, min(n, (k + 1) * bs), XC)
+
+
+@njit(cache=True, inline="always")
+def _round_mag(ab, neg, R, P):
+    """Magnitude code of the float64 whose bits without sign are ``ab``, rounded into a
+    signed format with zero and subnormals, with an unbounded exponent above."""
+    m = P[K.P_M]
+    emin = P[K.P_EMIN]
+    field = ab >> 52
+    sig = (ab & _M52) | (np.int64(field != 0) << 52)
+    E = max(field, 1) - 1023
+    e_eff = max(E, emin)
+    d = 52 - m + (e_eff - E)
+    dc = min(d, 63)
+    kept = sig >> dc
+    rem = sig & ((np.int64(1) << dc) - 1)
+    code = ((e_eff - emin) << m) + kept
+    if K._round_up(P[K.P_MODE], rem, dc, d, code & 1, neg, R, P[K.P_SRBITS]):
+        code += 1
+    return code
+
+
+@njit(cache=True)
+def _wrap(q, bits):
+    """The integer ``q`` (a float64 holding an integer) modulo ``2**bits``, as int64."""
+    a = abs(q)
+    if not a < np.inf:
+        return np.int64(0)  # a multiple of every power of two a word can hold
+    if a < 2.0**62:
+        k = np.int64(a)
+    else:
+        f, e = math.frexp(a)
+        sig = np.int64(f * 2.0**53)
+        u = e - 53
+        k = np.int64(0) if u >= bits else (sig << u)
+    k &= (np.int64(1) << bits) - 1
+    return -k if q < 0 else k
+
+
+@njit(cache=True)
+def _general_code(v, q, z, R, P, EP, FP):
+    """The code of one element ``v`` (``q = v / s``) by the exact scalar routines, and
+    whether it was clipped and flushed; every case, NaN and wrapping included."""
+    if q != q:
+        return EP[E_NANCODE], False, False  # given scales only; integer formats reject NaN
+    if q == 0.0 and v != 0.0:
+        q = _TINY if v > 0 else -_TINY  # keep the direction of an underflow
+    t = q * FP[F_INVQ] + z
+    clip = (t > FP[F_HI]) | (t < FP[F_LO])
+    b = np.int64(np.float64(q).view(np.int64))
+    neg = b < 0
+    wrap = EP[E_WRAP] != 0
+    beyond = wrap and not abs(q) < FP[F_WRAPLIM]  # an integer beyond the grid
+    if beyond:
+        mag = np.int64(1)
+    elif EP[E_FAST] != 0:
+        mag = min(_round_mag(b & _ABS, neg, R, P), P[K.P_MAXCODE])
+    else:
+        _kind, mag, neg = K.round_one(np.uint64(b), R, P)
+    flush = (v != 0.0) & (mag == 0)
+    if EP[E_INT] == 0:
+        if neg and (mag != 0 or EP[E_NEGZERO] != 0):
+            mag |= np.int64(1) << EP[E_SIGNBIT]
+        return mag, clip, flush
+    if wrap:
+        if beyond:
+            kk = _wrap(q * FP[F_INVQ], EP[E_BITS])
+        else:
+            kk = _wrap(-np.float64(mag) if neg else np.float64(mag), EP[E_BITS])
+        return _to_range(kk + z, EP[E_BITS], EP[E_QMIN]), clip, flush
+    kk = (-mag if neg else mag) + z
+    return min(max(kk, EP[E_QMIN]), EP[E_QMAX]), clip, flush
+
+
+@njit(cache=True)
+def mx_exponent(a, mode, emax, mbits, elem_max):
+    """The MX shared exponent of a block with absmax ``a`` (see
+    :func:`numerics.mx_scale_exponents`), as float64; NaN for a NaN block."""
+    if not a < np.inf:
+        return np.nan
+    if a == 0.0:
+        return -127.0
+    f, k = math.frexp(a)
+    E = k - 1
+    if mode == MX_CEIL:
+        E += f != 0.5
+    elif mode == MX_EVEN:
+        E += 2.0 * f >= 2.0 - 2.0 ** -(mbits + 1)
+    e = E - emax
+    if mode == MX_RCEIL:
+        e += a > elem_max * 2.0 ** min(max(e, -1100), 1100)
+    e = max(e, -127)
+    return np.nan if e > 127 else np.float64(e)
+
+
+@njit(cache=True)
+def mx_exponents(amax, mode, emax, mbits, elem_max, out):
+    """:func:`mx_exponent` of every element of ``amax`` into ``out``."""
+    for i in range(amax.size):
+        out[i] = mx_exponent(amax[i], mode, emax, mbits, elem_max)
+
+
+@njit(cache=True, inline="always")
+def _int_slow(q, emin, dbase):
+    """Whether the integer way of :func:`_fast_pass` leaves ``q`` to the fix-up: NaN,
+    Inf, or a rounding that keeps more than 62 bits (a nonzero far below the grid)."""
+    ab = np.float64(q).view(np.int64) & _ABS
+    field = ab >> 52
+    d = dbase + max(emin - (max(field, 1) - 1023), 0)
+    return ((d > 62) & (ab != 0)) | (field == 2047)
+
+
+@njit(cache=True, inline="always")
+def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
+    """Codes of ``cnt`` float64 quotients ``qb`` (zero points ``zb``), branch-free.
+
+    Round-to-nearest-even adds and subtracts ``1.5 * 2**k`` with ``2**(k-52)`` the
+    quantum at the element's exponent, so the floating-point unit rounds; other modes
+    (but odd and stochastic_equal) add an increment to the integer significand. NaN
+    (and for the integer way :func:`_int_slow`) is left to the fix-up. Returns the
+    (clipped, flushed, left) counts of the elements it coded.
+    """
+    mode = P[K.P_MODE]
+    m = P[K.P_M]
+    emin = P[K.P_EMIN]
+    maxcode = P[K.P_MAXCODE]
+    K_ = (
+        EP[E_NEGZERO],
+        np.int64(1) << EP[E_SIGNBIT],
+        EP[E_QMIN],
+        EP[E_QMAX],
+        -np.int64(EP[E_INT] != 0),
+    )
+    invq = FP[F_INVQ]
+    lo_ = FP[F_LO]
+    hi_ = FP[F_HI]
+    addexp = (52 - m) << 52
+    msub = FP[F_MSUB]
+    two_emin = FP[F_TWOEMIN]
+    big = FP[F_BIG]
+    normoff = (1023 + emin - 1) << m
+    suboff = (1023 + emin) << m
+    # the other modes: a_half * half + up * low (+ random bits)
+    a_half = np.int64(mode == K.RNA)
+    up_pos = -np.int64(mode == K.RUP)
+    up_neg = -np.int64(mode == K.RDOWN)
+    stochastic = mode == K.RSR
+    dbase = 52 - m
+    nclip = 0
+    nflush = 0
+    nslow = 0
+    if mode == K.RNE:
+        for i in range(cnt):
+            q = qb[i]
+            b = np.float64(q).view(np.int64)
+            ab = b & _ABS
+            a = np.int64(ab).view(np.float64)
+            aq = min(a, big)
+            ec = np.float64(aq).view(np.int64) & _EXP
+            M = max(np.int64((ec + addexp) | _HALF).view(np.float64), msub)
+            r = (aq + M) - M
+            if r < two_emin:
+                mag = (np.float64(r + two_emin).view(np.int64) >> dbase) - suboff
+            else:
+                mag = (np.float64(r).view(np.int64) >> dbase) - normoff
+            mag = min(mag, maxcode)
+            codes_row[i] = _code(b, mag, zb[i], K_)
+            t = q * invq + zb[i]
+            nclip += (t > hi_) | (t < lo_)  # NaN compares false
+            nflush += (a > 0) & (mag == 0)
+            nslow += q != q
+        return nclip, nflush, nslow
+    for i in range(cnt):
+        q = qb[i]
+        b = np.float64(q).view(np.int64)
+        negi = b >> 63
+        ab = b & _ABS
+        field = ab >> 52
+        sig = (ab & _M52) | (np.int64(field != 0) << 52)
+        E = max(field, 1) - 1023
+        sh = max(emin - E, 0)
+        d = dbase + sh
+        dd = min(d, 62)
+        slow = ((d > 62) & (ab != 0)) | (field == 2047)
+        half = np.int64(1) << (dd - 1)
+        inc = a_half * half + (((up_neg & negi) | (up_pos & ~negi)) & ((half << 1) - 1))
+        if stochastic:
+            inc += np.int64(K.random64(key, row0 + i) >> np.uint64(64 - dd))
+        mag = min((((E + sh) - emin) << m) + ((sig + inc) >> dd), maxcode)
+        codes_row[i] = _code(b, mag, zb[i], K_)
+        t = q * invq + zb[i]
+        ok = not slow
+        nclip += ok & ((t > hi_) | (t < lo_))
+        nflush += ok & (ab != 0) & (mag == 0)
+        nslow += slow
+    return nclip, nflush, nslow
+
+
+@njit(cache=True, inline="always")
+def _code(b, mag, z, K_):
+    """The code of magnitude ``mag`` with the sign of bits ``b``: sign-magnitude for
+    float formats, clamped two's complement (plus zero point) for integers. ``K_``
+    holds the constants as scalars, so that nothing is reloaded in the loop."""
+    negzero, signbit, qmin, qmax, intm = K_
+    negi = b >> 63
+    fc = mag | (negi & -(np.int64(mag != 0) | negzero) & signbit)
+    kk = min(max((mag ^ negi) - negi + z, qmin), qmax)
+    return (kk & intm) | (fc & ~intm)
+
+
+@njit(cache=True)
+def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0, r1):
+    """Codes of rows ``r0:r1`` of ``x``; ``stats[r]`` gets (clipped, flushed) counts.
+
+    With ``SR[0] == 1`` each block's divisor is its MX scale, computed here from the
+    block's absmax (mode, emax_elem, element mbits in ``SR[1:4]``) and written to
+    ``div``; otherwise ``div`` holds the divisors (NaN: a NaN block).
+
+    An element is clipped when ``v / s`` (in units of the quantum, plus the zero point)
+    lies outside ``[FP[F_LO], FP[F_HI]]``, and flushed when it is nonzero but its
+    rounded magnitude is 0. Each row's quotients take a branch-free pass
+    (:func:`_fast_pass`); the elements it cannot take, and every element of a format or
+    mode it does not handle, go through :func:`_general_code`.
+    """
+    n = x.shape[1]
+    nblk = div.shape[1]
+    mode = P[K.P_MODE]
+    stochastic = mode >= K.RSR
+    fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != K.RODD and mode != K.RSREQ
+    has_zp = zp.shape[1] > 0
+    rne = mode == K.RNE
+    emin = P[K.P_EMIN]
+    dbase = 52 - P[K.P_M]
+    qb = np.empty(n, np.float64)
+    zb = np.zeros(n, np.int64)
+    for r in range(r0, r1):
+        for k in range(nblk):
+            lo = k * bs
+            hi = min(n, lo + bs)
+            if SR[0] == 1:
+                e = mx_exponent(_bits_amax(xb, r, lo, hi, XC), SR[1], SR[2], SR[3], FP[F_VMAX])
+                div[r, k] = e if e != e else K.ldexp_exact(1, np.int64(e))
+            s = div[r, k]
+            sb = np.float64(s).view(np.int64)
+            if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
+                inv = 1.0 / s
+                for j in range(lo, hi):
+                    v = np.float64(x[r, j])
+                    q = v * inv
+                    # an underflow to zero keeps its direction
+                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+            else:  # NaN blocks get NaN quotients, which the fix-up codes
+                for j in range(lo, hi):
+                    v = np.float64(x[r, j])
+                    q = v / s
+                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+            if has_zp:
+                zb[lo:hi] = zp[r, k]
+        nclip = 0
+        nflush = 0
+        ns = n
+        if fast:
+            nclip, nflush, ns = _fast_pass(qb, n, zb, key, r * n, P, EP, FP, codes[r])
+        R = np.uint64(0)
+        for j in range(n if ns else 0):
+            q = qb[j]
+            if fast and not (q != q or (not rne and _int_slow(q, emin, dbase))):
+                continue
+            s = div[r, j // bs]
+            if s != s:
+                codes[r, j] = EP[E_NANCODE]
+                continue
+            if stochastic:
+                R = K.random64(key, r * n + j)
+            c, clip, flush = _general_code(np.float64(x[r, j]), q, zb[j], R, P, EP, FP)
+            codes[r, j] = c
+            nclip += clip
+            nflush += flush
+        stats[r, 0] += nclip
+        stats[r, 1] += nflush
+
+
+@njit(cache=True)
+def _to_range(k, bits, qmin):
+    """``k`` modulo ``2**bits`` in ``[qmin, qmin + 2**bits)`` (qmin is 0 or -2**(bits-1))."""
+    w = np.int64(1) << bits
+    k = (k - qmin) % w
+    return k + qmin
+
+
+@njit(cache=True, parallel=True)
+def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats):
+    """Codes of every row of ``x`` (in parallel over rows; the same result)."""
+    rows = x.shape[0]
+    step = max(1, (1 << 14) // max(1, x.shape[1]))
+    for c in prange((rows + step - 1) // step):
+        r1 = min(rows, (c + 1) * step)
+        _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, c * step, r1)
+
+
+@njit(cache=True)
+def quantize_rows_serial(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats):
+    """As :func:`quantize_rows`, on one thread."""
+    _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, 0, x.shape[0])
+
+
+@njit(cache=True)
+def _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out, r0, r1):
+    n = codes.shape[1]
+    has_zp = zp.shape[1] > 0
+    # a small table is cheaper scaled once per block than each element multiplied
+    scaled = table.size <= bs
+    ts = np.empty(table.size, out.dtype)
+    for r in range(r0, r1):
+        c = codes[r]
+        o = out[r]
+        for k in range(scale.shape[1]):
+            s = scale[r, k]
+            lo = k * bs
+            hi = min(n, lo + bs)
+            if is_int:
+                sq = quantum * s
+                z = zp[r, k] if has_zp else 0
+                for j in range(lo, hi):
+                    o[j] = np.float64(np.int64(c[j]) - z) * sq
+            elif scaled:
+                for t in range(table.size):
+                    ts[t] = table[t] * s
+                for j in range(lo, hi):
+                    o[j] = ts[c[j]]
+            else:
+                for j in range(lo, hi):
+                    o[j] = table[c[j]] * s
+
+
+@njit(cache=True, parallel=True)
+def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out):
+    """Element values times their block's scale (minus zero points), computed in
+    float64 and rounded once into ``out``'s dtype."""
+    rows = codes.shape[0]
+    step = max(1, (1 << 14) // max(1, codes.shape[1]))
+    for c in prange((rows + step - 1) // step):
+        _dequantize_rows(
+            codes, bs, scale, zp, table, quantum, is_int, out, c * step, min(rows, (c + 1) * step)
+        )
+
+
+@njit(cache=True)
+def dequantize_rows_serial(codes, bs, scale, zp, table, quantum, is_int, out):
+    """As :func:`dequantize_rows`, on one thread."""
+    _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out, 0, codes.shape[0])

@@ -1,0 +1,311 @@
+"""The result of a scaled quantization: :class:`Quantized`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from . import _scaled_kernels as SK
+from ._inputs import is_bfloat16, use_parallel
+from ._layout import Layout
+from .codes import _table, code_dtype, decode, encode, pack, unpack
+from .format import Format
+from .intformat import IntFormat
+
+__all__ = ["PM1I", "Quantized"]
+
+#: The element "format" of the {+1, +i, -1, -i} codebook: code k stands for i**k.
+PM1I = "pm1i"
+
+
+@dataclass(frozen=True, eq=False)
+class Quantized:
+    """Element codes and scales: what a scaled quantizer stores, and how to read it back.
+
+    The value of element ``j`` is ``element(codes[j]) * scale * tensor_scale`` (minus
+    the zero point first, for asymmetric integers), where ``scale`` is the scale of the
+    group ``j`` belongs to: one per tensor, per channel or per block (see
+    ``granularity``).
+
+    Attributes
+    ----------
+    codes : ndarray
+        Element codes, shaped like the data. Float formats: their bit codes (uint8 up to
+        8 bits). :class:`IntFormat`: the integers, two's complement. The {+1, +i, -1, -i}
+        codebook: int8 k standing for ``i**k``.
+    scales : ndarray
+        The scales' values (float64; NaN marks a NaN block), shaped like the data with
+        every axis of length 1 except the channel axis (per channel) or with the block
+        axis shortened to the number of blocks (per block).
+    fmt : Format, IntFormat or "pm1i"
+        The element format.
+    scale_format : Format or None
+        How scales are stored (E8M0 for MX, float8_e4m3fn for NVFP4, float32...); None
+        when the scale is implicit (fixed point).
+    granularity : {"tensor", "channel", "block"}
+    axis : int or None
+        The channel axis, or the axis along which blocks run.
+    block_size : int or None
+    dtype : numpy dtype
+        The input's dtype: what :meth:`dequantize` returns by default.
+    zero_points : ndarray or None
+        Asymmetric integer formats: the zero point of each group (shaped like scales).
+    tensor_scale : float or None
+        A second, per-tensor float32 scale (NVFP4's two-level scaling).
+    scales_imag : ndarray or None
+        The {+1, +i, -1, -i} codebook: the scale of the imaginary codes.
+    num_clipped : int
+        Elements whose scaled value lay outside the element format's range (and were
+        clamped to it).
+    num_flushed : int
+        Nonzero elements that became zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numerics import quantize_mx
+    >>> q = quantize_mx(np.linspace(-1, 1, 64, dtype=np.float32), "fp4")
+    >>> q.scales.ravel().tolist(), q.nbytes
+    ([0.25, 0.25], 34)
+    """
+
+    codes: np.ndarray
+    scales: np.ndarray
+    fmt: Format | IntFormat | str
+    scale_format: Format | None
+    granularity: str
+    axis: int | None
+    block_size: int | None
+    dtype: np.dtype
+    zero_points: np.ndarray | None = None
+    tensor_scale: float | None = None
+    scales_imag: np.ndarray | None = None
+    num_clipped: int = 0
+    num_flushed: int = 0
+
+    # ----- shape and storage ----------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the quantized data."""
+        return self.codes.shape
+
+    @property
+    def layout(self) -> Layout:
+        """Where the scales apply (see :class:`numerics.formats._layout.Layout`)."""
+        if self.granularity == "tensor":
+            return Layout(self.shape, "tensor")
+        if self.granularity == "channel":
+            return Layout(self.shape, "channel", self.axis)
+        return Layout(self.shape, "block", self.axis, self.block_size)
+
+    @property
+    def element_bits(self) -> int:
+        """Width of one element code in storage."""
+        if isinstance(self.fmt, str):
+            return 2
+        return self.fmt.bits
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes a real kernel stores: packed element codes (each row's last block padded
+        to a whole block), the scales, zero points and the tensor scale."""
+        lay = self.layout
+        rows = lay.row_shape[0]
+        per_row = lay.padded_size // rows if rows else 0
+        total = rows * math.ceil(per_row * self.element_bits / 8)
+        nscales = int(self.scales.size) * (2 if self.scales_imag is not None else 1)
+        if self.scale_format is not None:
+            total += nscales * math.ceil(self.scale_format.bits / 8)
+        if self.zero_points is not None:
+            total += int(self.zero_points.size) * math.ceil(self.element_bits / 8)
+        if self.tensor_scale is not None:
+            total += 4
+        return total
+
+    @property
+    def clipped(self) -> float:
+        """Fraction of the elements that were clipped to the element format's range."""
+        return self.num_clipped / self.codes.size if self.codes.size else 0.0
+
+    @property
+    def flushed(self) -> float:
+        """Fraction of the elements that were nonzero and became zero."""
+        return self.num_flushed / self.codes.size if self.codes.size else 0.0
+
+    # ----- reading back ---------------------------------------------------------------
+    def elements(self) -> np.ndarray:
+        """The element values before scaling (float64; complex for the codebook).
+
+        Examples
+        --------
+        >>> from numerics import quantize_int
+        >>> quantize_int([0.5, -1.0], 8).elements().tolist()  # scale: 1/127, rounded up
+        [63.0, -127.0]
+        """
+        if self.fmt == PM1I:
+            return np.array([1, 1j, -1, -1j])[self.codes]
+        if isinstance(self.fmt, IntFormat):
+            return self.codes.astype(np.float64) * self.fmt.quantum
+        return decode(self.codes, self.fmt, np.float64)
+
+    def _full_scales(self) -> np.ndarray:
+        s = self.scales
+        if self.tensor_scale is not None:
+            s = s * self.tensor_scale
+        return s
+
+    def dequantize(self, dtype: DTypeLike | None = None) -> np.ndarray:
+        """The values the codes and scales stand for, computed exactly and rounded once
+        (to nearest even) into ``dtype`` (the input's dtype by default).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numerics import quantize_mx
+        >>> quantize_mx(np.array([957.0, 1.0], np.float32), "e4m3").dequantize().tolist()
+        [896.0, 1.0]
+        """
+        if self.fmt == PM1I:
+            return self._dequantize_pm1i(dtype)
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if not (dtype in (np.float16, np.float32, np.float64) or is_bfloat16(dtype)):
+            raise TypeError(f"dtype must be a float dtype, got {dtype.name}")
+        lay = self.layout
+        rows, n = lay.row_shape
+        codes2 = lay.rows(self.codes)
+        scale2 = lay.scales_to_blocks(self._full_scales().astype(np.float64))
+        zp2 = (
+            lay.scales_to_blocks(self.zero_points.astype(np.int64))
+            if self.zero_points is not None
+            else np.zeros((rows, 0), np.int64)
+        )
+        direct = dtype in (np.float32, np.float64)
+        out = np.empty((rows, n), dtype=dtype if direct else np.float64)
+        is_int = isinstance(self.fmt, IntFormat)
+        if is_int:
+            table, quantum = np.zeros(1), self.fmt.quantum
+        elif self.fmt.bits <= 16:
+            table, quantum = _table(self.fmt), 1.0
+        else:
+            table = None
+        if table is None:
+            rep = np.repeat(scale2, lay.bs, axis=1)[:, :n] if n else scale2[:, :0]
+            out[...] = decode(codes2, self.fmt, np.float64) * rep
+        elif out.size:
+            kernel = SK.dequantize_rows if use_parallel(out.size) else SK.dequantize_rows_serial
+            kernel(codes2, lay.bs, scale2, zp2, table, quantum, is_int, out)
+        values = lay.unrows(out)
+        if direct:
+            return values
+        from .cast import cast
+
+        if dtype == np.float16:
+            return values.astype(np.float16)  # numpy rounds float64 to float16 directly
+        f32 = cast(values, "bfloat16").astype(np.float32)
+        return (f32.view(np.uint32) >> 16).astype(np.uint16).view(dtype)
+
+    def _dequantize_pm1i(self, dtype: DTypeLike | None) -> np.ndarray:
+        lay = self.layout
+        re = lay.scales_to_blocks(self.scales)
+        im = lay.scales_to_blocks(self.scales_imag)
+        c = lay.rows(self.codes)
+        rep = lay.row_shape[1]
+        sre = np.repeat(re, rep, axis=1) if c.size else re[:, :0]
+        sim = np.repeat(im, rep, axis=1) if c.size else im[:, :0]
+        out = np.where(c % 2 == 0, sre * (1 - c), 1j * sim * (2 - c))
+        if dtype is None:
+            dtype = np.complex64 if self.dtype in (np.float32, np.complex64) else np.complex128
+        return lay.unrows(out.astype(dtype))
+
+    # ----- storage -------------------------------------------------------------------------
+    def _unsigned_codes(self) -> np.ndarray:
+        if isinstance(self.fmt, IntFormat):
+            return self.codes.astype(np.int64) & (2**self.fmt.bits - 1)
+        return self.codes.astype(np.int64)
+
+    def packed_codes(self) -> np.ndarray:
+        """The element codes as stored: each row of the blocked view (blocks padded with
+        zero codes) packed into bytes, lowest bits first. Integers are stored in two's
+        complement; 2-, 4- and 6-bit codes share bytes (see :func:`numerics.pack`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numerics import quantize_mx
+        >>> quantize_mx(np.ones(32, np.float32), "fp4").packed_codes().shape
+        (1, 16)
+        """
+        lay = self.layout
+        rows, n = lay.row_shape
+        c = lay.rows(self._unsigned_codes())
+        width = lay.padded_size // rows if rows else 0
+        if width > n:
+            c = np.concatenate([c, np.zeros((rows, width - n), np.int64)], axis=1)
+        bits = self.element_bits
+        if bits in (2, 4, 6):
+            return pack(c, bits=bits)
+        if bits in (8, 16, 32):
+            return np.ascontiguousarray(c.astype(f"<u{bits // 8}")).view(np.uint8)
+        raise ValueError(
+            f"{bits}-bit element codes have no packed layout here (2, 4, 6, 8, 16, 32)"
+        )
+
+    def scale_codes(self) -> np.ndarray:
+        """The scales as stored: codes of :attr:`scale_format` (E8M0 and float8 scales as
+        uint8, float32 scales as their uint32 bit patterns).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numerics import quantize_mx
+        >>> quantize_mx(np.ones(32, np.float32), "e4m3").scale_codes().tolist()
+        [119]
+        """
+        if self.scale_format is None:
+            raise ValueError("this quantization stores no scales (its scale is implicit)")
+        return encode(self.scales, self.scale_format)
+
+    def from_packed(self, packed: np.ndarray, scale_codes: np.ndarray | None = None) -> Quantized:
+        """A Quantized like this one, with codes (and scales) read back from storage:
+        ``q.from_packed(q.packed_codes(), q.scale_codes())`` equals ``q``."""
+        lay = self.layout
+        rows, n = lay.row_shape
+        packed = np.asarray(packed)
+        bits = self.element_bits
+        if bits in (2, 4, 6):
+            c = unpack(packed, None, bits=bits)
+        elif bits in (8, 16, 32):
+            c = np.ascontiguousarray(packed).view(f"<u{bits // 8}")
+        else:
+            raise ValueError(f"{bits}-bit element codes have no packed layout here")
+        c = c.reshape(rows, -1)[:, :n].astype(np.int64)
+        if isinstance(self.fmt, IntFormat) and self.fmt.signed:
+            c = np.where(c >= 2 ** (self.fmt.bits - 1), c - 2**self.fmt.bits, c)
+        dt = self.codes.dtype
+        codes = lay.unrows(c.astype(dt))
+        scales = self.scales
+        if scale_codes is not None:
+            scales = decode(np.asarray(scale_codes), self.scale_format, np.float64)
+            scales = scales.reshape(self.scales.shape)
+        return dataclasses.replace(self, codes=codes, scales=scales)
+
+    def __repr__(self) -> str:
+        lay = self.layout
+        return (
+            f"Quantized({self.fmt}, shape={self.shape}, {lay.describe()}, "
+            f"scale_format={self.scale_format}, clipped={self.clipped:.3g}, "
+            f"flushed={self.flushed:.3g})"
+        )
+
+
+def element_code_dtype(fmt: Format | IntFormat | str) -> np.dtype:
+    """The dtype of element codes of ``fmt``."""
+    if isinstance(fmt, IntFormat):
+        return fmt.code_dtype
+    if isinstance(fmt, str):
+        return np.dtype(np.int8)
+    return code_dtype(fmt)
