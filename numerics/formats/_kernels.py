@@ -91,6 +91,24 @@ def random64(key, i):
 
 
 @njit(cache=True)
+def split(a):
+    """Veltkamp's split of ``a`` into ``hi + lo`` with 26-bit halves (``|a| < 2**995``)."""
+    c = 134217729.0 * a  # 2**27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+@njit(cache=True)
+def two_prod(a, b):
+    """``(p, e)``: ``p = fl(a * b)`` and ``p + e == a * b`` exactly (Dekker), for
+    ``|a|, |b| < 2**995`` and products that do not underflow."""
+    p = a * b
+    ah, al = split(a)
+    bh, bl = split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@njit(cache=True)
 def ldexp_exact(sig, q):
     """``sig * 2**q`` for results a float64 holds exactly."""
     return np.float64(sig) * _POW2[q + 1074]

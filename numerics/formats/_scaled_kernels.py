@@ -153,6 +153,23 @@ def _general_code(v, q, z, R, P, EP, FP):
     return min(max(kk, EP[E_QMIN]), EP[E_QMAX]), clip, flush
 
 
+@njit(cache=True, inline="always")
+def _toward_quotient(q, v, s):
+    """``q = fl(v / s)`` moved one float64 toward the exact quotient when it is inexact.
+
+    Rounding ``q`` into a narrower format then decides as the exact quotient would: a
+    boundary between two element values is a float64, and only ``q`` landing on one
+    could flip the decision; the neighbour of ``q`` lies strictly on the quotient's
+    side. (float32 input needs no care: its quotients never land on a boundary.)"""
+    p, e = K.two_prod(q, s)
+    d = (v - p) - e  # v - p is exact (Sterbenz); d has the sign of v - q * s
+    if d > 0:
+        return np.nextafter(q, np.inf)
+    if d < 0:
+        return np.nextafter(q, -np.inf)
+    return q
+
+
 @njit(cache=True)
 def mx_exponent(a, mode, emax, mbits, elem_max):
     """The MX shared exponent of a block with absmax ``a`` (see
@@ -295,7 +312,8 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
 
     With ``SR[0] == 1`` each block's divisor is its MX scale, computed here from the
     block's absmax (mode, emax_elem, element mbits in ``SR[1:4]``) and written to
-    ``div``; otherwise ``div`` holds the divisors (NaN: a NaN block).
+    ``div``; otherwise ``div`` holds the divisors (NaN: a NaN block). ``SR[4] == 1``
+    (float64 data) corrects inexact quotients (:func:`_toward_quotient`).
 
     An element is clipped when ``v / s`` (in units of the quantum, plus the zero point)
     lies outside ``[FP[F_LO], FP[F_HI]]``, and flushed when it is nonzero but its
@@ -334,6 +352,8 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
                 for j in range(lo, hi):
                     v = np.float64(x[r, j])
                     q = v / s
+                    if SR[4] != 0 and 2.0**-900 < abs(v) < 2.0**900:
+                        q = _toward_quotient(q, v, s)
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
             if has_zp:
                 zb[lo:hi] = zp[r, k]

@@ -32,10 +32,9 @@ def _check_eps(eps: float) -> float:
 def _group_means(a: np.ndarray, layout: Layout, mask: np.ndarray | None = None) -> np.ndarray:
     """Mean of ``a`` over each group of the layout (over ``mask`` only, 0 if empty)."""
     a2 = layout.rows(a)
-    if mask is None:
-        m2 = np.ones(a2.shape, bool)
-    else:
-        m2 = layout.rows(mask)
+    m2 = np.ones(a2.shape, bool) if mask is None else layout.rows(mask)
+    if layout.granularity == "tensor":  # the view's rows are not groups: use one row
+        a2, m2 = a2.reshape(1, -1), m2.reshape(1, -1)
     cnt = m2.sum(axis=1)
     tot = np.where(m2, a2, 0.0).sum(axis=1)
     mean = np.divide(tot, cnt, out=np.zeros_like(tot), where=cnt > 0)

@@ -1,12 +1,15 @@
 """Scaled quantization into any format: per tensor, per channel or per block, with the
 scale computed from the data or given; integers with zero points; fixed point.
 
-Elements are ``v / s`` rounded once into the element format. The quotient is taken in
-float64: exactly when ``s`` is a power of two, and otherwise correctly rounded, which
-decides every rounding exactly for float32 (and narrower) input into formats of up to
-24 bits of precision, since such a quotient cannot come within 2**-53 of a rounding
-boundary without lying on it. For float64 input with a scale that is not a power of
-two, the float64 quotient is what gets rounded.
+Elements are ``v / s`` rounded once into the element format, as the exact quotient
+would round. The quotient is taken in float64: exactly when ``s`` is a power of two;
+otherwise correctly rounded, which decides every rounding exactly for float32 (and
+narrower) input into formats of up to 24 bits of precision, since such a quotient
+cannot come within 2**-53 of a rounding boundary without lying on it. For float64
+input, an inexact quotient is moved one float64 toward the exact one (its residual
+computed exactly with Dekker's product), which settles the ties it could land on;
+this holds for magnitudes between 2**-900 and 2**900. Stochastic rounding draws on
+the float64 quotient's bits, so its probabilities are exact to about 2**-52.
 """
 
 from __future__ import annotations
@@ -95,9 +98,10 @@ def encode_blocks(
     codes2 = np.empty((rows, n), dtype=element_code_dtype(elem))
     stats = np.zeros((rows, 2), np.int64)
     zp2 = np.zeros((rows, 0), np.int64) if zp is None else zp
-    SR = np.zeros(4, np.int64)
+    SR = np.zeros(5, np.int64)
     if mx is not None:
-        SR[0], SR[1:] = 1, mx
+        SR[0], SR[1:4] = 1, mx
+    SR[4] = x.dtype == np.float64
     if x2.size:
         kernel = SK.quantize_rows if use_parallel(x2.size) else SK.quantize_rows_serial
         xb, XC = _bits(x2)
