@@ -29,6 +29,7 @@ test: lint
 
 bench: $(VENV)/.bench
 	$(PY) benchmarks/cast.py
+	$(PY) benchmarks/scaled.py
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis

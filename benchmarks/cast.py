@@ -9,22 +9,11 @@ ns/element and ratios to ``x.copy()``. Contenders that are not installed are ski
 from __future__ import annotations
 
 import argparse
-import time
 
-import numba
 import numpy as np
+from _common import ratio_tables
 
 import numerics as nm
-
-
-def best(f, repeat):
-    f()  # warm up (JIT, caches)
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def contenders(x, n_small):
@@ -97,23 +86,8 @@ def main() -> None:
     args = p.parse_args()
     rng = np.random.default_rng(0)
     x = rng.standard_normal(args.n).astype(np.float32) * 10
-    threads = numba.get_num_threads()
-    for nthreads in sorted({1, threads}):
-        numba.set_num_threads(nthreads)
-        try:
-            import torch
-
-            torch.set_num_threads(nthreads)
-        except ImportError:
-            pass
-        print(f"\n{args.n:.0e} float32 -> float8_e4m3fn values, {nthreads} thread(s)")
-        print(f"{'contender':40s} {'ns/elem':>9s} {'x copy':>8s}")
-        base = None
-        for name, f, n in contenders(x, args.small):
-            ns = best(f, args.repeat if n == x.size else 2) / n * 1e9
-            base = base or ns
-            print(f"{name:40s} {ns:9.2f} {ns / base:8.2f}")
-    numba.set_num_threads(threads)
+    title = f"{args.n:.0e} float32 -> float8_e4m3fn values"
+    ratio_tables(title, lambda: contenders(x, args.small), x.size, args.repeat, 2)
 
 
 if __name__ == "__main__":

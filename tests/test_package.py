@@ -73,3 +73,14 @@ def test_cli_bad_arguments_exit_2_with_one_line():
 def test_cli_demo_prints_the_table():
     out = _run("-m", "numerics", "demo")
     assert out.returncode == 0 and "float4_e2m1fn" in out.stdout
+
+
+def test_readme_examples_run():
+    """Every python block of the README runs as written."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    exec(compile("\n".join(blocks), "README.md", "exec"), {})

@@ -178,15 +178,19 @@ def mx_exponent(a, mode, emax, mbits, elem_max):
         return np.nan
     if a == 0.0:
         return -127.0
-    f, k = math.frexp(a)
-    E = k - 1
+    b = np.float64(a).view(np.int64)
+    if (b >> 52) == 0:  # a float64 subnormal: a = f * 2**k with f in [0.5, 1)
+        f, k = math.frexp(a)
+        b = np.float64(f * 2.0).view(np.int64) + ((np.int64(k) - 1) << 52)
+    E = (b >> 52) - 1023  # floor(log2(a)), from the bits
+    frac = b & _M52
     if mode == MX_CEIL:
-        E += f != 0.5
+        E += frac != 0
     elif mode == MX_EVEN:
-        E += 2.0 * f >= 2.0 - 2.0 ** -(mbits + 1)
+        E += frac >= (np.int64(1) << 52) - (np.int64(1) << (51 - mbits))
     e = E - emax
     if mode == MX_RCEIL:
-        e += a > elem_max * 2.0 ** min(max(e, -1100), 1100)
+        e += a > elem_max * K.ldexp_exact(1, min(max(e, -1074), 1023))
     e = max(e, -127)
     return np.nan if e > 127 else np.float64(e)
 
@@ -333,6 +337,7 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
     qb = np.empty(n, np.float64)
     zb = np.zeros(n, np.int64)
     for r in range(r0, r1):
+        xr = x[r]
         for k in range(nblk):
             lo = k * bs
             hi = min(n, lo + bs)
@@ -344,13 +349,13 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
             if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
                 inv = 1.0 / s
                 for j in range(lo, hi):
-                    v = np.float64(x[r, j])
+                    v = np.float64(xr[j])
                     q = v * inv
                     # an underflow to zero keeps its direction
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
             else:  # NaN blocks get NaN quotients, which the fix-up codes
                 for j in range(lo, hi):
-                    v = np.float64(x[r, j])
+                    v = np.float64(xr[j])
                     q = v / s
                     if SR[4] != 0 and 2.0**-900 < abs(v) < 2.0**900:
                         q = _toward_quotient(q, v, s)
