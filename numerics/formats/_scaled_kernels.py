@@ -28,8 +28,10 @@ from . import _kernels as K
     E_SIGNBIT,  # float codes: bit position of the sign
     E_NEGZERO,  # float codes: the format has -0
     E_FAST,  # 1: the element format has zero, subnormals and a sign (rounded inline)
+    E_STATS,  # 1: count clipped and flushed elements
+    E_MAYNAN,  # 1: quotients may be NaN (NaN data with given scales)
     E_LEN,
-) = range(10)
+) = range(12)
 
 # Slots of the float64 parameter array ``FP``.
 (
@@ -267,10 +269,18 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
                 mag = (np.float64(r).view(np.int64) >> dbase) - normoff
             mag = min(mag, maxcode)
             codes_row[i] = _code(b, mag, zb[i], K_)
-            t = q * invq + zb[i]
-            nclip += (t > hi_) | (t < lo_)  # NaN compares false
-            nflush += (a > 0) & (mag == 0)
-            nslow += q != q
+        # counting in the loop above would slow it down by half: count apart, on request
+        if EP[E_STATS] != 0:
+            half_q = two_emin * K.ldexp_exact(1, -m - 1)  # nearest even: a <= half_q gives 0
+            for i in range(cnt):
+                q = qb[i]
+                a = abs(q)
+                t = q * invq + zb[i]
+                nclip += np.int64(t > hi_) + np.int64(t < lo_)  # NaN compares false
+                nflush += np.int64(a > 0) - np.int64(a > half_q)
+        if EP[E_MAYNAN] != 0:
+            for i in range(cnt):
+                nslow += np.int64(qb[i] != qb[i])
         return nclip, nflush, nslow
     for i in range(cnt):
         q = qb[i]
@@ -338,6 +348,7 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
     zb = np.zeros(n, np.int64)
     for r in range(r0, r1):
         xr = x[r]
+        rownan = False
         for k in range(nblk):
             lo = k * bs
             hi = min(n, lo + bs)
@@ -345,6 +356,10 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
                 e = mx_exponent(_bits_amax(xb, r, lo, hi, XC), SR[1], SR[2], SR[3], FP[F_VMAX])
                 div[r, k] = e if e != e else K.ldexp_exact(1, np.int64(e))
             s = div[r, k]
+            if s != s:  # a NaN block: its codes are written last
+                qb[lo:hi] = 0.0
+                rownan = True
+                continue
             sb = np.float64(s).view(np.int64)
             if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
                 inv = 1.0 / s
@@ -353,7 +368,7 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
                     q = v * inv
                     # an underflow to zero keeps its direction
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
-            else:  # NaN blocks get NaN quotients, which the fix-up codes
+            else:
                 for j in range(lo, hi):
                     v = np.float64(xr[j])
                     q = v / s
@@ -374,7 +389,6 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
                 continue
             s = div[r, j // bs]
             if s != s:
-                codes[r, j] = EP[E_NANCODE]
                 continue
             if stochastic:
                 R = K.random64(key, r * n + j)
@@ -382,6 +396,9 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
             codes[r, j] = c
             nclip += clip
             nflush += flush
+        for k in range(nblk if rownan else 0):
+            if div[r, k] != div[r, k]:
+                codes[r, k * bs : min(n, (k + 1) * bs)] = EP[E_NANCODE]
         stats[r, 0] += nclip
         stats[r, 1] += nflush
 

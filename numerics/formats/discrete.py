@@ -48,6 +48,7 @@ def quantize_ternary(
     eps: float = 1e-5,
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """BitNet b1.58 ternary weights: ``clip(round(w / gamma), -1, 1)`` with the absmean
     scale ``gamma = max(mean|w|, eps)`` per tensor (or per channel along
@@ -55,7 +56,8 @@ def quantize_ternary(
 
     ``gamma`` is computed in float64 and stored as float32 (rounded to nearest);
     ``w / gamma`` is rounded exactly (BitNet multiplies by a rounded ``1 / gamma``).
-    Codes are int8 in {-1, 0, 1}; ``rounding`` may be any mode (stochastic included).
+    Codes are int8 in {-1, 0, 1}; ``rounding`` may be any mode (stochastic included);
+    ``stats=True`` counts the clipped (``|w| > 1.5 gamma``) and flushed weights.
 
     Examples
     --------
@@ -72,7 +74,7 @@ def quantize_ternary(
     s = np.maximum(gamma, eps).astype(np.float32).astype(np.float64)
     return quantize(
         x, TERNARY, channel_axis=channel_axis, scale=s, scale_format=_F32, rounding=rounding,
-        seed=seed,
+        seed=seed, stats=stats,
     )  # fmt: skip
 
 

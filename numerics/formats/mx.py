@@ -101,6 +101,7 @@ def _mx(
     rounding: Rounding | str,
     seed,
     sr_bits: int | None,
+    stats: bool,
 ) -> Quantized:
     data, dtype = float_data(x)
     layout = Layout.make(data.shape, axis=axis, block_size=block_size)
@@ -108,7 +109,7 @@ def _mx(
     div = np.empty((layout.row_shape[0], layout.nblk))
     div[...] = 2.0**-127  # what an empty array's blocks would get
     codes, nclip, nflush = encode_blocks(
-        data, elem, layout, div, None, rounding, seed, sr_bits, mx=mx
+        data, elem, layout, div, None, rounding, seed, sr_bits, mx=mx, stats=stats
     )
     return Quantized(
         codes,
@@ -134,6 +135,7 @@ def quantize_mx(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """OCP Microscaling (MX v1.0): blocks of ``block_size`` along ``axis`` share an E8M0
     scale ``2**e``; elements are ``v / 2**e`` rounded and saturated into ``elem``.
@@ -156,6 +158,8 @@ def quantize_mx(
         :func:`mx_scale_exponents`. ``floor`` is the spec's.
     rounding, seed, sr_bits
         Rounding of the elements, stochastic included, as in :func:`numerics.cast`.
+    stats : bool
+        Count the clipped and flushed elements (:attr:`Quantized.clipped`).
 
     Returns
     -------
@@ -178,7 +182,7 @@ def quantize_mx(
         fmt = elem
     else:
         fmt = as_format(elem)
-    return _mx(x, fmt, block_size, axis, scale_mode, rounding, seed, sr_bits)
+    return _mx(x, fmt, block_size, axis, scale_mode, rounding, seed, sr_bits, stats)
 
 
 def quantize_bfp(
@@ -191,6 +195,7 @@ def quantize_bfp(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """Block floating point: a shared exponent per block and ``bits``-wide integer
     mantissas (two's complement, symmetric), ``k * 2**(e - bits + 2)`` with
@@ -209,7 +214,7 @@ def quantize_bfp(
     if not isinstance(bits, int) or isinstance(bits, bool) or not 2 <= bits <= 16:
         raise ValueError(f"bits must be an int in 2..16, got {bits!r}")
     fmt = IntFormat(bits, narrow=True, frac_bits=bits - 2, name=f"bfp{bits}")
-    return _mx(x, fmt, block_size, axis, scale_mode, rounding, seed, sr_bits)
+    return _mx(x, fmt, block_size, axis, scale_mode, rounding, seed, sr_bits, stats)
 
 
 _FP4 = get_format("float4_e2m1fn")
@@ -228,6 +233,7 @@ def quantize_nvfp4(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """NVFP4: blocks of 16 fp4 (e2m1) elements along ``axis``, each block with an e4m3
     scale, and an optional float32 scale for the tensor.
@@ -241,16 +247,17 @@ def quantize_nvfp4(
     e2m1. Block scales saturate at 448, and a nonzero block's scale is at least
     ``min_block_scale``: by default e4m3's smallest subnormal 2**-9 (torchao clamps at
     2**-6, its smallest normal; pass ``min_block_scale=2**-6`` to match). A block of
-    zeros gets scale 0; one with a NaN or Inf gets the NaN scale.
+    zeros gets scale 0; one with a NaN or Inf gets the NaN scale. ``stats=True`` counts
+    clipped and flushed elements.
 
     Examples
     --------
     >>> import numpy as np
     >>> x = np.arange(2, 18, dtype=np.float32)
-    >>> q = quantize_nvfp4(x, tensor_scale=False)  # 17 / 6 rounds to 2.75: 17 clips
+    >>> q = quantize_nvfp4(x, tensor_scale=False, stats=True)  # 17 / 6 rounds to 2.75: 17 clips
     >>> q.scales.ravel().tolist(), q.dequantize()[-3:].tolist(), q.clipped
     ([2.75], [16.5, 16.5, 16.5], 0.0625)
-    >>> q = quantize_nvfp4(x, tensor_scale=False, scale_rounding="up")
+    >>> q = quantize_nvfp4(x, tensor_scale=False, scale_rounding="up", stats=True)
     >>> q.scales.ravel().tolist(), q.dequantize()[-3:].tolist(), q.clipped
     ([3.0], [12.0, 18.0, 18.0], 0.0)
     """
@@ -278,7 +285,9 @@ def quantize_nvfp4(
     bs = cast(amax / (_FP4.max * s_t), _E4M3, mode, saturate=True)
     bs = np.where(amax > 0, np.maximum(bs, lo), bs)
     div = np.where(bs == 0, 1.0, bs * s_t)  # a zero block's elements are all 0
-    codes, nclip, nflush = encode_blocks(data, _FP4, layout, div, None, rounding, seed, sr_bits)
+    codes, nclip, nflush = encode_blocks(
+        data, _FP4, layout, div, None, rounding, seed, sr_bits, stats=stats
+    )
     return Quantized(
         codes,
         layout.scales_from_blocks(bs),

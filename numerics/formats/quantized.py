@@ -58,11 +58,11 @@ class Quantized:
         A second, per-tensor float32 scale (NVFP4's two-level scaling).
     scales_imag : ndarray or None
         The {+1, +i, -1, -i} codebook: the scale of the imaginary codes.
-    num_clipped : int
+    num_clipped : int or None
         Elements whose scaled value lay outside the element format's range (and were
-        clamped to it).
-    num_flushed : int
-        Nonzero elements that became zero.
+        clamped to it); None unless the quantizer was called with ``stats=True``.
+    num_flushed : int or None
+        Nonzero elements that became zero (likewise on request).
 
     Examples
     --------
@@ -84,8 +84,8 @@ class Quantized:
     zero_points: np.ndarray | None = None
     tensor_scale: float | None = None
     scales_imag: np.ndarray | None = None
-    num_clipped: int = 0
-    num_flushed: int = 0
+    num_clipped: int | None = None
+    num_flushed: int | None = None
 
     # ----- shape and storage ----------------------------------------------------------
     @property
@@ -126,15 +126,25 @@ class Quantized:
             total += 4
         return total
 
+    def _fraction(self, count: int | None) -> float:
+        if count is None:
+            raise ValueError(
+                "statistics were not collected: pass stats=True to the quantizer "
+                "(counting costs about a sixth of its time)"
+            )
+        return count / self.codes.size if self.codes.size else 0.0
+
     @property
     def clipped(self) -> float:
-        """Fraction of the elements that were clipped to the element format's range."""
-        return self.num_clipped / self.codes.size if self.codes.size else 0.0
+        """Fraction of the elements that were clipped to the element format's range
+        (with ``stats=True``)."""
+        return self._fraction(self.num_clipped)
 
     @property
     def flushed(self) -> float:
-        """Fraction of the elements that were nonzero and became zero."""
-        return self.num_flushed / self.codes.size if self.codes.size else 0.0
+        """Fraction of the elements that were nonzero and became zero (with
+        ``stats=True``)."""
+        return self._fraction(self.num_flushed)
 
     # ----- reading back ---------------------------------------------------------------
     def elements(self) -> np.ndarray:
@@ -295,10 +305,12 @@ class Quantized:
 
     def __repr__(self) -> str:
         lay = self.layout
+        stats = ""
+        if self.num_clipped is not None:
+            stats = f", clipped={self.clipped:.3g}, flushed={self.flushed:.3g}"
         return (
             f"Quantized({self.fmt}, shape={self.shape}, {lay.describe()}, "
-            f"scale_format={self.scale_format}, clipped={self.clipped:.3g}, "
-            f"flushed={self.flushed:.3g})"
+            f"scale_format={self.scale_format}{stats})"
         )
 
 

@@ -61,12 +61,16 @@ def encode_blocks(
     *,
     wrap: bool = False,
     mx: tuple[int, int, int] | None = None,
-) -> tuple[np.ndarray, int, int]:
+    stats: bool = False,
+    given: bool = False,
+) -> tuple[np.ndarray, int | None, int | None]:
     """Element codes of ``x`` (float32/float64) divided by its block's ``div`` (rows x
     blocks; NaN marks a NaN block), with the counts of clipped and flushed elements.
 
     With ``mx = (scale mode index, emax_elem, element mbits)`` the kernel computes each
-    block's MX scale itself, in the same pass, and writes it into ``div``."""
+    block's MX scale itself, in the same pass, and writes it into ``div``. The counts
+    are None unless ``stats``. ``given``: the scales were given, so NaN data does not
+    make NaN blocks."""
     mode = as_rounding(rounding)
     is_int = isinstance(elem, IntFormat)
     # wrapping needs the exact integer of every |v / s| below 2**52 (above, it is one)
@@ -76,6 +80,9 @@ def encode_blocks(
     FP = np.zeros(SK.F_LEN, np.float64)
     EP[SK.E_INT] = is_int
     EP[SK.E_FAST] = grid.zero and grid.subnormals and grid.signed and grid.mbits <= 50
+    EP[SK.E_STATS] = stats
+    # NaN quotients need the fix-up (NaN blocks are coded apart): NaN data, given scales
+    EP[SK.E_MAYNAN] = given and bool(np.isnan(x).any())
     if is_int:
         EP[SK.E_QMIN], EP[SK.E_QMAX] = elem.qmin, elem.qmax
         EP[SK.E_WRAP], EP[SK.E_BITS] = wrap, elem.bits
@@ -96,7 +103,7 @@ def encode_blocks(
     x2 = layout.rows(x)
     rows, n = x2.shape
     codes2 = np.empty((rows, n), dtype=element_code_dtype(elem))
-    stats = np.zeros((rows, 2), np.int64)
+    counts = np.zeros((rows, 2), np.int64)
     zp2 = np.zeros((rows, 0), np.int64) if zp is None else zp
     SR = np.zeros(5, np.int64)
     if mx is not None:
@@ -105,8 +112,10 @@ def encode_blocks(
     if x2.size:
         kernel = SK.quantize_rows if use_parallel(x2.size) else SK.quantize_rows_serial
         xb, XC = _bits(x2)
-        kernel(x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, stats)
-    return layout.unrows(codes2), int(stats[:, 0].sum()), int(stats[:, 1].sum())
+        kernel(x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts)
+    if not stats:
+        return layout.unrows(codes2), None, None
+    return layout.unrows(codes2), int(counts[:, 0].sum()), int(counts[:, 1].sum())
 
 
 def _bits(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -176,6 +185,7 @@ def quantize(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """Scaled quantization of ``x`` into any element format, per tensor, per channel or
     per block, with the scale from the data's absmax (or range) or given.
@@ -214,6 +224,8 @@ def quantize(
     rounding, seed, sr_bits
         Rounding of the elements, as in :func:`numerics.cast`. Elements beyond the
         element format's range saturate.
+    stats : bool
+        Count the clipped and flushed elements (:attr:`Quantized.clipped`).
 
     Returns
     -------
@@ -281,7 +293,9 @@ def quantize(
         s, zp_k = layout.scales_from_blocks(s2), layout.scales_from_blocks(z2)
     div = layout.scales_to_blocks(s)
     zp2 = None if zp_k is None else layout.scales_to_blocks(zp_k)
-    codes, nclip, nflush = encode_blocks(data, elem, layout, div, zp2, rounding, seed, sr_bits)
+    codes, nclip, nflush = encode_blocks(
+        data, elem, layout, div, zp2, rounding, seed, sr_bits, stats=stats, given=scale is not None
+    )
     return Quantized(
         codes,
         s,
@@ -313,6 +327,7 @@ def quantize_int(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """Integer quantization (intN or uintN, N = 2..16): symmetric or with zero points,
     per tensor, per channel (``channel_axis``) or per group (``group_size`` along
@@ -346,6 +361,7 @@ def quantize_int(
         rounding=rounding,
         seed=seed,
         sr_bits=sr_bits,
+        stats=stats,
     )
 
 
@@ -359,6 +375,7 @@ def quantize_fixed(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: int | np.random.Generator | None = None,
     sr_bits: int | None = None,
+    stats: bool = False,
 ) -> Quantized:
     """Fixed point: ``x`` rounded to a multiple of ``2**-frac_length`` held in a
     ``word_length``-bit two's-complement (or unsigned) word.
@@ -372,6 +389,8 @@ def quantize_fixed(
     overflow : {"saturate", "wrap"}
         Clamp to the word's range, or keep the low ``word_length`` bits of the rounded
         integer (as two's-complement hardware does).
+    stats : bool
+        Count the clipped and flushed elements (:attr:`Quantized.clipped`).
 
     Examples
     --------
@@ -394,7 +413,7 @@ def quantize_fixed(
     rows = layout.row_shape[0]
     div = np.ones((rows, 1))
     codes, nclip, nflush = encode_blocks(
-        data, fmt, layout, div, None, rounding, seed, sr_bits, wrap=wrap
+        data, fmt, layout, div, None, rounding, seed, sr_bits, wrap=wrap, stats=stats
     )
     return Quantized(
         codes,

@@ -23,7 +23,7 @@ def test_ternary_boundaries_and_channels():
     g = 0.5  # mean |w| of the row below
     w = np.array([[0.25, -0.25, 0.75, -0.75, 0.0, -0.0, 1.0, 1.0]], np.float32)
     assert np.abs(w).mean() == g
-    q = nm.quantize_ternary(w)
+    q = nm.quantize_ternary(w, stats=True)
     # w / g = 0.5 and 1.5 are ties: to even, so 0 and +-2 clipped to +-1
     assert q.codes.tolist() == [[0, 0, 1, -1, 0, 0, 1, 1]]
     assert q.num_clipped == 4  # |w / g| > 1: 0.75, -0.75, 1.0, 1.0

@@ -44,7 +44,7 @@ def test_quantize_float_elements_per_channel(elem, mode):
     rng = np.random.default_rng(1)
     x = (rng.standard_normal((4, 9)) * [[1e-3], [1.0], [1e3], [7.0]]).astype(np.float32)
     fmt = nm.get_format(elem)
-    q = nm.quantize(x, elem, channel_axis=0, rounding=mode)
+    q = nm.quantize(x, elem, channel_axis=0, rounding=mode, stats=True)
     s = [f32_up(Fraction(float(np.abs(row).max())) / Fraction(fmt.max)) for row in x]
     np.testing.assert_array_equal(q.scales.ravel(), s)
     assert q.scales.shape == (4, 1)
@@ -72,7 +72,7 @@ def test_quantize_blocks_and_tensor(mode):
 
 def test_quantize_given_scales_and_specials():
     x = np.array([[1.0, np.nan, -np.inf, 3.0], [0.5, 2.0, -0.0, 1e9]], np.float32)
-    q = nm.quantize(x, "float8_e4m3fn", channel_axis=0, scale=[[0.5], [2.0]])
+    q = nm.quantize(x, "float8_e4m3fn", channel_axis=0, scale=[[0.5], [2.0]], stats=True)
     got = q.dequantize()
     assert got[0, 0] == 1.0 and np.isnan(got[0, 1])
     assert got[0, 2] == -224.0  # -Inf saturates to -448 * 0.5
@@ -150,12 +150,12 @@ def test_int_asymmetric_zero_points(mode, signed):
 
 
 def test_int_full_range_and_given_zero_point():
-    q = nm.quantize_int([-1.0, 1.0, 0.25], 8, narrow=False, scale=1 / 128)
+    q = nm.quantize_int([-1.0, 1.0, 0.25], 8, narrow=False, scale=1 / 128, stats=True)
     assert q.codes.tolist() == [-128, 127, 32]
     assert q.num_clipped == 1  # 1.0 / (1/128) = 128 > 127
     q = nm.quantize_int([0.0, 1.0], 8, signed=False, scale=0.5, zero_point=250)
     assert q.codes.tolist() == [250, 252] and q.dequantize().tolist() == [0.0, 1.0]
-    q = nm.quantize_int([10.0], 8, signed=False, scale=0.5, zero_point=250)
+    q = nm.quantize_int([10.0], 8, signed=False, scale=0.5, zero_point=250, stats=True)
     assert q.codes.tolist() == [255] and q.num_clipped == 1
     with pytest.raises(ValueError, match="NaN"):
         nm.quantize_int([np.nan], 8)
@@ -263,7 +263,7 @@ def test_int_dequantize_quantize_is_idempotent(x, bits):
        st.sampled_from(["e4m3", "e5m2", "e2m3", "e2m1"]))  # fmt: skip
 def test_mx_error_is_half_a_scaled_ulp(x, elem):
     fmt = nm.get_format(elem)
-    q = nm.quantize_mx(x, elem)
+    q = nm.quantize_mx(x, elem, stats=True)
     y = q.dequantize(np.float64)
     s = np.repeat(q.scales, 32, axis=1)
     v = x.astype(np.float64) / s
@@ -272,3 +272,23 @@ def test_mx_error_is_half_a_scaled_ulp(x, elem):
     half_ulp = 2.0 ** (e - fmt.mbits - 1) * s
     assert (np.abs(y - x)[inside] <= half_ulp[inside]).all()
     assert q.num_clipped == (~inside).sum()
+    assert q.num_flushed == ((x != 0) & (y == 0)).sum()
+    with pytest.raises(ValueError, match="stats=True"):
+        _ = nm.quantize_mx(x, elem).clipped
+
+
+@pytest.mark.parametrize("mode", DETERMINISTIC)
+@pytest.mark.parametrize("elem", ["e2m1", "e4m3", "int8"])
+def test_statistics_agree_across_kernel_paths(mode, elem):
+    """The counts of the branch-free passes equal those of the exact fix-up routine,
+    which stochastic_equal always takes (and its codes are those of some neighbour)."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((8, 64)).astype(np.float32) * np.exp2(rng.integers(-6, 6, (8, 1)))
+    q = nm.quantize_mx(x, elem, rounding=mode, stats=True)
+    s = np.repeat(q.scales, 32, axis=1)
+    v = x.astype(np.float64) / s
+    top = 127 / 64 if elem == "int8" else nm.get_format(elem).max
+    assert q.num_clipped == (np.abs(v) > top).sum()
+    assert q.num_flushed == ((x != 0) & (q.dequantize() == 0)).sum()
+    g = nm.quantize_mx(x, elem, rounding="stochastic_equal", seed=1, stats=True)
+    assert g.num_clipped == q.num_clipped
