@@ -270,6 +270,51 @@ def _cast_general(b, R, P):
 
 
 @njit(cache=True)
+def round_value(v, R, P):
+    """The float64 ``v`` rounded into the format of ``P`` (built for the float64
+    container), as a float64: add-and-mask on the bits in the format's normal range,
+    :func:`round_one` elsewhere. ``R``: the random word of stochastic modes."""
+    b = np.float64(v).view(np.int64)
+    ab = b & np.int64(0x7FFFFFFFFFFFFFFF)
+    if P[P_FAST] != 0 and P[P_LOBITS] <= ab <= P[P_HIBITS]:
+        d = P[P_D]
+        neg = b != ab
+        inc = P[P_INC] + (((ab >> d) ^ P[P_PFLIP]) & P[P_USELSB])
+        inc += P[P_INCNEG] if neg else P[P_INCPOS]
+        if P[P_MODE] == RSR:
+            inc += np.int64(R >> np.uint64(64 - d)) & ~(
+                (np.int64(1) << max(d - P[P_SRBITS], 0)) - 1
+            )
+        r = ((ab + inc) >> d) << d
+        return -np.int64(r).view(np.float64) if neg else np.int64(r).view(np.float64)
+    return _cast_general(np.uint64(b), R, P)
+
+
+@njit(cache=True)
+def to_odd(hi, lo):
+    """The exact sum ``hi + lo`` (``hi = fl(hi + lo)``) rounded to odd in float64:
+    truncated toward zero, then the last bit set if anything was cut off.
+
+    Rounding that value into a format with at most 50 fraction bits gives what
+    rounding the exact sum would (the round-to-odd theorem: the boundaries of such a
+    format are float64 values with a zero last bit, which an odd value never is, and
+    truncation keeps the sum's side of each)."""
+    if lo == 0 or hi != hi or abs(hi) == np.inf:
+        return hi
+    if (lo > 0) != (hi > 0):
+        hi = np.nextafter(hi, 0.0)
+    return np.int64(np.float64(hi).view(np.int64) | 1).view(np.float64)
+
+
+@njit(cache=True)
+def round_sum(hi, lo, R, P):
+    """``hi + lo`` (an exact unevaluated sum with ``hi = fl(hi + lo)``) rounded once into
+    the format of ``P`` (at most 50 fraction bits), via :func:`to_odd`. Stochastic
+    modes draw on the odd value, so their probability is exact to a float64 ulp."""
+    return round_value(to_odd(hi, lo), R, P)
+
+
+@njit(cache=True)
 def _cast_range(xb, ob, out, P, key, lo, hi):
     """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits).
 

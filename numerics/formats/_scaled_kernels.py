@@ -157,19 +157,13 @@ def _general_code(v, q, z, R, P, EP, FP):
 
 @njit(cache=True, inline="always")
 def _toward_quotient(q, v, s):
-    """``q = fl(v / s)`` moved one float64 toward the exact quotient when it is inexact.
-
-    Rounding ``q`` into a narrower format then decides as the exact quotient would: a
-    boundary between two element values is a float64, and only ``q`` landing on one
-    could flip the decision; the neighbour of ``q`` lies strictly on the quotient's
-    side. (float32 input needs no care: its quotients never land on a boundary.)"""
+    """``q = fl(v / s)`` replaced by the exact quotient rounded to odd in float64, so
+    that rounding it into a narrower format decides as the exact quotient would (see
+    :func:`numerics.formats._kernels.to_odd`). float64 data need this: a float32
+    quotient never lands on a boundary."""
     p, e = K.two_prod(q, s)
     d = (v - p) - e  # v - p is exact (Sterbenz); d has the sign of v - q * s
-    if d > 0:
-        return np.nextafter(q, np.inf)
-    if d < 0:
-        return np.nextafter(q, -np.inf)
-    return q
+    return K.to_odd(q, d / s)
 
 
 @njit(cache=True)

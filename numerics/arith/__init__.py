@@ -1,0 +1,8 @@
+"""Emulated arithmetic: error-free transformations, operations rounded once into a
+format, and sums, dot products and matrix products with the input, product and
+accumulator formats and the summation order of low-precision hardware."""
+
+from .eft import fast_two_sum, two_prod, two_sum
+from .ops import add, div, fma, mul, sqrt, sub
+
+__all__ = ["add", "div", "fast_two_sum", "fma", "mul", "sqrt", "sub", "two_prod", "two_sum"]
