@@ -4,5 +4,20 @@ accumulator formats and the summation order of low-precision hardware."""
 
 from .eft import fast_two_sum, two_prod, two_sum
 from .ops import add, div, fma, mul, sqrt, sub
+from .reduce import ORDERS, dot, matmul, sum
 
-__all__ = ["add", "div", "fast_two_sum", "fma", "mul", "sqrt", "sub", "two_prod", "two_sum"]
+__all__ = [
+    "ORDERS",
+    "add",
+    "div",
+    "dot",
+    "fast_two_sum",
+    "fma",
+    "matmul",
+    "mul",
+    "sqrt",
+    "sub",
+    "sum",
+    "two_prod",
+    "two_sum",
+]

@@ -1,0 +1,101 @@
+"""numba kernels of emulated reductions: every addition (and product) rounded once
+into its format, in a chosen order."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..formats import _kernels as K
+from . import _eft as E
+
+RECURSIVE, PAIRWISE, BLOCKED = range(3)
+
+
+@njit(cache=True, inline="always")
+def _mul(a, b, P, key, idx):
+    """``a * b`` rounded once into the format of ``P``."""
+    p, e = E.two_prod_fma(a, b)
+    R = K.random64(key, idx) if P[K.P_MODE] >= K.RSR else np.uint64(0)
+    return K.round_sum(p, e, R, P)
+
+
+@njit(cache=True, inline="always")
+def _add(a, b, P, key, idx):
+    """``a + b`` rounded once into the format of ``P``."""
+    s, e = E.two_sum(a, b)
+    R = K.random64(key, idx) if P[K.P_MODE] >= K.RSR else np.uint64(0)
+    return K.round_sum(s, e, R, P)
+
+
+@njit(cache=True)
+def _chain(t, lo, hi, P, key, idx, comp):
+    """Recursive sum of ``t[lo:hi]`` from 0 in the format of ``P`` (Kahan-compensated
+    if ``comp``); random indices from ``idx`` up, four per term."""
+    s = 0.0
+    c = 0.0
+    for i in range(lo, hi):
+        j = idx + 4 * (i - lo)
+        if comp:
+            y = _add(t[i], -c, P, key, j)
+            tt = _add(s, y, P, key, j + 1)
+            c = _add(_add(tt, -s, P, key, j + 2), -y, P, key, j + 3)
+            s = tt
+        else:
+            s = _add(s, t[i], P, key, j)
+    return s
+
+
+@njit(cache=True)
+def reduce_terms(t, n, order, block, P, PO, key, idx, comp):
+    """Sum of ``t[:n]`` (overwritten) in the order asked: recursive; pairwise (adjacent
+    pairs, level by level, an odd last term carried up); blocked (recursive sums of
+    ``block`` terms in ``P``, then a recursive sum of the partial sums in ``PO``)."""
+    if n == 0:
+        return 0.0
+    if order == RECURSIVE:
+        return _chain(t, 0, n, P, key, idx, comp)
+    if order == PAIRWISE:
+        if n == 1:
+            return _add(0.0, t[0], P, key, idx)
+        w = 1
+        step = 0
+        while w < n:
+            for i in range(0, n - w, 2 * w):
+                t[i] = _add(t[i], t[i + w], P, key, idx + step)
+                step += 1
+            w *= 2
+        return t[0]
+    nb = (n + block - 1) // block
+    base = idx + 4 * n
+    for b in range(nb):
+        t[b] = _chain(t, b * block, min(n, (b + 1) * block), P, key, idx + 4 * b * block, comp)
+    return _chain(t, 0, nb, PO, key, base, False) if nb > 1 else _add(0.0, t[0], PO, key, base)
+
+
+@njit(cache=True, parallel=True)
+def sum_rows(x, out, order, block, P, PO, key, comp):
+    """Each row of ``x`` summed into ``out``."""
+    rows, n = x.shape
+    for r in prange(rows):
+        t = x[r].copy()
+        out[r] = reduce_terms(t, n, order, block, P, PO, key, np.int64(r) * 8 * (n + 1), comp)
+
+
+@njit(cache=True, parallel=True)
+def matmul_kernel(A, B, C, order, block, PP, use_pp, P, PO, key, comp):
+    """``C = A @ B`` with each product rounded into ``PP`` (if ``use_pp``; exact
+    otherwise) and each accumulation into ``P`` (and ``PO`` for blocked sums)."""
+    m, k = A.shape
+    n = B.shape[1]
+    Bt = np.ascontiguousarray(B.T)
+    for i in prange(m):
+        t = np.empty(k)
+        for j in range(n):
+            idx = (np.int64(i) * n + j) * 9 * (k + 1)
+            for q in range(k):
+                if use_pp:
+                    t[q] = _mul(A[i, q], Bt[j, q], PP, key, idx + q)
+                else:  # exact for inputs of up to 26 bits of precision
+                    t[q] = A[i, q] * Bt[j, q]
+            C[i, j] = reduce_terms(t, k, order, block, P, PO, key, idx + k, comp)

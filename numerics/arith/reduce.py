@@ -1,0 +1,187 @@
+"""Sums, dot products and matrix products as low-precision hardware computes them.
+
+Inputs may first be rounded into an input format; each product into a product format
+(or kept exact); each addition into the accumulator format, in a chosen order:
+``recursive`` (left to right), ``pairwise`` (adjacent pairs, level by level) or
+``blocked`` (recursive sums of ``block`` terms, then a recursive sum of those partial
+sums in an ``outer`` format, as FP8 tensor cores accumulate into a wider register).
+Recursive and blocked sums may be Kahan-compensated, with every step rounded in the
+accumulator format. Every rounding is a single rounding of the exact result, in any
+mode; stochastic rounding draws its bits from (seed, the event's position), so
+results do not depend on threads.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..formats._inputs import F64, params, seed_key
+from ..formats.cast import cast
+from ..formats.format import Format
+from ..formats.registry import as_format
+from ..formats.rounding import Rounding, as_rounding
+from . import _reduce_kernels as RK
+
+__all__ = ["ORDERS", "dot", "matmul", "sum"]
+
+#: Summation orders.
+ORDERS = ("recursive", "pairwise", "blocked")
+
+Seed = int | np.random.Generator | None
+
+
+def _setup(fmt_acc, order, block, outer, compensated, rounding, seed, fmt_prod=None):
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}; got {order!r}")
+    if isinstance(block, bool) or not isinstance(block, numbers.Integral) or block < 1:
+        raise ValueError(f"block must be a positive int, got {block!r}")
+    if compensated and order == "pairwise":
+        raise ValueError("compensated summation applies to the recursive and blocked orders")
+    mode = as_rounding(rounding)
+    fmts = [as_format(f) for f in (fmt_acc, outer or fmt_acc, fmt_prod or fmt_acc)]
+    for f in fmts:
+        if f.mbits > 50:
+            raise ValueError(
+                f"emulated arithmetic needs formats of at most 50 fraction bits, not {f}"
+            )
+    P, PO, PP = (params(f, mode, saturate=False, subnormals=True, sr_bits=None, container=F64)
+                 for f in fmts)  # fmt: skip
+    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    return ORDERS.index(order), int(block), P, PO, PP, key
+
+
+def _data(x: ArrayLike, fmt_in, what: str) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype.kind not in "fiu" or a.dtype == bool:
+        raise TypeError(f"{what} must be real numbers, got {a.dtype.name}")
+    a = a.astype(np.float64)
+    if fmt_in is not None:
+        a = cast(a, fmt_in)
+    return a
+
+
+def sum(
+    x: ArrayLike,
+    fmt: Format | str,
+    *,
+    axis: int = -1,
+    order: str = "recursive",
+    block: int = 32,
+    outer: Format | str | None = None,
+    compensated: bool = False,
+    fmt_in: Format | str | None = None,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+) -> np.ndarray | float:
+    """The sum of ``x`` along ``axis``, every addition rounded once into ``fmt``.
+
+    Parameters
+    ----------
+    x : array_like
+        The terms (float64 values; ``fmt_in`` rounds them first, to nearest even).
+    fmt : Format or str
+        The accumulator format (at most 50 fraction bits).
+    order : {"recursive", "pairwise", "blocked"}
+        See :mod:`numerics.arith.reduce`; ``block`` terms per block, partial sums
+        accumulated in ``outer`` (default ``fmt``).
+    compensated : bool
+        Kahan's compensated summation, every step rounded in ``fmt``.
+    rounding, seed
+        The rounding of every addition (stochastic included).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ones = np.ones(2**14)
+    >>> sum(ones, "float16")  # round to nearest stagnates
+    2048.0
+    >>> sum(ones, "float16", order="pairwise")
+    16384.0
+    >>> sum(ones, "float16", order="blocked", block=256, outer="float32")
+    16384.0
+    """
+    o, b, P, PO, _, key = _setup(fmt, order, block, outer, compensated, rounding, seed)
+    a = _data(x, fmt_in, "x")
+    if a.ndim == 0:
+        a = a.reshape(1)
+    a2 = np.ascontiguousarray(np.moveaxis(a, axis, -1))
+    lead = a2.shape[:-1]
+    rows = a2.reshape(-1, a2.shape[-1])
+    out = np.empty(rows.shape[0])
+    RK.sum_rows(rows, out, o, b, P, PO, key, compensated)
+    return float(out[0]) if not lead else out.reshape(lead)
+
+
+def matmul(
+    A: ArrayLike,
+    B: ArrayLike,
+    fmt: Format | str,
+    *,
+    fmt_in: Format | str | None = None,
+    fmt_prod: Format | str | None = None,
+    order: str = "recursive",
+    block: int = 32,
+    outer: Format | str | None = None,
+    compensated: bool = False,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+) -> np.ndarray:
+    """``A @ B`` as hardware with these formats computes it: inputs rounded into
+    ``fmt_in``, each product into ``fmt_prod`` (exact if None: exact for inputs of up
+    to 26 bits of precision), each accumulation into ``fmt`` in ``order`` (see
+    :func:`sum`). Rows run in parallel; the result does not depend on threads.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.full((2, 300), 0.1)
+    >>> matmul(A, np.ones((300, 1)), "bfloat16", fmt_in="float8_e4m3fn").ravel().tolist()
+    [32.0, 32.0]
+    >>> matmul(A, np.ones((300, 1)), "bfloat16", fmt_in="e4m3", order="blocked",
+    ...        outer="float32").ravel().tolist()  # blocks of 32 in bf16, then fp32
+    [29.625, 29.625]
+    """
+    o, b, P, PO, PP, key = _setup(fmt, order, block, outer, compensated, rounding, seed, fmt_prod)
+    a = _data(A, fmt_in, "A")
+    bm = _data(B, fmt_in, "B")
+    if a.ndim != 2 or bm.ndim != 2 or a.shape[1] != bm.shape[0]:
+        raise ValueError(f"matmul needs (m, k) and (k, n) matrices, got {a.shape} and {bm.shape}")
+    C = np.empty((a.shape[0], bm.shape[1]))
+    a = np.ascontiguousarray(a)
+    RK.matmul_kernel(a, bm, C, o, b, PP, fmt_prod is not None, P, PO, key, compensated)
+    return C
+
+
+def dot(
+    x: ArrayLike,
+    y: ArrayLike,
+    fmt: Format | str,
+    *,
+    fmt_in: Format | str | None = None,
+    fmt_prod: Format | str | None = None,
+    order: str = "recursive",
+    block: int = 32,
+    outer: Format | str | None = None,
+    compensated: bool = False,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+) -> float:
+    """The dot product of two vectors, as :func:`matmul` computes each entry.
+
+    Examples
+    --------
+    >>> dot([0.1] * 3, [1.0] * 3, "fp8_e4m3")
+    0.3125
+    """
+    xv, yv = np.asarray(x), np.asarray(y)
+    if xv.ndim != 1 or yv.shape != xv.shape:
+        raise ValueError(f"dot needs two vectors of one length, got {xv.shape} and {yv.shape}")
+    C = matmul(
+        xv.reshape(1, -1), yv.reshape(-1, 1), fmt, fmt_in=fmt_in, fmt_prod=fmt_prod,
+        order=order, block=block, outer=outer, compensated=compensated, rounding=rounding,
+        seed=seed,
+    )  # fmt: skip
+    return float(C[0, 0])

@@ -1,0 +1,131 @@
+"""Emulated reductions against explicit references that round every step."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from reference import round_scalar
+
+import numerics as nm
+from numerics import arith
+
+
+def rnd(v, fmt):
+    return round_scalar(Fraction(v), nm.get_format(fmt))
+
+
+def ref_recursive(t, fmt):
+    s = 0.0
+    for v in t:
+        s = rnd(Fraction(s) + Fraction(v), fmt)
+    return s
+
+
+def ref_pairwise(t, fmt):
+    t = [float(v) for v in t]
+    w = 1
+    while w < len(t):
+        for i in range(0, len(t) - w, 2 * w):
+            t[i] = rnd(Fraction(t[i]) + Fraction(t[i + w]), fmt)
+        w *= 2
+    return rnd(t[0], fmt) if len(t) == 1 else t[0]
+
+
+def ref_blocked(t, fmt, block, outer):
+    parts = [ref_recursive(t[i : i + block], fmt) for i in range(0, len(t), block)]
+    return ref_recursive(parts, outer)
+
+
+def ref_kahan(t, fmt):
+    s, c = 0.0, 0.0
+    for v in t:
+        y = rnd(Fraction(v) - Fraction(c), fmt)
+        tt = rnd(Fraction(s) + Fraction(y), fmt)
+        c = rnd(Fraction(rnd(Fraction(tt) - Fraction(s), fmt)) - Fraction(y), fmt)
+        s = tt
+    return s
+
+
+def test_recursive_float16_equals_a_numpy_float16_loop():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 3000)).astype(np.float16)
+    got = arith.sum(x.astype(np.float64), "float16")
+    for r in range(5):
+        acc = np.float16(0)
+        for v in x[r]:
+            acc = np.float16(acc + v)  # numpy rounds each float16 add once
+        assert got[r] == float(acc)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 16, 33])
+@pytest.mark.parametrize("fmt", ["float8_e4m3fn", "bfloat16", "float16"])
+def test_orders_against_step_by_step_references(n, fmt):
+    rng = np.random.default_rng(n)
+    t = nm.cast(rng.standard_normal(n) * 3, fmt)
+    assert arith.sum(t, fmt) == ref_recursive(t, fmt)
+    assert arith.sum(t, fmt, order="pairwise") == ref_pairwise(t, fmt)
+    got = arith.sum(t, fmt, order="blocked", block=4, outer="float16")
+    assert got == ref_blocked(t, fmt, 4, "float16")
+    assert arith.sum(t, fmt, compensated=True) == ref_kahan(t, fmt)
+
+
+def test_dot_and_matmul_against_references():
+    rng = np.random.default_rng(2)
+    A = rng.standard_normal((4, 37))
+    B = rng.standard_normal((37, 3))
+    C = arith.matmul(A, B, "float16", fmt_in="float8_e4m3fn", fmt_prod="bfloat16",
+                     order="blocked", block=8, outer="bfloat16")  # fmt: skip
+    a = nm.cast(A, "float8_e4m3fn")
+    b = nm.cast(B, "float8_e4m3fn")
+    for i in range(4):
+        for j in range(3):
+            prods = [rnd(Fraction(a[i, q]) * Fraction(b[q, j]), "bfloat16") for q in range(37)]
+            assert C[i, j] == ref_blocked(prods, "float16", 8, "bfloat16")
+    d = arith.dot(A[0], B[:, 0], "bfloat16", fmt_in="e4m3")
+    exact = [float(Fraction(a[0, q]) * Fraction(b[q, 0])) for q in range(37)]
+    assert d == ref_recursive(exact, "bfloat16")
+
+
+def test_stochastic_rounding_does_not_stagnate():
+    ones = np.ones(2**14)
+    assert arith.sum(ones, "float16") == 2048.0
+    sums = [arith.sum(ones, "float16", rounding="stochastic", seed=s) for s in range(40)]
+    assert abs(np.mean(sums) - 2**14) < 0.01 * 2**14
+    assert arith.sum(ones, "float16", rounding="stochastic", seed=1) == sums[1]
+
+
+def test_compensated_sum_beats_its_bound():
+    rng = np.random.default_rng(5)
+    x = nm.cast(rng.uniform(0, 1, 4000), "bfloat16")
+    exact = float(np.sum([Fraction(v) for v in x]))
+    k = arith.sum(x, "bfloat16", compensated=True)
+    r = arith.sum(x, "bfloat16")
+    u = nm.get_format("bfloat16").unit_roundoff
+    # Kahan: |error| <= (2u + O(n u^2)) sum|x|; recursive is far worse here
+    assert abs(k - exact) <= (2 * u + 4000 * u * u) * np.abs(x).sum()
+    assert abs(k - exact) < abs(r - exact) / 10
+
+
+def test_reduction_errors_and_threads():
+    with pytest.raises(ValueError, match="order"):
+        arith.sum([1.0], "fp16", order="tree")
+    with pytest.raises(ValueError, match="block"):
+        arith.sum([1.0], "fp16", order="blocked", block=0)
+    with pytest.raises(ValueError, match="compensated"):
+        arith.sum([1.0], "fp16", order="pairwise", compensated=True)
+    with pytest.raises(ValueError, match="matrices"):
+        arith.matmul(np.ones((2, 3)), np.ones((2, 3)), "fp16")
+    with pytest.raises(ValueError, match="vectors"):
+        arith.dot([1.0], [1.0, 2.0], "fp16")
+    import numba
+
+    A = np.random.default_rng(0).standard_normal((64, 64))
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = arith.matmul(A, A, "bfloat16", rounding="stochastic", seed=3)
+        numba.set_num_threads(before)
+        many = arith.matmul(A, A, "bfloat16", rounding="stochastic", seed=3)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(one, many)
