@@ -30,6 +30,7 @@ test: lint
 bench: $(VENV)/.bench
 	$(PY) benchmarks/cast.py
 	$(PY) benchmarks/scaled.py
+	$(PY) benchmarks/arith.py
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis

@@ -1,12 +1,16 @@
 """numerics: emulate and analyse low-precision arithmetic on the CPU.
 
-The public API is re-exported here; see :mod:`numerics.formats` for number formats
-and rounding. Importing numerics never imports torch.
+The public API is re-exported here: :mod:`numerics.formats` (number formats, rounding,
+scaled formats) at the top level, and the sub-packages :mod:`numerics.arith`
+(emulated arithmetic) and :mod:`numerics.analysis` (error metrics, bounds, reports).
+Importing numerics never imports torch.
 """
 
+from . import analysis, arith
+from .analysis import ErrorReport
 from .formats import *  # noqa: F403
 from .formats import __all__ as _formats_all
 
 __version__ = "0.1.0"
 
-__all__ = [*_formats_all, "__version__"]
+__all__ = [*_formats_all, "ErrorReport", "__version__", "analysis", "arith"]

@@ -1,0 +1,40 @@
+"""Error analysis: metrics, bounds, and :class:`ErrorReport`."""
+
+from .bounds import (
+    fft_bound,
+    gamma,
+    gamma_prob,
+    prob_bound_confidence,
+    summation_bound,
+    unit_roundoff,
+)
+from .metrics import (
+    abs_error,
+    bias,
+    componentwise_error,
+    errors_in_u,
+    normwise_error,
+    rel_error,
+    sqnr,
+    ulp_error,
+)
+from .report import ErrorReport, compare
+
+__all__ = [
+    "ErrorReport",
+    "abs_error",
+    "bias",
+    "compare",
+    "componentwise_error",
+    "errors_in_u",
+    "fft_bound",
+    "gamma",
+    "gamma_prob",
+    "normwise_error",
+    "prob_bound_confidence",
+    "rel_error",
+    "sqnr",
+    "summation_bound",
+    "ulp_error",
+    "unit_roundoff",
+]
