@@ -99,3 +99,60 @@ def matmul_kernel(A, B, C, order, block, PP, use_pp, P, PO, key, comp):
                 else:  # exact for inputs of up to 26 bits of precision
                     t[q] = A[i, q] * Bt[j, q]
             C[i, j] = reduce_terms(t, k, order, block, P, PO, key, idx + k, comp)
+
+
+@njit(cache=True, inline="always")
+def _round_row(v, e, P, key, event, bits, n):
+    """Round the exact values ``v[:n] + e[:n]`` into the format of ``P``, in place: those
+    with ``e != 0`` are first rounded to odd (:func:`numerics.formats._kernels.to_odd`),
+    then all go through the cast kernel's vectorised pass (``bits``: ``v``'s bits).
+    Stochastic rounding draws from (``key``, ``event``, ``j``)."""
+    for j in range(n):
+        if e[j] != 0:
+            v[j] = K.to_odd(v[j], e[j])
+    ek = K.mix64(key + np.uint64(event) * np.uint64(0x9E3779B97F4A7C15))
+    K._cast_range(bits, bits, v, P, ek, 0, n)
+
+
+@njit(cache=True, parallel=True)
+def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked):
+    """``C = A @ B`` for the recursive and blocked orders, a whole row of ``C`` at a
+    time: for each ``q``, the products ``A[i, q] * B[q, :]`` (rounded into ``PP``) are
+    added into the row's accumulators, which are rounded into ``P``; blocked sums add
+    each block's accumulators into outer ones (rounded into ``PO``) every ``block``
+    terms. The same roundings, in the same order, as :func:`matmul_kernel`."""
+    m, k = A.shape
+    n = B.shape[1]
+    for i in prange(m):
+        acc = np.zeros(n)
+        outer = np.zeros(n)
+        p = np.empty(n)
+        pe = np.zeros(n)
+        se = np.zeros(n)
+        pbits = p.view(np.uint64)
+        abits = acc.view(np.uint64)
+        obits = outer.view(np.uint64)
+        base = np.int64(i) * (3 * k + 3)
+        for q in range(k):
+            a = A[i, q]
+            for j in range(n):
+                pj, ej = E.two_prod_fma(a, B[q, j])
+                p[j] = pj
+                pe[j] = ej
+            if use_pp:
+                _round_row(p, pe, PP, key, base + 3 * q, pbits, n)
+                pe[:] = 0.0
+            for j in range(n):
+                s, t = E.two_sum(acc[j], p[j])
+                acc[j] = s
+                se[j] = t + pe[j] if pe[j] != 0 else t
+            _round_row(acc, se, P, key, base + 3 * q + 1, abits, n)
+            if blocked and ((q + 1) % block == 0 or q == k - 1):
+                for j in range(n):
+                    s, t = E.two_sum(outer[j], acc[j])
+                    outer[j] = s
+                    se[j] = t
+                    acc[j] = 0.0
+                _round_row(outer, se, PO, key, base + 3 * q + 2, obits, n)
+        for j in range(n):
+            C[i, j] = outer[j] if blocked else acc[j]

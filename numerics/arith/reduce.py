@@ -151,7 +151,12 @@ def matmul(
         raise ValueError(f"matmul needs (m, k) and (k, n) matrices, got {a.shape} and {bm.shape}")
     C = np.empty((a.shape[0], bm.shape[1]))
     a = np.ascontiguousarray(a)
-    RK.matmul_kernel(a, bm, C, o, b, PP, fmt_prod is not None, P, PO, key, compensated)
+    use_pp = fmt_prod is not None
+    if o == RK.PAIRWISE or compensated or bm.shape[1] < 16:  # narrow: entry by entry
+        RK.matmul_kernel(a, bm, C, o, b, PP, use_pp, P, PO, key, compensated)
+    else:  # a row of C at a time, rounded by the vectorised cast pass
+        bm = np.ascontiguousarray(bm)
+        RK.matmul_rowwise(a, bm, C, b, PP, use_pp, P, PO, key, o == RK.BLOCKED)
     return C
 
 

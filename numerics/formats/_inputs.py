@@ -188,8 +188,22 @@ def params(
     sr_bits: int | None,
     container: _Container,
 ) -> np.ndarray:
-    """The int64 parameter array the kernels read (slots named in ``_kernels``)."""
+    """The int64 parameter array the kernels read (slots named in ``_kernels``): a
+    fresh copy of one built once per set of arguments."""
     mode = as_rounding(rounding)
+    key = (fmt, mode, bool(saturate), bool(subnormals), sr_bits, container.mbits)
+    P = _PARAMS.get(key)
+    if P is None:
+        P = _params(fmt, mode, saturate, subnormals, sr_bits, container)
+        if len(_PARAMS) < 4096:
+            _PARAMS[key] = P
+    return P.copy()
+
+
+_PARAMS: dict[tuple, np.ndarray] = {}
+
+
+def _params(fmt, mode, saturate, subnormals, sr_bits, container) -> np.ndarray:
     if sr_bits is not None:
         if mode is not Rounding.STOCHASTIC:
             raise ValueError(f"sr_bits applies to stochastic rounding only, not {mode.value}")
