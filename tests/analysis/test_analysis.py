@@ -97,3 +97,20 @@ def test_error_report_table_and_plot():
     ax = r.plot("abs")
     assert ax.get_ylabel() == "abs" and len(ax.lines) == 2  # the errors and the bound
     assert str(r) == text
+
+
+def test_pairwise_and_blocked_bounds_on_adversarial_data():
+    fmt = nm.get_format("bfloat16")
+    u = fmt.unit_roundoff
+    d = float(nm.cast(u * (1 - 2.0**-7), fmt))  # just below half an ulp of 1
+    # pairwise: every first-level pair (1, d) loses d; the bound is log2(n) times that
+    n = 64
+    x = np.array([1.0, d] * (n // 2))
+    err = abs(arith.sum(x, fmt, order="pairwise") - exact_sum(x))
+    bound = an.summation_bound(x, fmt, "pairwise")
+    assert bound / (2 * np.log2(n)) < err <= bound
+    # blocked: inside each block of 32, 1 then 31 terms that are each lost
+    x = np.tile([1.0] + [d] * 31, 4)
+    err = abs(arith.sum(x, fmt, order="blocked", block=32, outer="float32") - exact_sum(x))
+    bound = an.summation_bound(x, fmt, "blocked", block=32, outer_u="float32")
+    assert bound / 3 < err <= bound
