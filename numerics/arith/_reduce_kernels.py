@@ -114,17 +114,69 @@ def _round_row(v, e, P, key, event, bits, n):
     K._cast_range(bits, bits, v, P, ek, 0, n)
 
 
+_EXP = np.int64(0x7FF0000000000000)
+_HALF = np.int64(1) << 51
+
+
+@njit(cache=True, inline="always")
+def _rne(v, addexp, msub):
+    """``v`` rounded to nearest even into a format with zero and subnormals, by adding
+    and subtracting ``1.5 * 2**k`` (``2**(k-52)``: the quantum at ``v``'s exponent, at
+    least the subnormal one, ``msub``). Valid up to the format's largest value."""
+    a = abs(v)
+    M = max(
+        np.int64(((np.float64(a).view(np.int64) & _EXP) + addexp) | _HALF).view(np.float64), msub
+    )
+    return np.copysign((a + M) - M, v)
+
+
+@njit(cache=True)
+def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, key):
+    """One step ``q`` of :func:`matmul_rowwise` for round to nearest even: products,
+    sums and both roundings in one pass over the row; the elements whose product or
+    sum is inexact in float64, or beyond a format's range, are redone exactly."""
+    n = acc.size
+    paddexp, pmsub, pmax = np.int64(pc[0]), pc[1], pc[2]
+    aaddexp, amsub, amax = np.int64(ac[0]), ac[1], ac[2]
+    nslow = 0
+    for j in range(n):
+        b = B[j]
+        p = a * b
+        slow = E.fma(a, b, -p) != 0
+        if use_pp:
+            slow |= abs(p) > pmax
+            p = _rne(p, paddexp, pmsub)
+        s, t = E.two_sum(acc[j], p)
+        slow |= (t != 0) | (abs(s) > amax)
+        nacc[j] = _rne(s, aaddexp, amsub)
+        flag[j] = slow
+        nslow += slow
+    for j in range(n if nslow else 0):
+        if flag[j]:
+            if use_pp:
+                p = _mul(a, B[j], PP, key, 0)
+                pe = 0.0
+            else:
+                p, pe = E.two_prod_fma(a, B[j])
+            s, t = E.two_sum(acc[j], p)
+            nacc[j] = K.round_sum(s, t + pe, np.uint64(0), P)
+
+
 @njit(cache=True, parallel=True)
-def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked):
+def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, ac):
     """``C = A @ B`` for the recursive and blocked orders, a whole row of ``C`` at a
     time: for each ``q``, the products ``A[i, q] * B[q, :]`` (rounded into ``PP``) are
     added into the row's accumulators, which are rounded into ``P``; blocked sums add
     each block's accumulators into outer ones (rounded into ``PO``) every ``block``
-    terms. The same roundings, in the same order, as :func:`matmul_kernel`."""
+    terms. The same roundings, in the same order, as :func:`matmul_kernel`. With
+    ``fused`` (round to nearest even into formats with subnormals; ``pc``/``ac``: their
+    (addexp, msub, max)), each step is one pass (:func:`_fused_row`)."""
     m, k = A.shape
     n = B.shape[1]
     for i in prange(m):
         acc = np.zeros(n)
+        nacc = np.zeros(n)
+        flag = np.zeros(n, np.bool_)
         outer = np.zeros(n)
         p = np.empty(n)
         pe = np.zeros(n)
@@ -135,18 +187,23 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked):
         base = np.int64(i) * (3 * k + 3)
         for q in range(k):
             a = A[i, q]
-            for j in range(n):
-                pj, ej = E.two_prod_fma(a, B[q, j])
-                p[j] = pj
-                pe[j] = ej
-            if use_pp:
-                _round_row(p, pe, PP, key, base + 3 * q, pbits, n)
-                pe[:] = 0.0
-            for j in range(n):
-                s, t = E.two_sum(acc[j], p[j])
-                acc[j] = s
-                se[j] = t + pe[j] if pe[j] != 0 else t
-            _round_row(acc, se, P, key, base + 3 * q + 1, abits, n)
+            if fused:
+                _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac, key)
+                acc, nacc = nacc, acc
+                abits = acc.view(np.uint64)
+            else:
+                for j in range(n):
+                    pj, ej = E.two_prod_fma(a, B[q, j])
+                    p[j] = pj
+                    pe[j] = ej
+                if use_pp:
+                    _round_row(p, pe, PP, key, base + 3 * q, pbits, n)
+                    pe[:] = 0.0
+                for j in range(n):
+                    s, t = E.two_sum(acc[j], p[j])
+                    acc[j] = s
+                    se[j] = t + pe[j] if pe[j] != 0 else t
+                _round_row(acc, se, P, key, base + 3 * q + 1, abits, n)
             if blocked and ((q + 1) % block == 0 or q == k - 1):
                 for j in range(n):
                     s, t = E.two_sum(outer[j], acc[j])

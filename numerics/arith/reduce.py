@@ -156,7 +156,15 @@ def matmul(
         RK.matmul_kernel(a, bm, C, o, b, PP, use_pp, P, PO, key, compensated)
     else:  # a row of C at a time, rounded by the vectorised cast pass
         bm = np.ascontiguousarray(bm)
-        RK.matmul_rowwise(a, bm, C, b, PP, use_pp, P, PO, key, o == RK.BLOCKED)
+        fmts = [as_format(f) for f in (fmt_prod or fmt, fmt)]
+        fused = as_rounding(rounding) is Rounding.NEAREST_EVEN and all(
+            f.zero and f.subnormals and f.signed for f in fmts
+        )
+        pc, ac = (
+            np.array([(52 - f.mbits) << 52, 1.5 * 2.0 ** (f.emin - f.mbits + 52), f.max])
+            for f in fmts
+        )
+        RK.matmul_rowwise(a, bm, C, b, PP, use_pp, P, PO, key, o == RK.BLOCKED, fused, pc, ac)
     return C
 
 

@@ -129,3 +129,24 @@ def test_reduction_errors_and_threads():
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(one, many)
+
+
+@pytest.mark.parametrize("order", ["recursive", "blocked"])
+@pytest.mark.parametrize("fmt_prod", [None, "bfloat16"])
+@pytest.mark.parametrize("rounding", ["nearest_even", "toward_zero"])
+def test_matmul_row_kernels_equal_the_entry_by_entry_kernel(order, fmt_prod, rounding):
+    """Wide products go through the row-at-a-time kernels (fused for nearest even);
+    each entry must equal the dot product the entry-by-entry kernel computes, with
+    zeros, overflows and inexact float64 sums among the data."""
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((5, 40)) * np.exp2(rng.integers(-12, 12, (5, 40)))
+    B = rng.standard_normal((40, 24))
+    A[0, :5] = 0.0
+    A[1, 3] = 6e4  # overflows float16 accumulators
+    kw = dict(fmt_in="bfloat16", fmt_prod=fmt_prod, order=order, block=8, outer="float32",
+              rounding=rounding)  # fmt: skip
+    C = arith.matmul(A, B, "float16", **kw)
+    for i in range(5):
+        for j in range(24):
+            d = arith.dot(A[i], B[:, j], "float16", **kw)
+            assert C[i, j] == d or (np.isnan(C[i, j]) and np.isnan(d)), (i, j, C[i, j], d)
