@@ -45,14 +45,15 @@ def test_docstring_examples(name):
 def test_every_public_name_is_documented_and_typed():
     import inspect
 
-    for name in numerics.__all__:
-        obj = getattr(numerics, name)
-        if name.startswith("__") or isinstance(obj, (dict, tuple)):
-            continue
-        assert inspect.getdoc(obj), f"{name} has no docstring"
-        if inspect.isfunction(obj):
-            sig = inspect.signature(obj)
-            assert sig.return_annotation is not inspect.Signature.empty, f"{name} return type"
+    for mod in (numerics, numerics.arith, numerics.analysis):
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if name.startswith("__") or isinstance(obj, (dict, tuple)):
+                continue
+            assert inspect.getdoc(obj), f"{name} has no docstring"
+            if inspect.isfunction(obj):
+                sig = inspect.signature(obj)
+                assert sig.return_annotation is not inspect.Signature.empty, f"{name} return type"
 
 
 def test_cli_formats_table_and_one_format():
