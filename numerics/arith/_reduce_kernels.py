@@ -114,20 +114,10 @@ def _round_row(v, e, P, key, event, bits, n):
     K._cast_range(bits, bits, v, P, ek, 0, n)
 
 
-_EXP = np.int64(0x7FF0000000000000)
-_HALF = np.int64(1) << 51
-
-
 @njit(cache=True, inline="always")
 def _rne(v, addexp, msub):
-    """``v`` rounded to nearest even into a format with zero and subnormals, by adding
-    and subtracting ``1.5 * 2**k`` (``2**(k-52)``: the quantum at ``v``'s exponent, at
-    least the subnormal one, ``msub``). Valid up to the format's largest value."""
-    a = abs(v)
-    M = max(
-        np.int64(((np.float64(a).view(np.int64) & _EXP) + addexp) | _HALF).view(np.float64), msub
-    )
-    return np.copysign((a + M) - M, v)
+    """``v`` rounded to nearest even (see :func:`numerics.formats._kernels.rne_magnitude`)."""
+    return np.copysign(K.rne_magnitude(abs(v), addexp, msub), v)
 
 
 @njit(cache=True)
@@ -190,7 +180,6 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
             if fused:
                 _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac, key)
                 acc, nacc = nacc, acc
-                abits = acc.view(np.uint64)
             else:
                 for j in range(n):
                     pj, ej = E.two_prod_fma(a, B[q, j])

@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..formats._inputs import F64, params, seed_key
+from ..formats._inputs import F64, params, rne_constants, seed_key
 from ..formats.cast import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
@@ -160,10 +160,7 @@ def matmul(
         fused = as_rounding(rounding) is Rounding.NEAREST_EVEN and all(
             f.zero and f.subnormals and f.signed for f in fmts
         )
-        pc, ac = (
-            np.array([(52 - f.mbits) << 52, 1.5 * 2.0 ** (f.emin - f.mbits + 52), f.max])
-            for f in fmts
-        )
+        pc, ac = (np.array([*rne_constants(f), f.max]) for f in fmts)
         RK.matmul_rowwise(a, bm, C, b, PP, use_pp, P, PO, key, o == RK.BLOCKED, fused, pc, ac)
     return C
 

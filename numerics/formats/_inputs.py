@@ -265,6 +265,13 @@ def _fast_path(P: np.ndarray, fmt: Format, mode: Rounding, c: _Container) -> Non
     P[K.P_INCPOS], P[K.P_INCNEG] = incpos, incneg
 
 
+def rne_constants(fmt: Format) -> tuple[int, float]:
+    """``(addexp, msub)`` of :func:`numerics.formats._kernels.rne_magnitude` for ``fmt``:
+    the float64 exponent-field offset that turns ``a``'s binade into the adder's, and
+    the adder of the subnormal range."""
+    return (52 - fmt.mbits) << 52, 1.5 * 2.0 ** (fmt.emin - fmt.mbits + 52)
+
+
 def use_parallel(n: int) -> bool:
     """Whether an array of ``n`` elements is worth the parallel kernel."""
     if n < PARALLEL_MIN:

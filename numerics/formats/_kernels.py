@@ -290,6 +290,24 @@ def round_value(v, R, P):
     return _cast_general(np.uint64(b), R, P)
 
 
+_EXP = np.int64(0x7FF0000000000000)
+_HALF = np.int64(1) << 51
+
+
+@njit(cache=True, inline="always")
+def rne_magnitude(a, addexp, msub):
+    """The magnitude ``a >= 0`` rounded to nearest even into a format with zero and
+    subnormals, by adding and subtracting ``M = 1.5 * 2**k``, where ``2**(k-52)`` is the
+    quantum at ``a``'s exponent (at least the subnormal quantum: ``M >= msub``), so the
+    floating-point unit rounds. ``(addexp, msub)`` come from
+    :func:`numerics.formats._inputs.rne_constants`. Valid up to twice the format's
+    largest value (callers clamp above it)."""
+    M = max(
+        np.int64(((np.float64(a).view(np.int64) & _EXP) + addexp) | _HALF).view(np.float64), msub
+    )
+    return (a + M) - M
+
+
 @njit(cache=True)
 def to_odd(hi, lo):
     """The exact sum ``hi + lo`` (``hi = fl(hi + lo)``) rounded to odd in float64:

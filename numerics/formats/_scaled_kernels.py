@@ -39,19 +39,18 @@ from . import _kernels as K
     F_HI,  # (scaled by F_INVQ, plus the zero point) outside it count as clipped
     F_WRAPLIM,  # wrapping: below this |v / s| the grid rounds; above, v / s is an integer
     F_INVQ,  # 1 / quantum of integer formats, 1 for float formats
-    F_MSUB,  # round to nearest even: 1.5 * 2**(emin - m + 52), the subnormal range's adder
+    F_ADDEXP,  # round to nearest even: the constants of _kernels.rne_magnitude
+    F_MSUB,
     F_TWOEMIN,  # 2**emin of the element grid
     F_BIG,  # 2**(emax + 1) of the element grid: above every finite value
     F_VMAX,  # the element format's largest value (MX scale rule rceil)
     F_LEN,
-) = range(9)
+) = range(10)
 
 # MX scale modes, in the order of numerics.SCALE_MODES.
 MX_FLOOR, MX_CEIL, MX_EVEN, MX_RCEIL = range(4)
 
 _M52 = (np.int64(1) << 52) - 1
-_EXP = np.int64(0x7FF0000000000000)
-_HALF = np.int64(1) << 51
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _TINY = 5e-324
 
@@ -232,7 +231,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
     invq = FP[F_INVQ]
     lo_ = FP[F_LO]
     hi_ = FP[F_HI]
-    addexp = (52 - m) << 52
+    addexp = np.int64(FP[F_ADDEXP])
     msub = FP[F_MSUB]
     two_emin = FP[F_TWOEMIN]
     big = FP[F_BIG]
@@ -253,10 +252,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
             b = np.float64(q).view(np.int64)
             ab = b & _ABS
             a = np.int64(ab).view(np.float64)
-            aq = min(a, big)
-            ec = np.float64(aq).view(np.int64) & _EXP
-            M = max(np.int64((ec + addexp) | _HALF).view(np.float64), msub)
-            r = (aq + M) - M
+            r = K.rne_magnitude(min(a, big), addexp, msub)
             if r < two_emin:
                 mag = (np.float64(r + two_emin).view(np.int64) >> dbase) - suboff
             else:

@@ -20,7 +20,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _scaled_kernels as SK
-from ._inputs import F64, as_float_array, nan_codes, params, seed_key, use_parallel
+from ._inputs import (
+    F64,
+    as_float_array,
+    nan_codes,
+    params,
+    rne_constants,
+    seed_key,
+    use_parallel,
+)
 from ._layout import Layout
 from .cast import cast
 from .format import Format
@@ -95,7 +103,7 @@ def encode_blocks(
         EP[SK.E_NEGZERO] = elem.negzero
         FP[SK.F_LO], FP[SK.F_HI] = elem.min, elem.max
         FP[SK.F_INVQ] = 1.0
-    FP[SK.F_MSUB] = 1.5 * 2.0 ** (grid.emin - grid.mbits + 52)
+    FP[SK.F_ADDEXP], FP[SK.F_MSUB] = rne_constants(grid)
     FP[SK.F_TWOEMIN] = 2.0**grid.emin
     FP[SK.F_BIG] = 2.0 ** (grid.emax + 1)
     FP[SK.F_VMAX] = elem.max
