@@ -119,7 +119,7 @@ def round_scalar(x: float, fmt, mode: str = "nearest_even", saturate=False, subn
         elif ax > maxv:
             # the grid continues above max with max's spacing: the next value's code is
             # max_code + 1
-            e_max = _floor_log2(maxv)
+            e_max = floor_log2(maxv)
             nxt = maxv + Fraction(2) ** (e_max - m)
             if ax >= nxt:
                 mag = overflow(neg)
@@ -128,7 +128,7 @@ def round_scalar(x: float, fmt, mode: str = "nearest_even", saturate=False, subn
                 mag = maxv if r == maxv else overflow(neg)
         elif ftz and ax < min_normal:
             # round with the exponent unbounded below, then flush what stays subnormal
-            e = _floor_log2(ax)
+            e = floor_log2(ax)
             q = Fraction(2) ** (e - m)
             n_lo = math.floor(ax / q)
             if n_lo * q == ax:
@@ -158,7 +158,8 @@ def round_scalar(x: float, fmt, mode: str = "nearest_even", saturate=False, subn
     return -v if neg else v
 
 
-def _floor_log2(v: Fraction) -> int:
+def floor_log2(v: Fraction) -> int:
+    """``floor(log2(v))`` of a positive rational, exactly."""
     e = v.numerator.bit_length() - v.denominator.bit_length()
     if Fraction(2) ** e > v:
         e -= 1
@@ -178,7 +179,7 @@ def round_array(x: np.ndarray, fmt, mode="nearest_even", saturate=False, subnorm
     codes = np.arange(mags.size)
     maxv, minv = mags[-1], mags[0]
     m = fmt.mbits
-    e_max = _floor_log2(Fraction(maxv))
+    e_max = floor_log2(Fraction(maxv))
     nxt = maxv + 2.0 ** (e_max - m)
     ext = np.append(mags, nxt)  # the grid continued one step above max
     ax = np.abs(x)
@@ -269,3 +270,12 @@ def round_int(x: Fraction, mode: str) -> int:
     if mode == "nearest_away":
         return hi if x > 0 else lo
     return lo if lo % 2 == 0 else hi
+
+
+def round_float32(q: Fraction, mode: str) -> float:
+    """``q`` rounded to float32 per ``mode``, exactly (subnormals included; no
+    overflow): its 24-bit grid without building the 2**32 codes of round_scalar."""
+    if q == 0:
+        return 0.0
+    ulp = Fraction(2) ** (max(floor_log2(abs(q)), -126) - 23)
+    return float(round_int(q / ulp, mode) * ulp)

@@ -15,22 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from reference import round_array, round_int
+from reference import floor_log2, round_array, round_float32, round_int
 
 import numerics as nm
 
 # emax_elem of each element format, from the OCP MX v1.0 specification
 MX_EMAX = {"e4m3": 8, "e5m2": 15, "e2m3": 2, "e3m2": 4, "e2m1": 2, "int8": 0}
 MODES = ("floor", "ceil", "even", "rceil")
-
-
-def _floor_log2(a: Fraction) -> int:
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    while Fraction(2) ** e > a:
-        e -= 1
-    while Fraction(2) ** (e + 1) <= a:
-        e += 1
-    return e
 
 
 def spec_exponent(amax: float, elem: str, mode: str) -> float:
@@ -42,15 +33,15 @@ def spec_exponent(amax: float, elem: str, mode: str) -> float:
     a = Fraction(amax)
     emax = MX_EMAX[elem]
     if mode == "floor":
-        e = _floor_log2(a) - emax
+        e = floor_log2(a) - emax
     elif mode == "ceil":
-        fl = _floor_log2(a)
+        fl = floor_log2(a)
         e = (fl if Fraction(2) ** fl == a else fl + 1) - emax
     elif mode == "even":
         mbits = 6 if elem == "int8" else nm.get_format(elem).mbits
         # amax rounded half up to the element's mbits fraction bits (torchao's EVEN)
-        ulp = Fraction(2) ** (_floor_log2(a) - mbits)
-        e = _floor_log2(math.floor(a / ulp + Fraction(1, 2)) * ulp) - emax
+        ulp = Fraction(2) ** (floor_log2(a) - mbits)
+        e = floor_log2(math.floor(a / ulp + Fraction(1, 2)) * ulp) - emax
     else:  # rceil: the smallest power of two with amax / 2**e <= max_elem
         top = Fraction(127, 64) if elem == "int8" else Fraction(nm.get_format(elem).max)
         e = -200
@@ -289,9 +280,7 @@ def spec_nvfp4(x, tensor_scale=True, scale_rounding="nearest", lo=2.0**-9):
     mode = "nearest_even" if scale_rounding == "nearest" else "up"
     s_t = 1.0
     if tensor_scale and amax > 0:  # float32(amax / 2688), rounded like the block scales
-        t = Fraction(amax) / 2688
-        ulp = Fraction(2) ** (_floor_log2(t) - 23)
-        s_t = float(round_int(t / ulp, mode) * ulp)
+        s_t = round_float32(Fraction(amax) / 2688, mode)
     out = np.empty_like(x)
     n = x.shape[-1]
     scales = []

@@ -10,7 +10,7 @@ from helpers import DETERMINISTIC
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from reference import round_int, round_scalar
+from reference import round_float32, round_int, round_scalar
 
 import numerics as nm
 
@@ -18,14 +18,8 @@ F32 = nm.get_format("float32")
 
 
 def f32_up(q: Fraction) -> float:
-    """``q`` rounded up to float32, exactly (subnormals included)."""
-    e = q.numerator.bit_length() - q.denominator.bit_length()
-    while Fraction(2) ** e > q:
-        e -= 1
-    while Fraction(2) ** (e + 1) <= q:
-        e += 1
-    ulp = Fraction(2) ** (max(e, -126) - 23)
-    return float(round_int(q / ulp, "up") * ulp)
+    """``q`` rounded up to float32, exactly."""
+    return round_float32(q, "up")
 
 
 def ref_scaled(x, fmt, scales, mode="nearest_even"):
