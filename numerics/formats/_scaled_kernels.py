@@ -283,7 +283,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
         sh = max(emin - E, 0)
         d = dbase + sh
         dd = min(d, 62)
-        slow = ((d > 62) & (ab != 0)) | (field == 2047)
+        slow = _int_slow(q, emin, dbase)
         half = np.int64(1) << (dd - 1)
         inc = a_half * half + (((up_neg & negi) | (up_pos & ~negi)) & ((half << 1) - 1))
         if stochastic:
