@@ -31,6 +31,7 @@ bench: $(VENV)/.bench
 	$(PY) benchmarks/cast.py
 	$(PY) benchmarks/scaled.py
 	$(PY) benchmarks/arith.py
+	$(PY) benchmarks/transforms.py
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis

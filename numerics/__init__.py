@@ -2,15 +2,17 @@
 
 The public API is re-exported here: :mod:`numerics.formats` (number formats, rounding,
 scaled formats) at the top level, and the sub-packages :mod:`numerics.arith`
-(emulated arithmetic) and :mod:`numerics.analysis` (error metrics, bounds, reports).
+(emulated arithmetic), :mod:`numerics.analysis` (error metrics, bounds, reports)
+and :mod:`numerics.transforms` (in-place rdFFT, DCT and Hadamard transforms, native
+or emulated, with exact error tracking).
 Importing numerics never imports torch.
 """
 
-from . import analysis, arith
+from . import analysis, arith, transforms
 from .analysis import ErrorReport
 from .formats import *  # noqa: F403
 from .formats import __all__ as _formats_all
 
 __version__ = "0.1.0"
 
-__all__ = [*_formats_all, "ErrorReport", "__version__", "analysis", "arith"]
+__all__ = [*_formats_all, "ErrorReport", "__version__", "analysis", "arith", "transforms"]

@@ -277,16 +277,17 @@ def round_value(v, R, P):
     b = np.float64(v).view(np.int64)
     ab = b & np.int64(0x7FFFFFFFFFFFFFFF)
     if P[P_FAST] != 0 and P[P_LOBITS] <= ab <= P[P_HIBITS]:
+        # branch-free in the sign: a branch on it mispredicts on data of random sign
         d = P[P_D]
-        neg = b != ab
+        sign = b ^ ab
+        negmask = sign >> 63
         inc = P[P_INC] + (((ab >> d) ^ P[P_PFLIP]) & P[P_USELSB])
-        inc += P[P_INCNEG] if neg else P[P_INCPOS]
+        inc += P[P_INCPOS] ^ ((P[P_INCPOS] ^ P[P_INCNEG]) & negmask)
         if P[P_MODE] == RSR:
             inc += np.int64(R >> np.uint64(64 - d)) & ~(
                 (np.int64(1) << max(d - P[P_SRBITS], 0)) - 1
             )
-        r = ((ab + inc) >> d) << d
-        return -np.int64(r).view(np.float64) if neg else np.int64(r).view(np.float64)
+        return np.int64((((ab + inc) >> d) << d) | sign).view(np.float64)
     return _cast_general(np.uint64(b), R, P)
 
 

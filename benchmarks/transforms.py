@@ -1,0 +1,156 @@
+"""The transforms: numerics' in-place rdFFT against scipy.fft.rfft, numpy.fft.rfft and
+torch.fft.rfft (time and peak traced memory, one thread), and the emulated rdFFT
+(every operation rounded) against the same algorithm written as numpy stages with a
+cast after each operation, in one process.
+
+    python benchmarks/transforms.py [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tracemalloc
+
+import numba
+import numpy as np
+import scipy.fft as sf
+from _common import best
+
+import numerics as nm
+from numerics import transforms as T
+from numerics.transforms import _engine as G
+
+SIZES = ((2**10, 2**10), (2**14, 2**6), (2**20, 1))  # (n, rows): about 2**20 values
+
+
+def peak_bytes(f) -> int:
+    """Peak memory traced (numpy, and torch's CPU allocator where it reports to it)
+    while ``f`` runs."""
+    tracemalloc.start()
+    f()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def native(repeat: int) -> None:
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    print("native rdfft, 1 thread: time (ms), ratio to scipy.fft.rfft, peak traced memory")
+    print(
+        f"{'dtype':8s} {'n x rows':>12s} {'contender':18s} {'ms':>8s} {'/scipy':>7s} {'peak':>10s}"
+    )
+    for dtype in (np.float64, np.float32):
+        for n, rows in SIZES:
+            x = np.random.default_rng(0).standard_normal((rows, n)).astype(dtype)
+            y = x.copy()
+            cont = [
+                ("numerics.rdfft", lambda y=y: T.rdfft(y)),
+                ("scipy.fft.rfft", lambda x=x: sf.rfft(x, axis=-1)),
+                ("numpy.fft.rfft", lambda x=x: np.fft.rfft(x, axis=-1)),
+            ]
+            if torch is not None:
+                tx = torch.from_numpy(x)
+                cont.append(("torch.fft.rfft", lambda tx=tx: torch.fft.rfft(tx, dim=-1)))
+            cont.append(("x.copy()", lambda x=x: x.copy()))
+            times = {name: best(f, repeat) for name, f in cont}
+            for name, f in cont:
+                t = times[name]
+                mem = peak_bytes(f)
+                ratio = t / times["scipy.fft.rfft"]
+                print(
+                    f"{np.dtype(dtype).name:8s} {f'{n}x{rows}':>12s} {name:18s} "
+                    f"{t * 1e3:8.2f} {ratio:7.2f} {mem / 2**20:8.2f} MiB"
+                )
+
+
+def numpy_stages(x: np.ndarray, fmt: str, cast) -> np.ndarray:
+    """The emulated rdFFT as numpy stages: the same butterflies, vectorised over a
+    stage, with a cast after every operation (returns a new array)."""
+    n = x.shape[-1]
+    spec = G.rdfft_spec(n)
+    C, S = (cast(t, fmt) for t in spec.tables()[:2])
+    x = cast(x, fmt)
+    bits = n.bit_length() - 1
+    rev = np.array([int(format(i, f"0{bits}b")[::-1], 2) for i in range(n)])
+    x = x[..., rev]
+    L = 2
+    while L <= n:
+        h, q = L // 2, L // 4
+        i = np.arange(0, n, L)
+        a, b = x[..., i], x[..., i + h]
+        x[..., i], x[..., i + h] = cast(a + b, fmt), cast(a - b, fmt)
+        if q:
+            x[..., i + h + q] = -x[..., i + h + q]
+        if q > 1:
+            k = np.arange(1, q)
+            i1 = (i[:, None] + k).ravel()
+            i2 = (i[:, None] + h - k).ravel()
+            i3 = (i[:, None] + h + k).ravel()
+            i4 = (i[:, None] + L - k).ravel()
+            c = np.tile(C[q + k], len(i))
+            s = np.tile(S[q + k], len(i))
+            er, ei, o_r, o_i = x[..., i1], x[..., i2], x[..., i3], x[..., i4]
+            t1 = cast(cast(c * o_r, fmt) + cast(s * o_i, fmt), fmt)
+            t2 = cast(cast(c * o_i, fmt) - cast(s * o_r, fmt), fmt)
+            x[..., i1], x[..., i2] = cast(er + t1, fmt), cast(er - t1, fmt)
+            x[..., i3], x[..., i4] = cast(t2 - ei, fmt), cast(ei + t2, fmt)
+        L *= 2
+    return x
+
+
+def emulated(repeat: int) -> None:
+    casts = {"numerics.cast": lambda v, f: nm.cast(np.asarray(v, np.float64), f)}
+    try:
+        import ml_dtypes
+
+        types = {"bfloat16": ml_dtypes.bfloat16, "float8_e4m3fn": ml_dtypes.float8_e4m3fn}
+        casts["ml_dtypes"] = lambda v, f: (
+            np.asarray(v, np.float64).astype(types[f]).astype(np.float64)
+        )
+    except ImportError:
+        pass
+    n, rows = 2**10, 2**6
+    x = np.random.default_rng(1).standard_normal((rows, n)) / 8
+    print(f"\nemulated rdfft, n={n} x {rows} rows, every operation rounded (nearest even)")
+    for fmt in ("bfloat16", "float8_e4m3fn"):
+        times = {}
+        for threads in sorted({1, numba.get_num_threads()}):
+            numba.set_num_threads(threads)
+            times[threads] = best(lambda fmt=fmt: T.rdfft(x.copy(), fmt=fmt), repeat)
+            ms = times[threads] * 1e3
+            print(f"{fmt}: numerics.rdfft(fmt=...) {ms:8.2f} ms ({threads} thread(s))")
+        numba.set_num_threads(max(1, numba.config.NUMBA_NUM_THREADS))
+        t_ours = times[1]
+        t_sr = best(lambda fmt=fmt: T.rdfft(x.copy(), fmt=fmt, rounding="stochastic"), repeat)
+        print(f"{fmt}: stochastic rounding {t_sr * 1e3:8.2f} ms")
+        ours = T.rdfft(x.copy(), fmt=fmt)
+        for name, cast in casts.items():
+            ref = numpy_stages(x.copy(), fmt, cast)
+            same = np.array_equal(ours, ref, equal_nan=True)
+            t = best(lambda cast=cast, fmt=fmt: numpy_stages(x.copy(), fmt, cast), 1)
+            print(
+                f"{fmt}: numpy stages + {name:13s} {t * 1e3:9.1f} ms "
+                f"(ours on 1 thread is {t / t_ours:5.2f}x faster; same bits: {same})"
+            )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args()
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        native(args.repeat)
+    finally:
+        numba.set_num_threads(threads)
+    emulated(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,424 @@
+"""Exact error tracking of the emulated transforms, and the butterfly error study."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..analysis import bounds as B
+from ..analysis.report import ErrorReport
+from ..formats import cast
+from ..formats.format import Format
+from ..formats.registry import as_format
+from ..formats.rounding import Rounding, as_rounding
+from . import _engine as G
+from . import _native as N
+from . import _steps as St
+from .dct import _check as _check_dct
+from .hadamard import _check_block, _check_signs
+
+__all__ = ["StudyReport", "TransformReport", "error_report", "error_study"]
+
+NAMES = ("rdfft", "irdfft", "dct", "idct", "fwht")
+Seed = int | np.random.Generator | None
+
+
+@dataclass(frozen=True)
+class TransformReport(ErrorReport):
+    """An :class:`~numerics.analysis.ErrorReport` of one emulated transform, with the
+    arrays behind it.
+
+    Attributes
+    ----------
+    output : ndarray
+        The emulated transform (float64 values of the format).
+    reference : ndarray
+        The transform of the format-rounded input in double-double arithmetic with
+        float64 twiddles (rounded to float64).
+    contributions : ndarray
+        ``(stages, *shape)``: each stage's local errors carried through the
+        remaining (exact, format-twiddle) stages to the output. They sum to
+        ``output - reference - twiddle_error``.
+    twiddle_error : ndarray
+        The output error due to the twiddles' representation in the format.
+
+    Examples
+    --------
+    >>> r = error_report("fwht", np.arange(8.0), "bfloat16")
+    >>> r.summary["contributions mismatch"] < 1e-12
+    True
+    """
+
+    output: np.ndarray | None = field(default=None, compare=False, repr=False)
+    reference: np.ndarray | None = field(default=None, compare=False, repr=False)
+    contributions: np.ndarray | None = field(default=None, compare=False, repr=False)
+    twiddle_error: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+
+def _spec(name: str, n: int, opts: dict) -> G.Spec:
+    scale = bool(opts.get("scale", False))
+    if name == "rdfft":
+        return G.rdfft_spec(n, scale)
+    if name == "irdfft":
+        return G.irdfft_spec(n)
+    if name in ("dct", "idct"):
+        t, norm = opts.get("type", 2), opts.get("norm")
+        _check_dct(t, norm)
+        return G.dct_spec(n, t, norm, name == "idct", scale)
+    block = _check_block(n, opts.get("block"))
+    return G.fwht_spec(n, block, bool(opts.get("normalize", False)), scale)
+
+
+_OPTIONS = {
+    "rdfft": {"scale", "saturate"},
+    "irdfft": {"saturate"},
+    "dct": {"type", "norm", "scale", "saturate"},
+    "idct": {"type", "norm", "scale", "saturate"},
+    "fwht": {"normalize", "signs", "block", "scale", "saturate"},
+}
+
+
+def _weights(name: str, n: int) -> np.ndarray:
+    """Squared-norm weights of an output row: a halfcomplex spectrum counts its inner
+    slots twice (each stands for ``X_k`` and ``X_{n-k}``), so its norm is the norm of
+    the full complex spectrum, as in the FFT error bounds."""
+    w = np.ones(n)
+    if name == "rdfft" and n > 2:
+        w[1 : n // 2] = 2
+        w[n // 2 + 1 :] = 2
+    return w
+
+
+def _norm(v: np.ndarray, w: np.ndarray) -> float:
+    return float(np.sqrt(np.sum(w * v * v)))
+
+
+def _bounds(spec: G.Spec, name: str, fmt: Format, mode: Rounding, opts: dict) -> dict:
+    """Deterministic and probabilistic bounds on the normwise relative error."""
+    u = fmt.unit_roundoff
+    if mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY):
+        u = 2 * u  # directed and stochastic rounding err by up to an ulp
+    mu = G.twiddle_error(spec, fmt)
+    n = spec.n
+    t = int(math.log2(n))
+    if name == "fwht":
+        block = _check_block(n, opts.get("block"))
+        t = int(math.log2(block)) + int(bool(opts.get("normalize")) and block > 1)
+        det = (1 + B.gamma(t, u)) * (1 + mu) - 1 if t * u < 1 else math.inf
+        prob = (1 + B.gamma_prob(t, u)) * (1 + mu) - 1 if t else 0.0
+        return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
+    if name in ("dct", "idct"):
+        t += 1  # the twist is one more complex-multiply stage
+    if t == 0:
+        return {"bound": 0.0, "prob bound": 0.0, "mu": mu, "u_eff": u}
+    try:
+        det = B.fft_bound(2**t, u, mu)
+    except ValueError:
+        det = math.inf
+    prob = t * mu + math.sqrt(2) * B.gamma_prob(4 * t, u)
+    return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
+
+
+def _dd_reference(spec: G.Spec, x0: np.ndarray, twiddles_in: Format | None):
+    hi = np.array(x0, dtype=np.float64)
+    lo = np.zeros_like(hi)
+    G.execute(spec, hi, None, low=lo, twiddles_in=twiddles_in)
+    return hi, lo
+
+
+def error_report(
+    name: str,
+    x: ArrayLike,
+    fmt: Format | str,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    *,
+    seed: Seed = None,
+    **options,
+) -> TransformReport:
+    """Run an emulated transform on a copy of ``x`` and account for its every rounding
+    error exactly.
+
+    The input is rounded into ``fmt`` (to nearest even); the transform then runs with
+    every operation rounded. Each stage's *local* errors (each operation's
+    ``rounded - exact``, found by error-free transformations, combined within the
+    butterfly) are carried through the remaining stages to the output, so the
+    output error splits exactly into per-stage contributions plus the error of the
+    twiddles' representation.
+
+    Parameters
+    ----------
+    name : {"rdfft", "irdfft", "dct", "idct", "fwht"}
+    x : array_like
+        Real data, last axis a power of two (any batch shape).
+    fmt : Format or str
+        The format to emulate in (at most 50 fraction bits).
+    rounding, seed
+        The rounding of every operation and the stochastic key.
+    **options
+        The transform's own options: ``scale`` and ``saturate``; ``type`` and
+        ``norm`` (dct, idct); ``normalize``, ``signs`` and ``block`` (fwht).
+
+    Returns
+    -------
+    TransformReport
+        One row per rounding stage (operations, inexact ones, 2-norm and largest
+        relative size of the local errors, the stage's contribution to the output
+        in units of u), then rows for the twiddles and the total. The summary holds
+        the measured normwise and componentwise errors (and in units of u), the
+        relative mismatch between the summed contributions and the measured
+        rounding error, and the deterministic (Higham, ASNA Thm 24.2; gamma_t for
+        the FWHT) and probabilistic (Higham & Mary 2019) bounds. Normwise errors of
+        an rdfft are taken in the norm of the full complex spectrum.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).standard_normal(64)
+    >>> r = error_report("rdfft", x, "bfloat16")
+    >>> r.column("stage")[:2].tolist()
+    ['L=2', 'L=4']
+    >>> r.summary["normwise / u"] < r.summary["bound / u"]
+    True
+    """
+    if name not in NAMES:
+        raise ValueError(f"unknown transform {name!r}; choose from {', '.join(NAMES)}")
+    bad = set(options) - _OPTIONS[name]
+    if bad:
+        raise TypeError(f"{name} takes no option {', '.join(sorted(bad))}")
+    a = np.array(x, dtype=np.float64)
+    G.check_array(a)
+    n = a.shape[-1]
+    spec = _spec(name, n, options)
+    em = G.emulation(fmt, rounding, seed, options.get("saturate", False), np.dtype(np.float64))
+    f = em.fmt
+    x0 = cast(a, f, saturate=em.saturate)
+    if options.get("signs") is not None:
+        s = _check_signs(options["signs"], n)
+        x0 = np.where(s < 0, -x0, x0)
+    shape = x0.shape
+    rows = np.ascontiguousarray(x0).reshape(-1, n)
+
+    y = rows.copy()
+    ST, DL = G.execute(spec, y, em, track=True)
+    rt_hi, rt_lo = _dd_reference(spec, rows, f)  # exact stages, format twiddles
+    re_hi, re_lo = _dd_reference(spec, rows, None)  # float64 twiddles
+    total = (y - rt_hi) - rt_lo
+    twiddle = (rt_hi - re_hi) + (rt_lo - re_lo)
+    ref = re_hi + re_lo
+
+    stages = St.error_stages(spec.plan)
+    tabs = G.rounded_tables(spec, f, np.dtype(np.float64))
+    contrib = np.empty((len(stages),) + rows.shape)
+    for s, (j, length, _) in enumerate(stages):
+        c = np.ascontiguousarray(DL[:, s, :])
+        N.run_rows_serial(c, St.rest_after(spec.plan, j, length), *tabs)
+        contrib[s] = c
+
+    w = _weights(name, n)
+    u = f.unit_roundoff
+    nref = _norm(ref, w)
+    unit = nref * u if nref > 0 else math.inf
+    table = []
+    for s, (_, _, label) in enumerate(stages):
+        st = ST[:, s, :]
+        table.append(
+            (
+                label,
+                int(st[:, 0].sum()),
+                int(st[:, 1].sum()),
+                float(np.sqrt(st[:, 2].sum())),
+                float(st[:, 3].max()) / u if st.size else 0.0,
+                _norm(contrib[s], w) / unit,
+            )
+        )
+    table.append(("twiddles", 0, 0, 0.0, 0.0, _norm(twiddle, w) / unit))
+    err = y - ref
+    ops = int(ST[:, :, 0].sum())
+    inexact = int(ST[:, :, 1].sum())
+    table.append(("total", ops, inexact, 0.0, 0.0, _norm(err, w) / unit))
+
+    summed = contrib.sum(axis=0)
+    nt = _norm(total, w)
+    mismatch = _norm(summed - total, w) / nt if nt > 0 else _norm(summed, w)
+    nz = ref != 0
+    cw = float(np.max(np.abs(err[nz]) / np.abs(ref[nz]))) if nz.any() else 0.0
+    if (err[~nz] != 0).any():
+        cw = math.inf
+    bnd = _bounds(spec, name, f, em.mode, options)
+    nw = _norm(err, w) / nref if nref > 0 else (0.0 if not err.any() else math.inf)
+    summary = {
+        "u": u,
+        "normwise": nw,
+        "normwise / u": nw / u,
+        "componentwise / u": cw / u,
+        "rounding error / u": nt / unit,
+        "twiddle error / u": _norm(twiddle, w) / unit,
+        "contributions mismatch": mismatch,
+        "bound / u": bnd["bound"] / u,
+        "prob bound / u": bnd["prob bound"] / u,
+        "twiddle mu / u": bnd["mu"] / u,
+    }
+    title = f"{name}, n={n}, {f.name}, {em.mode.value}"
+    cols = ("stage", "ops", "inexact", "local 2-norm", "local max / u", "contribution / u")
+    return TransformReport(
+        title,
+        cols,
+        tuple(table),
+        summary,
+        output=y.reshape(shape),
+        reference=ref.reshape(shape),
+        contributions=contrib.reshape((len(stages),) + shape),
+        twiddle_error=twiddle.reshape(shape),
+    )
+
+
+@dataclass(frozen=True)
+class StudyReport(ErrorReport):
+    """The table of :func:`error_study`, whose plot draws the error in units of u
+    against ``log2 n``, one line per format and rounding, with the bounds.
+
+    Examples
+    --------
+    >>> r = error_study(sizes=[16, 64], formats=["bfloat16"], trials=2)
+    >>> r.columns[:4]
+    ('format', 'rounding', 'log2 n', 'mean / u')
+    """
+
+    def plot(self, column: str | None = None, *, ax=None, logy: bool = True):
+        """Error (``column``, default ``"mean / u"``) against ``log2 n``; dashed lines
+        are the deterministic bounds, dotted ones the probabilistic bounds."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("StudyReport.plot needs matplotlib: pip install matplotlib") from None
+        column = column or "mean / u"
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.5))
+        fmts = list(dict.fromkeys(r[0] for r in self.rows))
+        modes = list(dict.fromkeys(r[1] for r in self.rows))
+        markers = "os^vD<>"
+        ci = self.columns.index(column)
+        for i, f in enumerate(fmts):
+            color = f"C{i}"
+            for j, m in enumerate(modes):
+                rs = [r for r in self.rows if r[0] == f and r[1] == m]
+                if rs:
+                    ax.plot(
+                        [r[2] for r in rs],
+                        [r[ci] for r in rs],
+                        marker=markers[j % len(markers)],
+                        color=color,
+                        linestyle="-" if j == 0 else "-.",
+                        label=f"{f}, {m}",
+                    )
+            rs = [r for r in self.rows if r[0] == f and r[1] == modes[0]]
+            for name, style in (("bound / u", "--"), ("prob bound / u", ":")):
+                k = self.columns.index(name)
+                pts = [(r[2], r[k]) for r in rs if np.isfinite(r[k])]
+                if pts:
+                    ax.plot(*zip(*pts, strict=True), linestyle=style, color=color, alpha=0.6)
+        ax.plot([], [], "k--", label="bound (ASNA 24.2)")
+        ax.plot([], [], "k:", label="probabilistic bound")
+        if logy:
+            ax.set_yscale("log")
+        ax.set_xlabel("log2 n")
+        ax.set_ylabel(f"normwise error, {column.replace(' / u', '')} / u")
+        ax.set_title(self.title)
+        ax.legend(fontsize=7)
+        return ax
+
+
+def error_study(
+    transform: str = "rdfft",
+    sizes: Sequence[int] | None = None,
+    formats: Sequence[Format | str] = ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2"),
+    roundings: Sequence[Rounding | str] = ("nearest_even", "stochastic"),
+    *,
+    trials: int = 8,
+    seed: int = 0,
+    progress=None,
+) -> StudyReport:
+    """The normwise error of an emulated transform against ``n``, for several formats and
+    roundings, over random inputs: the "rounding error of FFT butterflies" study.
+
+    Inputs are standard normal times a power of two chosen per format and ``n`` so
+    that the outputs stay far below the format's largest value (the error in units
+    of u does not depend on that scale otherwise); each is rounded into the format,
+    transformed with every operation rounded, and compared with the double-double
+    transform of the rounded input.
+
+    Parameters
+    ----------
+    transform : {"rdfft", "irdfft", "dct", "idct", "fwht"}
+    sizes : sequence of int
+        Powers of two; default ``2**4 .. 2**16``.
+    formats, roundings : sequences
+        Formats and rounding modes to compare.
+    trials : int
+        Random inputs per point.
+    seed : int
+        Seeds the inputs and the stochastic rounding.
+    progress : callable, optional
+        Called with a one-line message after each point (the CLI's progress bar).
+
+    Returns
+    -------
+    StudyReport
+        Rows ``(format, rounding, log2 n, mean / u, max / u, bound / u,
+        prob bound / u)``.
+
+    Examples
+    --------
+    >>> r = error_study(sizes=[16, 256], formats=["float16"], roundings=["nearest_even"])
+    >>> bool((r.column("max / u") < r.column("bound / u")).all())
+    True
+    """
+    if transform not in NAMES:
+        raise ValueError(f"unknown transform {transform!r}; choose from {', '.join(NAMES)}")
+    sizes = [2**k for k in range(4, 17)] if sizes is None else [int(s) for s in sizes]
+    for s in sizes:
+        if s < 2 or s & (s - 1):
+            raise ValueError(f"sizes must be powers of two >= 2, got {s}")
+    if trials < 1:
+        raise ValueError(f"trials must be at least 1, got {trials}")
+    fmts = [as_format(f) for f in formats]
+    modes = [as_rounding(m) for m in roundings]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for f in fmts:
+        for n in sizes:
+            spec = _spec(transform, n, {})
+            w = _weights(transform, n)
+            scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
+            x0 = cast(rng.standard_normal((trials, n)) * scale, f)
+            hi, lo = _dd_reference(spec, x0, None)
+            ref = hi + lo
+            nref = np.sqrt(np.sum(w * ref * ref, axis=1))
+            bnd = _bounds(spec, transform, f, Rounding.NEAREST_EVEN, {})
+            for m in modes:
+                em = G.Emulation(f, m, int(rng.integers(2**63)) if m.is_stochastic else 0)
+                y = x0.copy()
+                G.execute(spec, y, em)
+                e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / f.unit_roundoff
+                b = bnd if m in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY) else None
+                b = b or _bounds(spec, transform, f, m, {})
+                u = f.unit_roundoff
+                rows.append(
+                    (
+                        f.name,
+                        m.value,
+                        int(math.log2(n)),
+                        float(e.mean()),
+                        float(e.max()),
+                        b["bound"] / u,
+                        b["prob bound"] / u,
+                    )
+                )
+                if progress is not None:
+                    progress(f"{transform} {f.name} {m.value} n={n}")
+    cols = ("format", "rounding", "log2 n", "mean / u", "max / u", "bound / u", "prob bound / u")
+    title = f"{transform} normwise error over {trials} random inputs"
+    return StudyReport(title, cols, tuple(rows), {"trials": trials})

@@ -1,0 +1,187 @@
+"""The real-domain in-place FFT (rdFFT) and the halfcomplex layout.
+
+The halfcomplex layout of the DFT ``X`` of ``n`` real values (FFTW's R2HC): slot ``k``
+holds ``Re X_k`` for ``0 <= k <= n/2`` and slot ``n - k`` holds ``Im X_k`` for
+``0 < k < n/2``. It is ``n`` reals, so the transform can overwrite its input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..formats.format import Format
+from ..formats.rounding import Rounding
+from . import _engine as G
+
+__all__ = [
+    "complex_to_halfcomplex",
+    "halfcomplex_multiply",
+    "halfcomplex_to_complex",
+    "irdfft",
+    "rdfft",
+]
+
+Seed = int | np.random.Generator | None
+
+
+def rdfft(
+    x: np.ndarray,
+    *,
+    fmt: Format | str | None = None,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+    scale: bool = False,
+    saturate: bool = False,
+) -> np.ndarray:
+    """The real FFT of every row (last axis) of ``x``, in place, in halfcomplex layout.
+
+    Radix-2 decimation in time (Sorensen et al. 1987) on the array's own memory: no
+    output or scratch buffer (the cos/sin tables of each length are cached).
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any batch shape; the last axis has a power-of-two length.
+        Overwritten by the result (a non-contiguous ``x`` goes through a contiguous
+        copy).
+    fmt : Format or str, optional
+        Emulate the transform in this format: the input is rounded into it (to
+        nearest even), the twiddles are computed in float64 and rounded into it
+        once, and every real operation (each product, sum and difference) rounds
+        into it with ``rounding``. ``None``: native float32/float64 arithmetic.
+    rounding : Rounding or str
+        The rounding of every emulated operation (any :class:`numerics.Rounding`).
+    seed : int, Generator or None
+        Key of stochastic rounding: each operation draws from (seed, row, stage,
+        slot), so results do not depend on threads.
+    scale : bool
+        Halve after every stage (to avoid overflow in narrow formats); the result is
+        then ``X / n``.
+    saturate : bool
+        Emulated overflow clamps to +-max instead of Inf/NaN.
+
+    Returns
+    -------
+    ndarray
+        ``x`` itself.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 0.0, -1.0])
+    >>> rdfft(x)                       # X = [2, 1-3i, 0, 1+3i]
+    array([ 2.,  1.,  0., -3.])
+    >>> halfcomplex_to_complex(x)
+    array([2.+0.j, 1.-3.j, 0.+0.j])
+    """
+    G.check_array(x)
+    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return G.run(G.rdfft_spec(x.shape[-1], bool(scale)), x, em)
+
+
+def irdfft(
+    x: np.ndarray,
+    *,
+    fmt: Format | str | None = None,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+    saturate: bool = False,
+) -> np.ndarray:
+    """The inverse of :func:`rdfft`, in place: halfcomplex rows back to real signals.
+
+    Each stage is the exact inverse of a forward stage (halving built in), so no
+    final ``1/n`` is needed. Parameters as for :func:`rdfft`.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 0.0, -1.0])
+    >>> irdfft(rdfft(x))
+    array([ 1.,  2.,  0., -1.])
+    """
+    G.check_array(x)
+    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return G.run(G.irdfft_spec(x.shape[-1]), x, em)
+
+
+def halfcomplex_to_complex(h: ArrayLike) -> np.ndarray:
+    """numpy's ``rfft`` layout (``n/2 + 1`` complex values) of halfcomplex rows.
+
+    Examples
+    --------
+    >>> halfcomplex_to_complex([10.0, -2.0, -2.0, 2.0])
+    array([10.+0.j, -2.+2.j, -2.+0.j])
+    """
+    h = np.asarray(h)
+    if h.dtype.kind != "f":
+        h = h.astype(np.float64)
+    n = h.shape[-1]
+    if n < 1 or n & (n - 1):
+        raise ValueError(f"the last axis must have a power-of-two length, got {n}")
+    ctype = np.complex64 if h.dtype == np.float32 else np.complex128
+    z = np.zeros(h.shape[:-1] + (n // 2 + 1,), dtype=ctype)
+    z.real = h[..., : n // 2 + 1]
+    if n > 2:
+        z.imag[..., 1 : n // 2] = h[..., : n // 2 : -1]
+    return z
+
+
+def complex_to_halfcomplex(z: ArrayLike, n: int | None = None) -> np.ndarray:
+    """Halfcomplex rows of length ``n`` (default ``2 (m - 1)`` for ``m`` complex values)
+    from numpy's ``rfft`` layout; the imaginary parts of slots 0 and ``n/2`` are
+    dropped, as ``irfft`` drops them.
+
+    Examples
+    --------
+    >>> complex_to_halfcomplex(np.fft.rfft([1.0, 2.0, 0.0, -1.0]))
+    array([ 2.,  1.,  0., -3.])
+    """
+    z = np.asarray(z)
+    m = z.shape[-1]
+    n = 2 * (m - 1) if n is None else int(n)
+    if n < 1 or n & (n - 1) or m != n // 2 + 1:
+        raise ValueError(
+            f"need n/2 + 1 complex values for a power-of-two n; got {m} values and n={n}"
+        )
+    rtype = np.float32 if z.dtype == np.complex64 else np.float64
+    h = np.empty(z.shape[:-1] + (n,), dtype=rtype)
+    h[..., : n // 2 + 1] = z.real
+    if n > 2:
+        h[..., : n // 2 : -1] = z.imag[..., 1 : n // 2]
+    return h
+
+
+def halfcomplex_multiply(a: np.ndarray, b: ArrayLike, *, conj: bool = False) -> np.ndarray:
+    """``a <- a * b`` (or ``a * conj(b)``) elementwise for spectra in halfcomplex
+    layout, in place in ``a``: with :func:`rdfft` and :func:`irdfft` it gives circular
+    convolution (or, with ``conj``, correlation) without a complex array.
+
+    Examples
+    --------
+    >>> x, k = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 1.0, 0.0, 0.0])
+    >>> irdfft(halfcomplex_multiply(rdfft(x), rdfft(k)))   # x shifted by one
+    array([4., 1., 2., 3.])
+    """
+    G.check_array(a, "a")
+    b = np.asarray(b, dtype=a.dtype)
+    if b.shape[-1] != a.shape[-1]:
+        raise ValueError(f"a and b need the same last axis, got {a.shape[-1]} and {b.shape[-1]}")
+    try:
+        fits = np.broadcast_shapes(b.shape, a.shape) == a.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"b of shape {b.shape} does not broadcast to a's shape {a.shape}")
+    n = a.shape[-1]
+    h = n // 2
+    a[..., 0] *= b[..., 0]
+    if n > 1:
+        a[..., h] *= b[..., h]
+    if n > 2:
+        ar, ai = a[..., 1:h], a[..., :h:-1]
+        br, bi = b[..., 1:h], b[..., :h:-1]
+        if conj:
+            bi = -bi
+        re = ar * br - ai * bi
+        ai[...] = ar * bi + ai * br
+        ar[...] = re
+    return a

@@ -1,0 +1,467 @@
+"""The transforms, native and emulated, against independent references: numpy/scipy
+for the native paths, a scalar Fraction re-implementation that rounds every
+operation for the emulated ones, dense matrices for the adjoint identities."""
+
+import itertools
+import math
+import tracemalloc
+from fractions import Fraction
+
+import numba
+import numpy as np
+import pytest
+import scipy.fft as sf
+import scipy.linalg as sl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import round_scalar
+
+import numerics as nm
+from numerics import transforms as T
+
+RNG = np.random.default_rng(1234)
+EMULATED = ("rdfft", "irdfft", "dct", "idct", "fwht")
+FUNCS = {"rdfft": T.rdfft, "irdfft": T.irdfft, "dct": T.dct, "idct": T.idct, "fwht": T.fwht}
+MODES = ("nearest_even", "nearest_away", "toward_zero", "up", "down", "odd")
+
+
+def rel(a, b):
+    return np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300)
+
+
+# --- native rdfft --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", range(1, 17))
+def test_rdfft_float64_matches_numpy(k):
+    n = 2**k
+    x = RNG.standard_normal((3, n))
+    y = x.copy()
+    assert T.rdfft(y) is y
+    ref = np.fft.rfft(x)
+    got = T.halfcomplex_to_complex(y)
+    assert np.abs(got - ref).max() <= 1e-12 * np.abs(ref).max()
+    assert np.allclose(T.irdfft(y), x, rtol=0, atol=1e-12 * np.abs(x).max())
+
+
+@pytest.mark.parametrize("k", range(1, 17))
+def test_rdfft_float32_matches_float32_reference(k):
+    """Against scipy's float32 FFT: both are float32 computations, each within a
+    small multiple of log2(n) u32 of the exact transform."""
+    n = 2**k
+    x = RNG.standard_normal((2, n)).astype(np.float32)
+    y = x.copy()
+    T.rdfft(y)
+    assert y.dtype == np.float32
+    exact = np.fft.rfft(x.astype(np.float64))
+    ours = rel(T.halfcomplex_to_complex(y.astype(np.float64)), exact)
+    theirs = rel(sf.rfft(x).astype(np.complex128), exact)
+    u32 = 2.0**-24
+    assert ours <= 2 * k * u32
+    assert ours <= 4 * theirs + 4 * u32
+    back = T.irdfft(y)
+    assert rel(back.astype(np.float64), x.astype(np.float64)) <= 4 * k * u32
+
+
+def test_rdfft_length_one_and_batches():
+    x = RNG.standard_normal((2, 3, 1))
+    y = x.copy()
+    T.rdfft(y)
+    assert np.array_equal(x, y)
+    x = RNG.standard_normal((2, 3, 4, 16))
+    y = x.copy()
+    T.rdfft(y)
+    assert np.allclose(T.halfcomplex_to_complex(y), np.fft.rfft(x), atol=1e-13)
+
+
+def test_every_ternary_input_of_length_8():
+    """All of {-1, 0, 1}^8: outputs that are exactly zero must come out zero (the
+    published rdFFT kernels keep a stale value there)."""
+    x = np.array(list(itertools.product((-1.0, 0.0, 1.0), repeat=8)))
+    y = x.copy()
+    T.rdfft(y)
+    ref = T.complex_to_halfcomplex(np.fft.rfft(x))
+    assert np.abs(y - ref).max() < 1e-14
+    # slots 0, 2, 4, 6 (Re X0, Re X2, Re X4, Im X2) are integers: exactly right
+    ints = [0, 2, 4, 6]
+    assert np.array_equal(y[:, ints], np.round(ref[:, ints]))
+    z = y.copy()
+    T.irdfft(z)
+    assert np.abs(z - x).max() < 1e-15
+
+
+def test_rdfft_is_in_place_and_allocates_nothing_proportional():
+    x = RNG.standard_normal((8, 2**14))
+    T.rdfft(x.copy())  # tables and compilation
+    tracemalloc.start()
+    T.rdfft(x)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 64 * 1024  # the data is 1 MiB
+
+
+def test_non_contiguous_input():
+    base = RNG.standard_normal((4, 32))
+    view = base[:, ::2]
+    expect = np.fft.rfft(view)
+    T.rdfft(view)
+    assert np.allclose(T.halfcomplex_to_complex(base[:, ::2]), expect)
+
+
+@pytest.mark.parametrize(
+    "call, err",
+    [
+        (lambda x: T.rdfft(x[..., :6]), ValueError),
+        (lambda x: T.rdfft(x.astype(np.int64)), TypeError),
+        (lambda x: T.rdfft(x, fmt="nope"), ValueError),
+        (lambda x: T.rdfft(x, fmt="bfloat16", rounding="sideways"), ValueError),
+        (lambda x: T.rdfft(x, rounding="up"), ValueError),
+        (lambda x: T.rdfft(x.astype(np.float32), fmt="float64"), ValueError),
+        (lambda x: T.irdfft(x[..., :3]), ValueError),
+        (lambda x: T.dct(x, type=4), ValueError),
+        (lambda x: T.dct(x, norm="forward"), ValueError),
+        (lambda x: T.fwht(x, block=3), ValueError),
+        (lambda x: T.fwht(x, block=16), ValueError),
+        (lambda x: T.fwht(x, signs=np.ones(4)), ValueError),
+        (lambda x: T.fwht(x, signs=np.full(8, 2.0)), ValueError),
+        (lambda x: T.rdfft([1.0, 2.0]), TypeError),
+    ],
+)
+def test_bad_input_is_rejected_and_left_untouched(call, err):
+    x = RNG.standard_normal((2, 8))
+    keep = x.copy()
+    with pytest.raises(err):
+        call(x)
+    assert np.array_equal(x, keep)
+
+
+def test_read_only_input():
+    x = np.ones(8)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        T.rdfft(x)
+
+
+def test_scale_halves_every_stage():
+    x = RNG.standard_normal((2, 64))
+    a, b = x.copy(), x.copy()
+    T.rdfft(a)
+    T.rdfft(b, scale=True)
+    assert np.allclose(a / 64, b, rtol=0, atol=1e-15)
+    # float8 e4m3 (max 448): 1024 ones overflow without scaling, not with it
+    ones = np.ones(1024)
+    assert np.isnan(T.rdfft(ones.copy(), fmt="float8_e4m3fn")[0])
+    assert T.rdfft(ones.copy(), fmt="float8_e4m3fn", scale=True)[0] == 1.0
+
+
+# --- halfcomplex helpers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 16])
+def test_halfcomplex_round_trip(n):
+    x = RNG.standard_normal((3, n))
+    z = np.fft.rfft(x)
+    h = T.complex_to_halfcomplex(z, n)
+    assert np.allclose(T.halfcomplex_to_complex(h), z)
+    assert T.halfcomplex_to_complex(h.astype(np.float32)).dtype == np.complex64
+
+
+@pytest.mark.parametrize("conj", [False, True])
+def test_halfcomplex_multiply_gives_circular_convolution(conj):
+    n = 32
+    a, b = RNG.standard_normal((2, n)), RNG.standard_normal(n)
+    fa, fb = np.fft.rfft(a), np.fft.rfft(b)
+    expect = np.fft.irfft(fa * (np.conj(fb) if conj else fb), n)
+    ha, hb = a.copy(), b.copy()
+    T.rdfft(ha)
+    T.rdfft(hb)
+    T.halfcomplex_multiply(ha, hb, conj=conj)
+    assert np.allclose(T.irdfft(ha), expect)
+    with pytest.raises(ValueError):
+        T.halfcomplex_multiply(ha, np.ones(16))
+    with pytest.raises(ValueError):
+        T.halfcomplex_multiply(ha[0], ha)
+
+
+# --- dct and fwht ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 8, 64, 1024])
+@pytest.mark.parametrize("type", [2, 3])
+@pytest.mark.parametrize("norm", [None, "ortho"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dct_matches_scipy(n, type, norm, dtype):
+    x = RNG.standard_normal((3, n)).astype(dtype)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for ours, theirs in ((T.dct, sf.dct), (T.idct, sf.idct)):
+        y = x.copy()
+        assert ours(y, type, norm) is y
+        ref = theirs(x.astype(np.float64), type, norm=norm)
+        assert np.abs(y - ref).max() <= tol * max(np.abs(ref).max(), 1)
+    y = x.copy()
+    T.idct(T.dct(y, type, norm), type, norm)
+    assert np.abs(y - x).max() <= tol * 10
+
+
+@pytest.mark.parametrize(
+    "n, block",
+    [(n, b) for n in (1, 2, 4, 32, 256) for b in (None, 1, 2, 4) if b is None or b <= n],
+)
+@pytest.mark.parametrize("normalize", [False, True])
+def test_fwht_matches_hadamard(n, block, normalize):
+    x = RNG.standard_normal((2, n))
+    signs = RNG.choice([-1, 1], size=n)
+    b = n if block is None else block
+    H = sl.hadamard(b) / (math.sqrt(b) if normalize else 1)
+    M = np.kron(np.eye(n // b), H) @ np.diag(signs)
+    y = x.copy()
+    T.fwht(y, normalize, signs, block)
+    assert np.allclose(y, x @ M.T, atol=1e-12)
+    y = x.copy()
+    T.fwht(y, normalize, None, block, scale=True)
+    expect = x @ np.kron(np.eye(n // b), H).T
+    assert np.allclose(y, expect if normalize else expect / b, atol=1e-12)
+
+
+# --- adjoint identities (DESIGN.md section 6) -------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 4, 8, 32])
+def test_adjoint_identities(n):
+    R = T.rdfft(np.eye(n)).T  # column j = rdfft(e_j)
+    D = np.full(n, 0.5)
+    D[0] = 1
+    D[n // 2] = 1
+    g = RNG.standard_normal(n)
+    assert np.allclose(R.T @ g, n * T.irdfft(D * g))
+    Rinv = np.linalg.inv(R)
+    assert np.allclose(Rinv.T @ g, T.rdfft(g.copy()) / D / n)
+    assert np.allclose(T.irdfft(np.eye(n)).T, Rinv)
+
+
+# --- emulation ------------------------------------------------------------------------
+
+
+def _ref_rdfft(x, fmt, mode):
+    """Sorensen's algorithm on Python floats, every operation exact in Fractions and
+    then rounded by the test reference, twiddles rounded to nearest even."""
+    f = nm.get_format(fmt)
+
+    def r(v):
+        return round_scalar(Fraction(v), f, mode)
+
+    def tw(v):
+        return round_scalar(Fraction(v), f, "nearest_even")
+
+    x = [round_scalar(Fraction(float(v)), f, "nearest_even") for v in x]
+    n = len(x)
+    bits = n.bit_length() - 1
+    x = [x[int(format(i, f"0{bits}b")[::-1], 2)] if bits else x[i] for i in range(n)]
+    L = 2
+    while L <= n:
+        h, q = L // 2, L // 4
+        for i in range(0, n, L):
+            a, b = x[i], x[i + h]
+            x[i], x[i + h] = r(Fraction(a) + Fraction(b)), r(Fraction(a) - Fraction(b))
+            if q:
+                x[i + h + q] = -x[i + h + q]
+            for k in range(1, q):
+                ang = 2 * math.pi * k / L
+                c, s = (math.cos(ang), math.sin(ang))
+                if k > L // 8:
+                    c = math.sin(2 * math.pi * (q - k) / L)
+                    s = math.cos(2 * math.pi * (q - k) / L)
+                c, s = Fraction(tw(c)), Fraction(tw(s))
+                i1, i2, i3, i4 = i + k, i + h - k, i + h + k, i + L - k
+                er, ei, o_r, o_i = (Fraction(x[j]) for j in (i1, i2, i3, i4))
+                t1 = Fraction(r(Fraction(r(c * o_r)) + Fraction(r(s * o_i))))
+                t2 = Fraction(r(Fraction(r(c * o_i)) - Fraction(r(s * o_r))))
+                x[i1], x[i2] = r(er + t1), r(er - t1)
+                x[i3], x[i4] = r(t2 - ei), r(ei + t2)
+        L *= 2
+    return np.array(x, dtype=np.float64)
+
+
+@pytest.mark.parametrize("fmt", ["bfloat16", "float8_e4m3fn", "float16", "float6_e3m2fn"])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("n", [2, 8, 32])
+def test_emulated_rdfft_rounds_every_operation(fmt, mode, n):
+    x = RNG.standard_normal(n) * 3
+    y = x.copy()
+    T.rdfft(y, fmt=fmt, rounding=mode, saturate=True)
+    ref = _ref_rdfft(x, fmt, mode)
+    # saturate: the reference clamps overflow to max like the kernel
+    f = nm.get_format(fmt)
+    ref = np.clip(ref, -f.max, f.max)
+    assert np.array_equal(y, ref), (y, ref)
+
+
+def _ref_fwht(x, fmt, mode):
+    f = nm.get_format(fmt)
+    x = [round_scalar(Fraction(float(v)), f, "nearest_even") for v in x]
+    h = 1
+    while h < len(x):
+        for i in range(0, len(x), 2 * h):
+            for j in range(i, i + h):
+                a, b = Fraction(x[j]), Fraction(x[j + h])
+                x[j], x[j + h] = round_scalar(a + b, f, mode), round_scalar(a - b, f, mode)
+        h *= 2
+    return np.array(x)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_emulated_fwht_rounds_every_operation(mode):
+    x = RNG.standard_normal(16)
+    y = x.copy()
+    T.fwht(y, fmt="float8_e5m2", rounding=mode)
+    assert np.array_equal(y, _ref_fwht(x, "float8_e5m2", mode))
+
+
+@pytest.mark.parametrize("name", EMULATED)
+def test_float64_emulation_equals_native(name):
+    x = RNG.standard_normal((3, 128))
+    a, b = x.copy(), x.copy()
+    FUNCS[name](a)
+    FUNCS[name](b, fmt="float64")
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", EMULATED)
+@pytest.mark.parametrize("fmt", ["bfloat16", "float8_e5m2", "float8_e4m3fn", "float4_e2m1fn"])
+@pytest.mark.parametrize("mode", ["nearest_even", "stochastic", "toward_zero", "odd"])
+def test_emulated_outputs_are_format_values(name, fmt, mode):
+    x = RNG.standard_normal((2, 64))
+    y = x.copy()
+    FUNCS[name](y, fmt=fmt, rounding=mode, seed=5, saturate=True)
+    assert np.array_equal(nm.cast(y, fmt, saturate=True), y)
+
+
+def test_emulated_float32_data():
+    x = RNG.standard_normal((2, 32)).astype(np.float32)
+    a = x.copy()
+    T.rdfft(a, fmt="bfloat16")
+    b = x.astype(np.float64)
+    T.rdfft(b, fmt="bfloat16")
+    assert a.dtype == np.float32 and np.array_equal(a, b.astype(np.float32))
+
+
+def test_stochastic_is_reproducible_and_thread_independent():
+    x = RNG.standard_normal((64, 256))
+    runs = []
+    for threads in sorted({1, numba.get_num_threads()}):
+        numba.set_num_threads(threads)
+        try:
+            y = x.copy()
+            T.rdfft(y, fmt="bfloat16", rounding="stochastic", seed=9)
+            runs.append(y)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    y = x.copy()
+    T.rdfft(y, fmt="bfloat16", rounding="stochastic", seed=9)
+    runs.append(y)
+    z = x.copy()
+    T.rdfft(z, fmt="bfloat16", rounding="stochastic", seed=10)
+    assert all(np.array_equal(runs[0], r) for r in runs)
+    assert not np.array_equal(runs[0], z)
+
+
+def test_stochastic_mean_error_tends_to_zero():
+    """Stochastic rounding errors cancel over seeds: the mean over 64 seeds is far
+    closer to the exact transform (with the format's twiddles) than any one run."""
+    x = RNG.standard_normal(256)
+    r = T.error_report("rdfft", x, "bfloat16")
+    exact = r.reference + r.twiddle_error  # exact arithmetic, bfloat16 twiddles
+    outs = []
+    for seed in range(64):
+        y = x.copy()
+        T.rdfft(y, fmt="bfloat16", rounding="stochastic", seed=seed)
+        outs.append(y)
+    one = np.mean([rel(o, exact) for o in outs])
+    mean = rel(np.mean(outs, axis=0), exact)
+    assert mean < one / 5  # 1/8 expected
+
+
+# --- exact error tracking --------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    name=st.sampled_from(EMULATED),
+    fmt=st.sampled_from(["bfloat16", "float16", "float8_e5m2", "float32"]),
+    mode=st.sampled_from(["nearest_even", "stochastic", "toward_zero", "up"]),
+    k=st.integers(1, 9),
+    seed=st.integers(0, 2**32),
+)
+def test_contributions_sum_to_the_rounding_error(name, fmt, mode, k, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 2**k))
+    r = T.error_report(name, x, fmt, mode, seed=seed)
+    assert r.summary["contributions mismatch"] <= 1e-12
+    # and the report's output is what the public transform computes
+    y = x.copy()
+    FUNCS[name](y, fmt=fmt, rounding=mode, seed=seed)
+    assert np.array_equal(y, r.output)
+    assert r.contributions.shape == (len(r.rows) - 2, 2, 2**k)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(EMULATED),
+    fmt=st.sampled_from(["bfloat16", "float16", "float32"]),
+    mode=st.sampled_from(["nearest_even", "stochastic", "toward_zero"]),
+    k=st.integers(1, 11),
+    seed=st.integers(0, 2**32),
+)
+def test_measured_error_within_deterministic_bound(name, fmt, mode, k, seed):
+    x = np.random.default_rng(seed).standard_normal(2**k)
+    r = T.error_report(name, x, fmt, mode, seed=seed)
+    assert r.summary["normwise / u"] <= r.summary["bound / u"]
+
+
+def test_report_rows_and_local_errors():
+    x = RNG.standard_normal(64)
+    r = T.error_report("rdfft", x, "bfloat16")
+    labels = r.column("stage").tolist()
+    assert labels == [f"L={2**k}" for k in range(1, 7)] + ["twiddles", "total"]
+    assert (r.column("local max / u")[:-2] <= 1.0).all()  # nearest: within u
+    assert r.column("inexact")[-1] == r.column("inexact")[:-2].sum()
+    # contributions add up to the measured total (with the twiddle part)
+    total = r.output - r.reference
+    assert np.allclose(r.contributions.sum(0) + r.twiddle_error, total, rtol=0, atol=1e-12)
+    assert "bound / u" in r.table()
+    # the float64 twiddle reference agrees with numpy's FFT
+    assert np.allclose(T.halfcomplex_to_complex(r.reference), np.fft.rfft(nm.cast(x, "bfloat16")))
+
+
+def test_report_options_and_errors():
+    x = RNG.standard_normal(16)
+    r = T.error_report("fwht", x, "bfloat16", normalize=True, block=8, signs=np.ones(16))
+    assert r.column("stage").tolist()[-3] == "scale"
+    r = T.error_report("dct", x, "float16", type=3, norm="ortho")
+    assert r.column("stage").tolist()[0] == "twist"
+    with pytest.raises(ValueError, match="unknown transform"):
+        T.error_report("fft", x, "bfloat16")
+    with pytest.raises(TypeError, match="no option"):
+        T.error_report("rdfft", x, "bfloat16", block=4)
+
+
+def test_report_and_study_plots():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    r = T.error_report("rdfft", RNG.standard_normal(32), "bfloat16")
+    assert r.plot().get_title().startswith("rdfft")
+    s = T.error_study(sizes=[16, 64], formats=["bfloat16", "float8_e4m3fn"], trials=2)
+    assert len(s.rows) == 2 * 2 * 2
+    assert s.plot().get_xlabel() == "log2 n"
+
+
+def test_error_study_within_bounds():
+    s = T.error_study(sizes=[16, 256, 4096], formats=["bfloat16", "float16"], trials=4, seed=3)
+    assert (s.column("max / u") <= s.column("bound / u")).all()
+    # nearest-even errors grow slower than the worst case
+    ne = [r for r in s.rows if r[1] == "nearest_even" and r[0] == "bfloat16"]
+    assert ne[-1][3] < ne[-1][5] / 4
+    with pytest.raises(ValueError):
+        T.error_study(sizes=[12])
+    with pytest.raises(ValueError):
+        T.error_study(transform="fft")
