@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from ..formats import cast
-from ..formats._inputs import F64, params, seed_key
+from ..formats._inputs import F64, params, rne_constants, seed_key
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
@@ -219,6 +219,15 @@ def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
     return Emulation(f, mode, key, bool(saturate))
 
 
+def _inline_rne(em: Emulation) -> bool:
+    """Whether the magic-constant rounding (:func:`numerics.formats._kernels.rne_magnitude`)
+    serves this emulation: nearest even into a format with signed zero and subnormals,
+    narrow enough that the adder keeps every bit (not float64 itself)."""
+    f = em.fmt
+    nearest = em.mode == Rounding.NEAREST_EVEN
+    return nearest and f.mbits <= 26 and f.zero and f.subnormals and f.negzero
+
+
 def _params(em: Emulation) -> np.ndarray:
     return params(
         em.fmt, em.mode, saturate=em.saturate, subnormals=True, sr_bits=None, container=F64
@@ -279,6 +288,10 @@ def execute(
         kind, P, key = em.kind(track), _params(em), em.key
         tabs = rounded_tables(spec, em.fmt, np.dtype(np.float64))
         XL = np.zeros((1, 1))
+    rne = np.zeros(5)
+    if kind == T.FAST and _inline_rne(em):
+        addexp, msub = rne_constants(em.fmt)
+        rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
     with np.errstate(all="ignore"):
-        T.run_rows(rows, XL, spec.plan, *tabs, P, np.uint64(key), kind, track, ST, DL)
+        T.run_rows(rows, XL, spec.plan, *tabs, P, np.uint64(key), kind, track, rne, ST, DL)
     return ST, DL

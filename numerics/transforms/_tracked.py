@@ -67,12 +67,19 @@ def _r(hl, ctx, ev, acc):
     ``acc`` when tracking. (Scalars and tuples only: arrays bound in inlined helpers
     cost reference counting on every operation.)"""
     hi, lo = hl
-    P, key, kind, track = ctx
+    P, key, kind, track, rne = ctx
     if kind == DD:
         if hi - hi != 0:
             return hi, 0.0, 0.0, acc
         s, e = E.fast_two_sum(hi, lo)
         return s, e, 0.0, acc
+    if kind == FAST and rne[0]:
+        # nearest even by the magic constant, inline; zero, overflow and NaN go on
+        a = abs(hi)
+        if a <= rne[3]:
+            r = K.rne_magnitude(a, rne[1], rne[2])
+            if 0 < r <= rne[4]:
+                return (r if hi > 0 else -r), 0.0, 0.0, acc
     R = K.random64(key, ev) if P[K.P_MODE] >= K.RSR else np.uint64(0)
     if kind == FAST:
         return K.round_value(hi, R, P), 0.0, 0.0, acc
@@ -373,7 +380,9 @@ def _run_one(row, XH, XL, plan, tabs, ctx, ST, DL):
     # int64 would turn into a float
     r = np.int64(row)
     n = XH.shape[1]
-    ctx = (_param_tuple(ctx[0]), ctx[1], ctx[2], ctx[3])
+    q = ctx[4]  # the inline nearest-even rounding: on?, addexp, msub, 2 max, max
+    rne = (q[0] != 0, np.int64(q[1]), q[2], q[3], q[4])
+    ctx = (_param_tuple(ctx[0]), ctx[1], ctx[2], ctx[3], rne)
     xl = XL[min(r, XL.shape[0] - 1)]  # one dummy row unless DD
     dl = DL[min(r, DL.shape[0] - 1)]  # one dummy row unless tracking
     ev0 = 8 * n * ST.shape[1] * r
@@ -382,10 +391,12 @@ def _run_one(row, XH, XL, plan, tabs, ctx, ST, DL):
 
 
 @njit(cache=True, parallel=True)
-def run_rows(XH, XL, plan, C, S, TC, TS, consts, R, P, key, kind, track, ST, DL):
+def run_rows(XH, XL, plan, C, S, TC, TS, consts, R, P, key, kind, track, rne, ST, DL):
     """:func:`run_row` on every row, rows in parallel. ``XL`` (the low parts) is used
-    in DD only; ``DL`` has one row per data row when tracking."""
-    ctx = (P, key, kind, track)
+    in DD only; ``DL`` has one row per data row when tracking. ``rne`` (float64) turns
+    on the inline nearest-even rounding of FAST: ``(1, addexp, msub, 2 max, max)``,
+    or zeros."""
+    ctx = (P, key, kind, track, rne)
     tabs = (C, S, TC, TS, consts, R)
     for r in prange(XH.shape[0]):
         _run_one(r, XH, XL, plan, tabs, ctx, ST, DL)
