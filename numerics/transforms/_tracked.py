@@ -83,7 +83,8 @@ def _r(hl, ctx, ev, acc):
     R = K.random64(key, ev) if P[K.P_MODE] >= K.RSR else np.uint64(0)
     if kind == FAST:
         return K.round_value(hi, R, P), 0.0, 0.0, acc
-    v = K.round_sum(hi, lo, R, P)
+    # float64 itself (nearest even only): hi is already the rounded sum
+    v = hi if P[K.P_M] > 50 else K.round_sum(hi, lo, R, P)
     d = 0.0
     if v - v == 0 and hi - hi == 0:
         s, t = E.two_sum(v, -hi)

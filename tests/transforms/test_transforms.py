@@ -324,6 +324,9 @@ def test_float64_emulation_equals_native(name):
     FUNCS[name](a)
     FUNCS[name](b, fmt="float64")
     assert np.array_equal(a, b)
+    r = T.error_report(name, x, "float64")  # the tracked path too
+    assert np.array_equal(r.output, a)
+    assert r.summary["contributions mismatch"] <= 1e-12
 
 
 @pytest.mark.parametrize("name", EMULATED)
