@@ -45,7 +45,12 @@ def test_docstring_examples(name):
 def test_every_public_name_is_documented_and_typed():
     import inspect
 
-    for mod in (numerics, numerics.arith, numerics.analysis, numerics.transforms):
+    mods = [numerics, numerics.arith, numerics.analysis, numerics.transforms]
+    try:
+        mods.append(importlib.import_module("numerics.torch"))
+    except ImportError:  # torch is an optional extra
+        pass
+    for mod in mods:
         for name in mod.__all__:
             obj = getattr(mod, name)
             if name.startswith("__") or isinstance(obj, (dict, tuple)):

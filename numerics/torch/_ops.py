@@ -1,0 +1,228 @@
+"""The custom operators (``torch.ops.numerics.*``): CPU kernels that run numerics'
+numba kernels on the tensor's own memory, fake implementations for
+``torch.compile``, and autograd.
+
+Functional ops return new tensors; ``rdfft_`` and ``irdfft_`` mutate their input and
+return nothing (their autograd lives in :mod:`numerics.torch.functional`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .. import formats as F
+from .. import transforms as T
+
+_NATIVE = (torch.float32, torch.float64)
+# (fraction bits, exponent of the smallest subnormal) of the 16-bit float dtypes
+_HALF = {torch.float16: (10, -24), torch.bfloat16: (7, -133)}
+
+
+def _work(x: Tensor) -> Tensor:
+    """A contiguous float32/float64 tensor with ``x``'s values (a copy only when the
+    dtype is 16-bit or the layout is not contiguous)."""
+    if x.device.type != "cpu":
+        raise NotImplementedError(f"numerics ops run on CPU tensors, got {x.device}")
+    if x.dtype in _NATIVE:
+        return x.detach().contiguous()
+    if x.dtype in _HALF:
+        return x.detach().to(torch.float32)
+    raise TypeError(f"expected a floating-point tensor, got {x.dtype}")
+
+
+def check_holds(fmt: F.Format, dtype: torch.dtype) -> None:
+    """Raise unless every value a cast into ``fmt`` returns is exact in ``dtype`` (or
+    ``fmt`` holds every value of ``dtype``, so a cast changes nothing)."""
+    if dtype == torch.float64:
+        return
+    if dtype == torch.float32:
+        mbits, lowest = 23, -149
+    else:
+        mbits, lowest = _HALF[dtype]
+    big = float(torch.finfo(dtype).max)
+    holds = fmt.mbits <= mbits and fmt.emin - fmt.mbits >= lowest and fmt.max <= big
+    contains = fmt.mbits >= mbits and fmt.emin - fmt.mbits <= lowest and fmt.max >= big
+    if not (holds or contains):
+        raise ValueError(f"{dtype} cannot hold every value of {fmt.name}; use a wider dtype")
+
+
+def _back(work: Tensor, like: Tensor) -> Tensor:
+    return work if work.dtype == like.dtype else work.to(like.dtype)
+
+
+def _seed(seed: int) -> int | None:
+    return None if seed < 0 else seed
+
+
+# --- cast ------------------------------------------------------------------------------
+
+
+@torch.library.custom_op("numerics::cast", mutates_args=())
+def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: int, ste: str) -> Tensor:
+    """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed < 0``: none."""
+    f = F.as_format(fmt)
+    w = _work(x)
+    check_holds(f, x.dtype)
+    out = torch.empty_like(w)
+    F.cast(w.numpy(), f, rounding, saturate=saturate, seed=_seed(seed), out=out.numpy())
+    return _back(out, x)
+
+
+@cast_op.register_fake
+def _(x, fmt, rounding, saturate, seed, ste):
+    return torch.empty_like(x)
+
+
+def _ste_setup(ctx, inputs, output):
+    x, fmt = inputs[0], inputs[1]
+    ctx.ste = inputs[-1]
+    ctx.fmax = F.as_format(fmt).max if isinstance(fmt, str) else None
+    ctx.save_for_backward(x if ctx.ste == "clipped" else None)
+
+
+def _ste_backward(ctx, grad):
+    if ctx.ste == "identity":
+        g = grad
+    elif ctx.ste == "none":
+        g = torch.zeros_like(grad)
+    else:
+        (x,) = ctx.saved_tensors
+        g = grad * (x.abs() <= ctx.fmax).to(grad.dtype)
+    return (g,) + (None,) * (ctx.nargs - 1)
+
+
+def _register_ste(op, nargs: int) -> None:
+    def setup(ctx, inputs, output):
+        ctx.nargs = nargs
+        _ste_setup(ctx, inputs, output)
+
+    op.register_autograd(_ste_backward, setup_context=setup)
+
+
+_register_ste(cast_op, 6)
+
+
+# --- scaled and discrete fake quantization ----------------------------------------------
+
+
+def _dequantized(q: F.Quantized, like: Tensor, w: Tensor) -> Tensor:
+    return _back(torch.from_numpy(np.ascontiguousarray(q.dequantize(w.numpy().dtype))), like)
+
+
+@torch.library.custom_op("numerics::quantize_mx", mutates_args=())
+def quantize_mx_op(
+    x: Tensor,
+    elem: str,
+    block_size: int,
+    axis: int,
+    scale_mode: str,
+    rounding: str,
+    seed: int,
+    ste: str,
+) -> Tensor:
+    """MX quantize then dequantize (fake quantization) along ``axis``."""
+    w = _work(x)
+    q = F.quantize_mx(
+        w.numpy(),
+        elem,
+        block_size=block_size,
+        axis=axis,
+        scale_mode=scale_mode,
+        rounding=rounding,
+        seed=_seed(seed),
+    )
+    return _dequantized(q, x, w)
+
+
+@quantize_mx_op.register_fake
+def _(x, elem, block_size, axis, scale_mode, rounding, seed, ste):
+    return torch.empty_like(x)
+
+
+@torch.library.custom_op("numerics::quantize_nvfp4", mutates_args=())
+def quantize_nvfp4_op(x: Tensor, axis: int, rounding: str, seed: int, ste: str) -> Tensor:
+    """NVFP4 quantize then dequantize (16-element e4m3-scaled blocks, tensor scale)."""
+    w = _work(x)
+    q = F.quantize_nvfp4(w.numpy(), axis=axis, rounding=rounding, seed=_seed(seed))
+    return _dequantized(q, x, w)
+
+
+@quantize_nvfp4_op.register_fake
+def _(x, axis, rounding, seed, ste):
+    return torch.empty_like(x)
+
+
+@torch.library.custom_op("numerics::quantize_ternary", mutates_args=())
+def quantize_ternary_op(x: Tensor, channel_axis: int, ste: str) -> Tensor:
+    """BitNet absmean ternary quantize then dequantize (``channel_axis < -x.dim()``:
+    one scale for the tensor)."""
+    w = _work(x)
+    ax = channel_axis if -w.dim() <= channel_axis < w.dim() else None
+    q = F.quantize_ternary(w.numpy(), channel_axis=ax)
+    return _dequantized(q, x, w)
+
+
+@quantize_ternary_op.register_fake
+def _(x, channel_axis, ste):
+    return torch.empty_like(x)
+
+
+_register_ste(quantize_mx_op, 8)
+_register_ste(quantize_nvfp4_op, 5)
+_register_ste(quantize_ternary_op, 3)
+
+
+# --- transforms ------------------------------------------------------------------------
+
+
+def _float_data(x: Tensor, what: str) -> np.ndarray:
+    if x.device.type != "cpu":
+        raise NotImplementedError(f"numerics ops run on CPU tensors, got {x.device}")
+    if x.dtype not in _NATIVE:
+        raise TypeError(f"{what} needs a float32 or float64 tensor, got {x.dtype}")
+    return x.detach().numpy()
+
+
+@torch.library.custom_op("numerics::fwht", mutates_args=())
+def fwht_op(x: Tensor, normalize: bool, signs: Tensor | None, block: int) -> Tensor:
+    """``H D x`` along the last axis (``block <= 0``: one block of the whole axis)."""
+    out = x.detach().clone(memory_format=torch.contiguous_format)
+    s = None if signs is None else signs.detach().numpy()
+    T.fwht(_float_data(out, "fwht"), normalize, s, block if block > 0 else None)
+    return out
+
+
+@fwht_op.register_fake
+def _(x, normalize, signs, block):
+    return torch.empty_like(x)
+
+
+def _fwht_setup(ctx, inputs, output):
+    _, ctx.normalize, signs, ctx.block = inputs
+    ctx.save_for_backward(signs)
+
+
+def _fwht_backward(ctx, grad):
+    # H is symmetric: (H D)^T g = D H g
+    (signs,) = ctx.saved_tensors
+    g = fwht_op(grad.contiguous(), ctx.normalize, None, ctx.block)
+    if signs is not None:
+        g = g * signs.to(g.dtype)
+    return g, None, None, None
+
+
+fwht_op.register_autograd(_fwht_backward, setup_context=_fwht_setup)
+
+
+@torch.library.custom_op("numerics::rdfft_", mutates_args={"x"})
+def rdfft_op(x: Tensor) -> None:
+    """The real FFT of every row of ``x``, in place, halfcomplex layout."""
+    T.rdfft(_float_data(x, "rdfft_"))
+
+
+@torch.library.custom_op("numerics::irdfft_", mutates_args={"x"})
+def irdfft_op(x: Tensor) -> None:
+    """The inverse of :func:`rdfft_op`, in place."""
+    T.irdfft(_float_data(x, "irdfft_"))

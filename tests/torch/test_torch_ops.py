@@ -1,0 +1,195 @@
+"""The PyTorch bridge's operators: opcheck, gradients (STE exact, gradcheck, adjoint
+identities against torch.fft), agreement with the numpy path bit for bit, compile
+with fullgraph, and the counter-keyed stochastic rounding."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import numerics as nm  # noqa: E402
+import numerics.torch as nt  # noqa: E402
+from numerics.torch import _ops  # noqa: E402
+
+GEN = torch.Generator().manual_seed(0)
+MODES = ["nearest_even", "nearest_away", "toward_zero", "up", "down", "odd", "stochastic"]
+
+
+def randn(*shape, dtype=torch.float32):
+    return torch.randn(*shape, generator=GEN, dtype=dtype)
+
+
+# --- opcheck -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "op, args",
+    [
+        (_ops.cast_op, ("float8_e4m3fn", "nearest_even", False, -1, "identity")),
+        (_ops.cast_op, ("bfloat16", "stochastic", False, 7, "clipped")),
+        (_ops.quantize_mx_op, ("e2m1", 32, -1, "floor", "nearest_even", -1, "identity")),
+        (_ops.quantize_nvfp4_op, (-1, "stochastic", 3, "identity")),
+        (_ops.quantize_ternary_op, (0, "identity")),
+    ],
+)
+def test_opcheck_functional_ops(op, args):
+    x = randn(4, 64, dtype=torch.float64).requires_grad_()
+    torch.library.opcheck(op, (x, *args))
+
+
+def test_opcheck_transform_ops():
+    x = randn(3, 16, dtype=torch.float64).requires_grad_()
+    signs = torch.tensor([1.0, -1.0] * 8, dtype=torch.float64)
+    torch.library.opcheck(_ops.fwht_op, (x, True, signs, 4))
+    torch.library.opcheck(_ops.fwht_op, (x, False, None, 0))
+    torch.library.opcheck(_ops.rdfft_op, (randn(3, 16),))
+    torch.library.opcheck(_ops.irdfft_op, (randn(3, 16, dtype=torch.float64),))
+
+
+# --- the numpy path, bit for bit -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["float8_e4m3fn", "float8_e5m2", "bfloat16", "float4_e2m1fn"])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cast_equals_numpy_path(fmt, mode, dtype):
+    x = randn(1000, dtype=dtype) * 4
+    y = nt.cast(x, fmt, mode, seed=5, step=2, call=1)
+    seed = nt.counter_seed(5, 2, 1) if mode == "stochastic" else None
+    ref = nm.cast(x.numpy(), fmt, mode, seed=seed)
+    assert y.dtype == dtype
+    assert np.array_equal(y.numpy(), ref, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_cast_of_16_bit_tensors(dtype):
+    x = randn(256).to(dtype)
+    y = nt.cast(x, "float8_e4m3fn")
+    assert y.dtype == dtype
+    assert np.array_equal(y.float().numpy(), nm.cast(x.float().numpy(), "float8_e4m3fn"))
+    with pytest.raises(ValueError, match="cannot hold"):
+        nt.cast(x, "float16" if dtype == torch.bfloat16 else "bfloat16")
+
+
+def test_quantizers_equal_numpy_path():
+    x = randn(8, 64)
+    q = nm.quantize_mx(x.numpy(), "e2m1").dequantize()
+    assert np.array_equal(nt.quantize_mx(x).numpy(), q)
+    q = nm.quantize_nvfp4(x.numpy()).dequantize()
+    assert np.array_equal(nt.quantize_nvfp4(x).numpy(), q)
+    q = nm.quantize_ternary(x.numpy(), channel_axis=0).dequantize()
+    assert np.array_equal(nt.quantize_ternary(x, channel_axis=0).numpy(), q)
+    s = nt.counter_seed(3)
+    q = nm.quantize_mx(x.numpy(), "e2m1", rounding="stochastic", seed=s).dequantize()
+    assert np.array_equal(nt.quantize_mx(x, rounding="stochastic", seed=3).numpy(), q)
+
+
+# --- gradients -------------------------------------------------------------------------
+
+
+def test_ste_gradients_are_exact():
+    x = torch.tensor([0.3, -1000.0, 448.0, 460.0, float("nan")], requires_grad=True)
+    g = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    for ste, expect in (
+        ("identity", [1.0, 2.0, 3.0, 4.0, 5.0]),
+        ("clipped", [1.0, 0.0, 3.0, 0.0, 0.0]),
+        ("none", [0.0] * 5),
+    ):
+        y = nt.cast(x, "float8_e4m3fn", saturate=True, ste=ste)
+        (gx,) = torch.autograd.grad(y, x, g)
+        assert gx.tolist() == expect, ste
+    for q in (nt.quantize_mx, nt.quantize_nvfp4, nt.quantize_ternary):
+        xx = randn(64).requires_grad_()
+        (gx,) = torch.autograd.grad(q(xx).sum(), xx)
+        assert torch.equal(gx, torch.ones(64))
+
+
+def test_fwht_gradcheck():
+    x = randn(2, 16, dtype=torch.float64).requires_grad_()
+    signs = torch.tensor([1.0, -1.0, -1.0, 1.0] * 4, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda t: nt.fwht(t, True, signs, 8), (x,))
+    assert torch.autograd.gradcheck(lambda t: nt.fwht(t), (x,))
+
+
+def test_rdfft_inplace_gradcheck_and_torch_fft():
+    x = randn(3, 16, dtype=torch.float64).requires_grad_()
+    assert torch.autograd.gradcheck(lambda t: nt.rdfft_(t.clone()), (x,))
+    assert torch.autograd.gradcheck(lambda t: nt.irdfft_(t.clone()), (x,))
+    # against torch.fft's gradient through the same halfcomplex layout
+    w = randn(3, 16, dtype=torch.float64)
+    (g1,) = torch.autograd.grad((nt.rdfft_(x.clone()) * w).sum(), x)
+    z = torch.fft.rfft(x)
+    hc = torch.cat([z.real, z.imag[..., 1:-1].flip(-1)], dim=-1)
+    (g2,) = torch.autograd.grad((hc * w).sum(), x)
+    assert torch.allclose(g1, g2)
+
+
+def test_rdfft_is_in_place():
+    x = randn(2, 8)
+    ptr = x.data_ptr()
+    y = nt.rdfft_(x)
+    assert y is x and x.data_ptr() == ptr
+    nt.irdfft_(x)
+
+
+# --- compile ---------------------------------------------------------------------------
+
+
+def test_compile_fullgraph():
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(16, 16)
+
+        def forward(self, x):
+            h = nt.fwht(x, normalize=True)
+            h = nt.cast(h, "float8_e4m3fn", saturate=True)
+            w = nt.cast(self.lin.weight, "float8_e4m3fn", saturate=True, ste="clipped")
+            return torch.nn.functional.linear(h, w, self.lin.bias)
+
+    m = M()
+    x = randn(4, 16)
+    eager = m(x)
+    compiled = torch.compile(m, fullgraph=True, backend="aot_eager")
+    out = compiled(x)
+    assert torch.equal(out, eager)
+    out.sum().backward()
+    assert m.lin.weight.grad is not None
+
+
+# --- stochastic rounding keys ------------------------------------------------------------
+
+
+def test_counter_seed_is_reproducible_and_distinct():
+    seeds = {nt.counter_seed(1, s, c) for s in range(20) for c in range(5)}
+    assert len(seeds) == 100
+    assert all(0 <= s < 2**63 for s in seeds)
+    x = randn(4096)
+    a = nt.cast(x, "bfloat16", "stochastic", seed=1, step=3)
+    b = nt.cast(x, "bfloat16", "stochastic", seed=1, step=3)
+    c = nt.cast(x, "bfloat16", "stochastic", seed=1, step=4)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    g = torch.Generator().manual_seed(4)
+    d = nt.cast(x, "bfloat16", "stochastic", seed=g)
+    e = nt.cast(x, "bfloat16", "stochastic", seed=torch.Generator().manual_seed(4))
+    assert torch.equal(d, e)
+
+
+@pytest.mark.parametrize(
+    "call, err",
+    [
+        (lambda x: nt.cast(x, "bfloat16", "stochastic"), ValueError),
+        (lambda x: nt.cast(x, "bfloat16", ste="sometimes"), ValueError),
+        (lambda x: nt.cast(x, "nope"), ValueError),
+        (lambda x: nt.cast(x.to(torch.int32), "bfloat16"), TypeError),
+        (lambda x: nt.quantize_mx(x, ste="clipped"), ValueError),
+        (lambda x: nt.rdfft_(x[:, :3].contiguous()), ValueError),
+        (lambda x: nt.counter_seed(-1), ValueError),
+    ],
+)
+def test_bad_arguments(call, err):
+    x = randn(2, 8)
+    keep = x.clone()
+    with pytest.raises(err):
+        call(x)
+    assert torch.equal(x, keep)
