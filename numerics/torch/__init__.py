@@ -5,6 +5,7 @@ training and low-precision training emulated on the CPU.
 Importing this module imports torch; ``import numerics`` never does.
 """
 
+from . import recipes
 from .functional import (
     cast,
     counter_seed,
@@ -15,14 +16,25 @@ from .functional import (
     quantize_ternary,
     rdfft_,
 )
+from .layers import QuantConv2d, QuantLinear, dequantize_model, export_codes, quantize_model
+from .recipes import Operand, Product, Recipe
 
 __all__ = [
+    "Operand",
+    "Product",
+    "QuantConv2d",
+    "QuantLinear",
+    "Recipe",
     "cast",
     "counter_seed",
+    "dequantize_model",
+    "export_codes",
     "fwht",
     "irdfft_",
+    "quantize_model",
     "quantize_mx",
     "quantize_nvfp4",
     "quantize_ternary",
     "rdfft_",
+    "recipes",
 ]

@@ -1,0 +1,352 @@
+"""Quantized layers and the one-call model conversion.
+
+:class:`QuantLinear` computes its three products (``y = x w^T``, ``dx = dy w``,
+``dw = dy^T x``) with the quantizers of a :class:`~numerics.torch.recipes.Recipe`. Its
+stochastic rounding and random signs draw from counters kept as buffers (``seed``,
+``step``), so a run restored from a ``state_dict`` continues bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as Fn
+from torch import Tensor, nn
+
+from .. import formats as F
+from . import functional as nt
+from .recipes import Operand, Product, Recipe, _pow2_scale
+
+__all__ = ["QuantConv2d", "QuantLinear", "dequantize_model", "export_codes", "quantize_model"]
+
+# counter calls: per product, its two factors and its signs
+_CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
+
+
+def _signs(n: int, seed: int, step: int, call: int, dtype) -> Tensor:
+    g = torch.Generator().manual_seed(nt.counter_seed(seed, step, call))
+    return (torch.randint(0, 2, (n,), generator=g) * 2 - 1).to(dtype)
+
+
+def _block(n: int, block: int) -> int:
+    return block if n % block == 0 else n & -n
+
+
+def _rot(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
+    """Rotate along the last axis: blocks of the normalised Hadamard transform, signs
+    applied first."""
+    n = t.shape[-1]
+    b = _block(n, block)
+    s = None if signs is None else signs.reshape(n // b, b)
+    r = nt.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True, s)
+    return r.reshape(t.shape)
+
+
+def _unrot(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
+    n = t.shape[-1]
+    b = _block(n, block)
+    r = nt.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True).reshape(t.shape)
+    return r if signs is None else r * signs
+
+
+class _Factors:
+    """The two quantized factors of one product (contracted axis last), the signs of
+    its rotation, and the trust masks of clipped factors."""
+
+    def __init__(self, p: Product, a: Tensor, b: Tensor, seed: int, step: int, call: int):
+        self.p = p
+        n = a.shape[-1]
+        self.signs = _signs(n, seed, step, call + 2, a.dtype) if p.random_signs else None
+        if p.rotate:
+            a, b = _rot(a, p.rotate, self.signs), _rot(b, p.rotate, self.signs)
+        self.masks = [_trust(op, t) for op, t in ((p.a, a), (p.b, b))]
+        self.a = p.a.quantize(a, seed=seed, step=step, call=call)
+        self.b = p.b.quantize(b, seed=seed, step=step, call=call + 1)
+
+    def unmask(self, g: Tensor, which: int) -> Tensor:
+        """The gradient of factor ``which`` (given in the unrotated domain) with the
+        trust mask applied where the factor was clipped."""
+        m = self.masks[which]
+        if m is None:
+            return g
+        if not self.p.rotate:
+            return g * m
+        r = _rot(g, self.p.rotate, self.signs) * m
+        return _unrot(r, self.p.rotate, self.signs)
+
+
+def _trust(op: Operand, t: Tensor) -> Tensor | None:
+    if op.clip <= 0:
+        return None
+    n = t.shape[-1]
+    b = _block(n, op.block_size)
+    blocks = t.reshape(*t.shape[:-1], n // b, b)
+    c = op.clip * blocks.pow(2).mean(-1, keepdim=True).sqrt()
+    return (blocks.abs() <= c).reshape(t.shape).to(t.dtype)
+
+
+def _product(p: Product, a: Tensor, b: Tensor, seed: int, step: int, name: str):
+    f = _Factors(p, a, b, seed, step, _CALLS[name])
+    return f.a @ f.b.transpose(-1, -2), f
+
+
+class _QuantLinearFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, bias, recipe, seed, step):
+        y, f = _product(recipe.forward, x, w, seed, step, "forward")
+        if bias is not None:
+            y = y + bias
+        ctx.save_for_backward(x, w)
+        ctx.recipe, ctx.seed, ctx.step, ctx.fwd = recipe, seed, step, f
+        ctx.has_bias = bias is not None
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, w = ctx.saved_tensors
+        r, seed, step, f = ctx.recipe, ctx.seed, ctx.step, ctx.fwd
+        dy = dy.contiguous()
+        dx, _ = _product(r.grad_input, dy, w.t(), seed, step, "grad_input")
+        dw, _ = _product(r.grad_weight, dy.t(), x.t(), seed, step, "grad_weight")
+        dx, dw = f.unmask(dx, 0), f.unmask(dw, 1)
+        db = dy.sum(0) if ctx.has_bias else None
+        return dx, dw, db, None, None, None
+
+
+class _Counters(nn.Module):
+    """The ``seed`` and ``step`` buffers of a quantized layer."""
+
+    def _init_counters(self, seed: int) -> None:
+        self.register_buffer("seed", torch.tensor(int(seed), dtype=torch.int64))
+        self.register_buffer("step", torch.tensor(0, dtype=torch.int64))
+
+    def _next(self) -> tuple[int, int]:
+        s, k = int(self.seed), int(self.step)
+        if self.training:
+            self.step += 1
+        return s, k
+
+
+class QuantLinear(_Counters):
+    """A linear layer whose three products follow a recipe.
+
+    Parameters
+    ----------
+    in_features, out_features, bias
+        As :class:`torch.nn.Linear`.
+    recipe : Recipe
+    seed : int
+        Key of its stochastic rounding and random signs; with the ``step`` buffer (one
+        more after each training forward) it keys every draw.
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> layer = QuantLinear(64, 8, recipe=recipes.mxfp4(), seed=1)
+    >>> layer(torch.randn(4, 64)).shape
+    torch.Size([4, 8])
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        recipe: Recipe,
+        seed: int = 0,
+        dtype: torch.dtype | None = None,
+    ):
+        super().__init__()
+        ref = nn.Linear(in_features, out_features, bias, dtype=dtype)
+        self.weight, self.bias = ref.weight, ref.bias
+        self.in_features, self.out_features = in_features, out_features
+        self.recipe = recipe
+        self._init_counters(seed)
+
+    @classmethod
+    def from_linear(cls, m: nn.Linear, recipe: Recipe, seed: int = 0) -> QuantLinear:
+        """A QuantLinear sharing ``m``'s parameters."""
+        q = cls.__new__(cls)
+        _Counters.__init__(q)
+        q.weight, q.bias = m.weight, m.bias
+        q.in_features, q.out_features = m.in_features, m.out_features
+        q.recipe = recipe
+        q._init_counters(seed)
+        return q
+
+    def forward(self, x: Tensor) -> Tensor:
+        seed, step = self._next()
+        x2 = x.reshape(-1, self.in_features)
+        y = _QuantLinearFn.apply(x2, self.weight, self.bias, self.recipe, seed, step)
+        return y.reshape(*x.shape[:-1], self.out_features)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features}, {self.out_features}, recipe={self.recipe.name}"
+
+
+class QuantConv2d(_Counters):
+    """A 2-d convolution (``groups=1``) computed as a :class:`QuantLinear` product over
+    unfolded patches, so every recipe applies to it.
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> conv = QuantConv2d.from_conv(torch.nn.Conv2d(3, 4, 3, padding=1), recipes.fp8())
+    >>> conv(torch.randn(2, 3, 8, 8)).shape
+    torch.Size([2, 4, 8, 8])
+    """
+
+    @classmethod
+    def from_conv(cls, m: nn.Conv2d, recipe: Recipe, seed: int = 0) -> QuantConv2d:
+        """A QuantConv2d sharing ``m``'s parameters."""
+        if m.groups != 1 or m.padding_mode != "zeros" or isinstance(m.padding, str):
+            raise ValueError("QuantConv2d needs groups=1, zero padding and numeric padding")
+        q = cls()
+        q.weight, q.bias = m.weight, m.bias
+        q.conv = dict(stride=m.stride, padding=m.padding, dilation=m.dilation)
+        q.kernel_size, q.out_channels = m.kernel_size, m.out_channels
+        q.recipe = recipe
+        q._init_counters(seed)
+        return q
+
+    def forward(self, x: Tensor) -> Tensor:
+        seed, step = self._next()
+        n, _, h, w = x.shape
+        cols = Fn.unfold(x, self.kernel_size, **self.conv)  # (n, c k k, L)
+        flat = cols.transpose(1, 2).reshape(-1, cols.shape[1])
+        wt = self.weight.reshape(self.out_channels, -1)
+        y = _QuantLinearFn.apply(flat, wt, self.bias, self.recipe, seed, step)
+        (sh, sw), (ph, pw), (dh, dw) = self.conv.values()
+        kh, kw = self.kernel_size
+        ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+        wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+        return y.reshape(n, ho * wo, -1).transpose(1, 2).reshape(n, -1, ho, wo)
+
+    def extra_repr(self) -> str:
+        return f"{self.out_channels}, kernel_size={self.kernel_size}, recipe={self.recipe.name}"
+
+
+def _swap(model: nn.Module, pick: Callable[[str, nn.Module], nn.Module | None]) -> None:
+    for name, child in list(model.named_modules()):
+        for cname, c in list(child.named_children()):
+            full = f"{name}.{cname}" if name else cname
+            new = pick(full, c)
+            if new is not None:
+                setattr(child, cname, new)
+
+
+def quantize_model(
+    model: nn.Module,
+    recipe: Recipe,
+    filter_fn: Callable[[str, nn.Module], bool] | None = None,
+    *,
+    seed: int = 0,
+) -> nn.Module:
+    """Swap the model's ``Linear`` and ``Conv2d`` layers for quantized ones in place
+    (sharing their parameters) and return the model.
+
+    By default the last ``Linear`` (the output head) stays as it is; embeddings are not
+    linear layers and are never touched. ``filter_fn(name, module)`` decides instead.
+    Each swapped layer gets its own seed (``seed`` plus its index).
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> m = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    >>> quantize_model(m, recipes.fp8())[0].__class__.__name__
+    'QuantLinear'
+    """
+    linears = [n for n, m in model.named_modules() if type(m) is nn.Linear]
+    head = linears[-1] if linears else None
+    if filter_fn is None:
+
+        def filter_fn(name, m):
+            return name != head
+
+    count = [0]
+
+    def pick(name, m):
+        if type(m) not in (nn.Linear, nn.Conv2d) or not filter_fn(name, m):
+            return None
+        count[0] += 1
+        s = seed + count[0]
+        if type(m) is nn.Linear:
+            return QuantLinear.from_linear(m, recipe, s)
+        return QuantConv2d.from_conv(m, recipe, s)
+
+    _swap(model, pick)
+    return model
+
+
+def dequantize_model(model: nn.Module) -> nn.Module:
+    """Undo :func:`quantize_model` in place: plain layers sharing the same parameters.
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> net = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 1))
+    >>> dequantize_model(quantize_model(net, recipes.fp8()))[0].__class__.__name__
+    'Linear'
+    """
+
+    def pick(name, m):
+        if isinstance(m, QuantLinear):
+            lin = nn.Linear(m.in_features, m.out_features, m.bias is not None, device="meta")
+            lin.weight, lin.bias = m.weight, m.bias
+            return lin
+        if isinstance(m, QuantConv2d):
+            w = m.weight
+            conv = nn.Conv2d(
+                w.shape[1],
+                w.shape[0],
+                m.kernel_size,
+                bias=m.bias is not None,
+                device="meta",
+                **m.conv,
+            )
+            conv.weight, conv.bias = m.weight, m.bias
+            return conv
+        return None
+
+    _swap(model, pick)
+    return model
+
+
+def export_codes(model: nn.Module) -> dict[str, F.Quantized]:
+    """The real element codes and scales of every quantized layer's weight, as
+    :class:`numerics.Quantized` (blocks along the input axis), from its recipe's
+    weight quantizer.
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> net = torch.nn.Sequential(torch.nn.Linear(32, 4), torch.nn.Linear(4, 1))
+    >>> export_codes(quantize_model(net, recipes.mxfp4()))["0"].fmt.name
+    'float4_e2m1fn'
+    """
+    out = {}
+    for name, m in model.named_modules():
+        if not isinstance(m, (QuantLinear, QuantConv2d)):
+            continue
+        op = m.recipe.weight
+        w = m.weight.detach().reshape(m.weight.shape[0], -1)
+        wn = w.numpy()
+        if op.kind == "cast":
+            out[name] = F.quantize(wn, op.fmt, scale=1.0)
+        elif op.kind == "tensor":
+            out[name] = F.quantize(wn, op.fmt, scale=float(_pow2_scale(w, op.fmt)))
+        elif op.kind == "mx":
+            bs = op.block_size if wn.shape[-1] % op.block_size == 0 else wn.shape[-1]
+            out[name] = F.quantize_mx(wn, op.fmt, block_size=bs)
+        elif op.kind == "nvfp4":
+            out[name] = F.quantize_nvfp4(wn)
+        elif op.kind == "ternary":
+            out[name] = F.quantize_ternary(wn)
+        elif op.kind == "int":
+            out[name] = F.quantize_int(wn, op.bits, channel_axis=0)
+        else:
+            out[name] = F.quantize(np.asarray(wn), "float32", scale=1.0)
+    return out
