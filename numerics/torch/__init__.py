@@ -17,9 +17,11 @@ from .functional import (
     rdfft_,
 )
 from .layers import QuantConv2d, QuantLinear, dequantize_model, export_codes, quantize_model
+from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
 
 __all__ = [
+    "LowPrecisionOptimizer",
     "Operand",
     "Product",
     "QuantConv2d",

@@ -1,0 +1,129 @@
+"""A wrapper that keeps a model's weights (and optionally its optimizer's state) in a
+low-precision format, with stochastic rounding of every update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .. import formats as F
+from ..formats.rounding import as_rounding
+from . import functional as nt
+
+__all__ = ["LowPrecisionOptimizer"]
+
+
+class LowPrecisionOptimizer:
+    """Wrap any torch optimizer so that after each step every parameter is rounded
+    into ``fmt``: the weights are stored only as values of the format (no float32
+    master copy), unless ``kahan`` keeps a compensation term.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        Computes the update in the parameters' dtype.
+    fmt : Format or str
+        The storage format of the weights.
+    rounding : str
+        ``"stochastic"`` (default) keeps small updates alive in expectation;
+        ``"nearest_even"`` stagnates once updates fall below half an ulp.
+    seed : int
+        With the step count and the parameter's index, keys every random draw
+        (:func:`numerics.torch.counter_seed`), so a resumed run is bit-identical.
+    kahan : bool
+        Keep, per parameter, the rounding residual and add it to the next update
+        (Kahan-compensated master weights, in the parameter's dtype).
+    state_fmt : Format or str, optional
+        Also round the optimizer's floating-point state (momenta) into this format,
+        stochastically.
+
+    Examples
+    --------
+    >>> w = torch.nn.Parameter(torch.ones(4))
+    >>> opt = LowPrecisionOptimizer(torch.optim.SGD([w], lr=0.01), "float8_e4m3fn", seed=0)
+    >>> w.grad = torch.ones(4)
+    >>> opt.step()
+    >>> set(w.tolist()) <= {0.9375, 1.0}  # 0.99 rounded up or down at random
+    True
+    """
+
+    def __init__(
+        self,
+        optimizer: torch.optim.Optimizer,
+        fmt: F.Format | str = "float8_e4m3fn",
+        rounding: str = "stochastic",
+        *,
+        seed: int = 0,
+        kahan: bool = False,
+        state_fmt: F.Format | str | None = None,
+    ):
+        self.optimizer = optimizer
+        self.fmt = F.as_format(fmt).name
+        self.rounding = as_rounding(rounding).value
+        self.state_fmt = None if state_fmt is None else F.as_format(state_fmt).name
+        self.seed, self.kahan, self.steps = int(seed), bool(kahan), 0
+        self.comp: dict[int, torch.Tensor] = {}
+        with torch.no_grad():
+            for i, p in enumerate(self._params()):
+                p.copy_(self._round(p, self.fmt, i))
+
+    def _params(self) -> list[torch.Tensor]:
+        return [p for g in self.optimizer.param_groups for p in g["params"]]
+
+    def _round(self, t: torch.Tensor, fmt: str, call: int) -> torch.Tensor:
+        return nt.cast(
+            t, fmt, self.rounding, saturate=True, seed=self.seed, step=self.steps, call=call
+        )
+
+    @property
+    def param_groups(self) -> list[dict]:
+        """The wrapped optimizer's parameter groups (learning-rate schedulers use them)."""
+        return self.optimizer.param_groups
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """As the wrapped optimizer's ``zero_grad``."""
+        self.optimizer.zero_grad(set_to_none=set_to_none)
+
+    @torch.no_grad()
+    def step(self, closure=None) -> Any:
+        """One step of the wrapped optimizer, then every parameter (plus its Kahan
+        residual) rounded into the format, and the state into ``state_fmt``."""
+        params = self._params()
+        if self.kahan:
+            old = [p.detach().clone() for p in params]
+        loss = self.optimizer.step(closure)
+        n = len(params)
+        for i, p in enumerate(params):
+            if self.kahan:
+                c = self.comp.setdefault(i, torch.zeros_like(p))
+                # the exact update, plus what earlier roundings lost
+                v = old[i] + ((p - old[i]) + c)
+                q = self._round(v, self.fmt, i)
+                c.copy_(v - q)
+                p.copy_(q)
+            else:
+                p.copy_(self._round(p, self.fmt, i))
+            if self.state_fmt is not None:
+                state = self.optimizer.state[p]
+                for j, key in enumerate(sorted(state)):  # a fixed call per state tensor
+                    s = state[key]
+                    if torch.is_tensor(s) and s.is_floating_point() and s.dim() > 0:
+                        s.copy_(self._round(s, self.state_fmt, n + i * 8 + j))
+        self.steps += 1
+        return loss
+
+    def state_dict(self) -> dict:
+        """The wrapped optimizer's state, the step count and the Kahan residuals."""
+        return {
+            "optimizer": self.optimizer.state_dict(),
+            "steps": self.steps,
+            "seed": self.seed,
+            "comp": {k: v.clone() for k, v in self.comp.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict`: the next step draws what it would have drawn."""
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.steps, self.seed = int(state["steps"]), int(state["seed"])
+        self.comp = {int(k): v.clone() for k, v in state["comp"].items()}
