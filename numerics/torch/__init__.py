@@ -16,7 +16,14 @@ from .functional import (
     quantize_ternary,
     rdfft_,
 )
-from .layers import QuantConv2d, QuantLinear, dequantize_model, export_codes, quantize_model
+from .layers import (
+    QuantConv2d,
+    QuantLinear,
+    collect_stats,
+    dequantize_model,
+    export_codes,
+    quantize_model,
+)
 from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
 
@@ -28,6 +35,7 @@ __all__ = [
     "QuantLinear",
     "Recipe",
     "cast",
+    "collect_stats",
     "counter_seed",
     "dequantize_model",
     "export_codes",

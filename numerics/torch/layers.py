@@ -19,7 +19,15 @@ from .. import formats as F
 from . import functional as nt
 from .recipes import Operand, Product, Recipe, _pow2_scale
 
-__all__ = ["QuantConv2d", "QuantLinear", "dequantize_model", "export_codes", "quantize_model"]
+__all__ = [
+    "QuantConv2d",
+    "QuantLinear",
+    "collect_stats",
+    "dequantize_model",
+    "export_codes",
+    "operand_stats",
+    "quantize_model",
+]
 
 # counter calls: per product, its two factors and its signs
 _CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
@@ -64,6 +72,19 @@ class _Factors:
         self.masks = [_trust(op, t) for op, t in ((p.a, a), (p.b, b))]
         self.a = p.a.quantize(a, seed=seed, step=step, call=call)
         self.b = p.b.quantize(b, seed=seed, step=step, call=call + 1)
+        self.inputs = (a, b)
+
+    def stats(self) -> dict:
+        """Per factor: the fraction clipped, the fraction flushed to zero, and the
+        mean rounding error relative to the mean magnitude (the bias of stochastic
+        rounding) with its standard error."""
+        out = {}
+        for name, op, t, q in (
+            ("a", self.p.a, self.inputs[0], self.a),
+            ("b", self.p.b, self.inputs[1], self.b),
+        ):
+            out[name] = operand_stats(op, t.detach(), q.detach())
+        return out
 
     def unmask(self, g: Tensor, which: int) -> Tensor:
         """The gradient of factor ``which`` (given in the unrotated domain) with the
@@ -77,6 +98,39 @@ class _Factors:
         return _unrot(r, self.p.rotate, self.signs)
 
 
+def operand_stats(op: Operand, t: Tensor, q: Tensor) -> dict:
+    """Clipped and flushed fractions and relative bias of one quantized operand."""
+    if op.kind == "none":
+        return {"clipped": 0.0, "flushed": 0.0, "bias": 0.0, "bias_se": 0.0}
+    tn = t.double().numpy()
+    flushed = float(((t != 0) & (q == 0)).double().mean())
+    if op.kind in ("cast", "tensor"):
+        s = float(_pow2_scale(t, op.fmt)) if op.kind == "tensor" else 1.0
+        clipped = float(np.mean(np.abs(tn / s) > F.as_format(op.fmt).max))
+    elif op.kind in ("mx", "nvfp4"):
+        n = tn.shape[-1]
+        bs = op.block_size if n % op.block_size == 0 else n
+        if op.kind == "mx":
+            qq = F.quantize_mx(tn, op.fmt, block_size=bs, stats=True)
+        else:
+            qq = F.quantize_nvfp4(tn, stats=True)
+        clipped = qq.clipped
+    elif op.kind == "ternary":
+        gamma = max(float(np.mean(np.abs(tn))), 1e-5)
+        clipped = float(np.mean(np.abs(tn) / gamma > 1.5))
+    else:
+        clipped = 0.0  # absmax integers never clip
+    d = (q.double() - t.double()).reshape(-1).numpy()
+    scale = float(np.mean(np.abs(tn))) or 1.0
+    se = float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
+    return {
+        "clipped": float(clipped),
+        "flushed": flushed,
+        "bias": float(d.mean()) / scale,
+        "bias_se": se / scale,
+    }
+
+
 def _trust(op: Operand, t: Tensor) -> Tensor | None:
     if op.clip <= 0:
         return None
@@ -87,32 +141,34 @@ def _trust(op: Operand, t: Tensor) -> Tensor | None:
     return (blocks.abs() <= c).reshape(t.shape).to(t.dtype)
 
 
-def _product(p: Product, a: Tensor, b: Tensor, seed: int, step: int, name: str):
+def _product(p: Product, a: Tensor, b: Tensor, seed: int, step: int, name: str, sink=None):
     f = _Factors(p, a, b, seed, step, _CALLS[name])
+    if sink is not None:
+        sink[name] = f.stats()
     return f.a @ f.b.transpose(-1, -2), f
 
 
 class _QuantLinearFn(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x, w, bias, recipe, seed, step):
-        y, f = _product(recipe.forward, x, w, seed, step, "forward")
+    def forward(ctx, x, w, bias, recipe, seed, step, sink):
+        y, f = _product(recipe.forward, x, w, seed, step, "forward", sink)
         if bias is not None:
             y = y + bias
         ctx.save_for_backward(x, w)
-        ctx.recipe, ctx.seed, ctx.step, ctx.fwd = recipe, seed, step, f
+        ctx.recipe, ctx.seed, ctx.step, ctx.fwd, ctx.sink = recipe, seed, step, f, sink
         ctx.has_bias = bias is not None
         return y
 
     @staticmethod
     def backward(ctx, dy):
         x, w = ctx.saved_tensors
-        r, seed, step, f = ctx.recipe, ctx.seed, ctx.step, ctx.fwd
+        r, seed, step, f, sink = ctx.recipe, ctx.seed, ctx.step, ctx.fwd, ctx.sink
         dy = dy.contiguous()
-        dx, _ = _product(r.grad_input, dy, w.t(), seed, step, "grad_input")
-        dw, _ = _product(r.grad_weight, dy.t(), x.t(), seed, step, "grad_weight")
+        dx, _ = _product(r.grad_input, dy, w.t(), seed, step, "grad_input", sink)
+        dw, _ = _product(r.grad_weight, dy.t(), x.t(), seed, step, "grad_weight", sink)
         dx, dw = f.unmask(dx, 0), f.unmask(dw, 1)
         db = dy.sum(0) if ctx.has_bias else None
-        return dx, dw, db, None, None, None
+        return dx, dw, db, None, None, None, None
 
 
 class _Counters(nn.Module):
@@ -121,6 +177,13 @@ class _Counters(nn.Module):
     def _init_counters(self, seed: int) -> None:
         self.register_buffer("seed", torch.tensor(int(seed), dtype=torch.int64))
         self.register_buffer("step", torch.tensor(0, dtype=torch.int64))
+        self.stats: dict | None = None  # a dict: statistics of the last step are kept
+
+    def _sink(self) -> dict | None:
+        if self.stats is None:
+            return None
+        self.stats.clear()
+        return self.stats
 
     def _next(self) -> tuple[int, int]:
         s, k = int(self.seed), int(self.step)
@@ -180,7 +243,7 @@ class QuantLinear(_Counters):
     def forward(self, x: Tensor) -> Tensor:
         seed, step = self._next()
         x2 = x.reshape(-1, self.in_features)
-        y = _QuantLinearFn.apply(x2, self.weight, self.bias, self.recipe, seed, step)
+        y = _QuantLinearFn.apply(x2, self.weight, self.bias, self.recipe, seed, step, self._sink())
         return y.reshape(*x.shape[:-1], self.out_features)
 
     def extra_repr(self) -> str:
@@ -218,7 +281,7 @@ class QuantConv2d(_Counters):
         cols = Fn.unfold(x, self.kernel_size, **self.conv)  # (n, c k k, L)
         flat = cols.transpose(1, 2).reshape(-1, cols.shape[1])
         wt = self.weight.reshape(self.out_channels, -1)
-        y = _QuantLinearFn.apply(flat, wt, self.bias, self.recipe, seed, step)
+        y = _QuantLinearFn.apply(flat, wt, self.bias, self.recipe, seed, step, self._sink())
         (sh, sw), (ph, pw), (dh, dw) = self.conv.values()
         kh, kw = self.kernel_size
         ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
@@ -227,6 +290,29 @@ class QuantConv2d(_Counters):
 
     def extra_repr(self) -> str:
         return f"{self.out_channels}, kernel_size={self.kernel_size}, recipe={self.recipe.name}"
+
+
+def collect_stats(model: nn.Module, on: bool = True) -> dict[str, dict]:
+    """Turn statistics on (or off) for every quantized layer; returns a live mapping
+    layer name -> product -> factor -> ``{clipped, flushed, bias, bias_se}``, filled
+    by each forward (the forward product) and backward (the gradient products).
+
+    Examples
+    --------
+    >>> from numerics.torch import recipes
+    >>> net = torch.nn.Sequential(torch.nn.Linear(32, 8), torch.nn.Linear(8, 1))
+    >>> stats = collect_stats(quantize_model(net, recipes.fp8()))
+    >>> net(torch.randn(4, 32)).sum().backward()
+    >>> sorted(stats["0"]), sorted(stats["0"]["forward"]["a"])
+    (['forward', 'grad_input', 'grad_weight'], ['bias', 'bias_se', 'clipped', 'flushed'])
+    """
+    out = {}
+    for name, m in model.named_modules():
+        if isinstance(m, (QuantLinear, QuantConv2d)):
+            m.stats = {} if on else None
+            if on:
+                out[name] = m.stats
+    return out
 
 
 def _swap(model: nn.Module, pick: Callable[[str, nn.Module], nn.Module | None]) -> None:

@@ -201,3 +201,28 @@ def test_operand_validation():
     with pytest.raises(ValueError):
         Product(rotate=12)
     assert copy.deepcopy(recipes.quartet()) == recipes.quartet()
+
+
+def test_statistics_on_request():
+    from numerics.torch import collect_stats
+
+    m = quantize_model(mlp(), recipes.mxfp4(), seed=1)
+    x, t = data()
+    assert m[0].stats is None
+    stats = collect_stats(m)
+    ((m(x * 100) - t) ** 2).mean().backward()
+    s = stats["0"]
+    assert set(s) == {"forward", "grad_input", "grad_weight"}
+    f = s["forward"]["a"]
+    assert 0 <= f["clipped"] <= 1 and 0 <= f["flushed"] <= 1
+    # the stochastic gradient operand is unbiased within a few standard errors
+    g = s["grad_weight"]["a"]
+    assert abs(g["bias"]) < 5 * g["bias_se"] + 1e-3
+    # e4m3 casts of large values clip; tiny ones flush
+    w = torch.tensor([1e4, 1.0, 1e-9, 0.0])
+    from numerics.torch.layers import operand_stats
+
+    st = operand_stats(Operand("cast"), w, torch.tensor([448.0, 1.0, 0.0, 0.0]))
+    assert st["clipped"] == 0.25 and st["flushed"] == 0.25
+    collect_stats(m, False)
+    assert m[0].stats is None
