@@ -6,6 +6,7 @@ Importing this module imports torch; ``import numerics`` never does.
 """
 
 from . import recipes
+from .circulant import CirculantAdapter, block_circulant_matrix
 from .functional import (
     cast,
     counter_seed,
@@ -28,12 +29,14 @@ from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
 
 __all__ = [
+    "CirculantAdapter",
     "LowPrecisionOptimizer",
     "Operand",
     "Product",
     "QuantConv2d",
     "QuantLinear",
     "Recipe",
+    "block_circulant_matrix",
     "cast",
     "collect_stats",
     "counter_seed",
