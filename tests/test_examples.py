@@ -1,0 +1,37 @@
+"""Every example runs (in its --quick mode) and writes its plot; the FP8-weights
+example shows its point: nearest stagnates where stochastic rounding learns."""
+
+import importlib.util
+import os
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("mlxtend")
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_fp8_weights_mnist(tmp_path):
+    res = load("fp8_weights_mnist").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "fp8_weights_mnist.png").exists()
+    f32 = res["float32"][0]
+    rn = res["e4m3 weights, nearest"][0]
+    sr = res["e4m3 weights, stochastic"][0]
+    assert sr < rn and abs(sr - f32) < 0.5 * (rn - f32)
+
+
+def test_recipes_cnn(tmp_path):
+    res = load("recipes_cnn").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "recipes_cnn.png").exists()
+    assert set(res) == {"fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet"}
+    assert all(loss < 2.3 for loss, _ in res.values())  # every recipe learns something
+    with pytest.raises(SystemExit):
+        load("recipes_cnn").main(["--recipes", "fp5"])
