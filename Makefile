@@ -32,6 +32,7 @@ bench: $(VENV)/.bench
 	$(PY) benchmarks/scaled.py
 	$(PY) benchmarks/arith.py
 	$(PY) benchmarks/transforms.py
+	$(PY) benchmarks/torch_bridge.py
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis
