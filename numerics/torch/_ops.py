@@ -14,6 +14,7 @@ from torch import Tensor
 
 from .. import formats as F
 from .. import transforms as T
+from ._torch_cast import cast_torch
 
 _NATIVE = (torch.float32, torch.float64)
 # (fraction bits, exponent of the smallest subnormal) of the 16-bit float dtypes
@@ -21,10 +22,11 @@ _HALF = {torch.float16: (10, -24), torch.bfloat16: (7, -133)}
 
 
 def _work(x: Tensor) -> Tensor:
-    """A contiguous float32/float64 tensor with ``x``'s values (a copy only when the
-    dtype is 16-bit or the layout is not contiguous)."""
+    """A contiguous float32/float64 CPU tensor with ``x``'s values (a copy only when the
+    dtype is 16-bit, the layout is not contiguous, or ``x`` lives on another device:
+    those round-trip through host memory, with the same bits)."""
     if x.device.type != "cpu":
-        raise NotImplementedError(f"numerics ops run on CPU tensors, got {x.device}")
+        x = x.detach().cpu()
     if x.dtype in _NATIVE:
         return x.detach().contiguous()
     if x.dtype in _HALF:
@@ -49,7 +51,7 @@ def check_holds(fmt: F.Format, dtype: torch.dtype) -> None:
 
 
 def _back(work: Tensor, like: Tensor) -> Tensor:
-    return work if work.dtype == like.dtype else work.to(like.dtype)
+    return work.to(dtype=like.dtype, device=like.device)
 
 
 def _seed(seed: int) -> int | None:
@@ -63,6 +65,13 @@ def _seed(seed: int) -> int | None:
 def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: int, ste: str) -> Tensor:
     """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed < 0``: none."""
     f = F.as_format(fmt)
+    if x.device.type != "cpu":
+        # the pure-torch path: the same bits, computed on the tensor's device
+        if x.dtype not in _NATIVE and x.dtype not in _HALF:
+            raise TypeError(f"expected a floating-point tensor, got {x.dtype}")
+        check_holds(f, x.dtype)
+        w = x if x.dtype in _NATIVE else x.to(torch.float32)
+        return _back(cast_torch(w, f, rounding, saturate=saturate, seed=_seed(seed)), x)
     w = _work(x)
     check_holds(f, x.dtype)
     out = torch.empty_like(w)
@@ -179,7 +188,7 @@ _register_ste(quantize_ternary_op, 3)
 
 def _float_data(x: Tensor, what: str) -> np.ndarray:
     if x.device.type != "cpu":
-        raise NotImplementedError(f"numerics ops run on CPU tensors, got {x.device}")
+        raise NotImplementedError(f"{what} runs on CPU tensors, got {x.device}")
     if x.dtype not in _NATIVE:
         raise TypeError(f"{what} needs a float32 or float64 tensor, got {x.dtype}")
     return x.detach().numpy()
@@ -188,10 +197,10 @@ def _float_data(x: Tensor, what: str) -> np.ndarray:
 @torch.library.custom_op("numerics::fwht", mutates_args=())
 def fwht_op(x: Tensor, normalize: bool, signs: Tensor | None, block: int) -> Tensor:
     """``H D x`` along the last axis (``block <= 0``: one block of the whole axis)."""
-    out = x.detach().clone(memory_format=torch.contiguous_format)
-    s = None if signs is None else signs.detach().numpy()
+    out = x.detach().cpu().clone(memory_format=torch.contiguous_format)
+    s = None if signs is None else signs.detach().cpu().numpy()
     T.fwht(_float_data(out, "fwht"), normalize, s, block if block > 0 else None)
-    return out
+    return out.to(x.device)
 
 
 @fwht_op.register_fake
@@ -218,11 +227,21 @@ fwht_op.register_autograd(_fwht_backward, setup_context=_fwht_setup)
 
 @torch.library.custom_op("numerics::rdfft_", mutates_args={"x"})
 def rdfft_op(x: Tensor) -> None:
-    """The real FFT of every row of ``x``, in place, halfcomplex layout."""
-    T.rdfft(_float_data(x, "rdfft_"))
+    """The real FFT of every row of ``x``, in place, halfcomplex layout (tensors on
+    other devices round-trip through host memory)."""
+    _in_place(x, T.rdfft, "rdfft_")
 
 
 @torch.library.custom_op("numerics::irdfft_", mutates_args={"x"})
 def irdfft_op(x: Tensor) -> None:
     """The inverse of :func:`rdfft_op`, in place."""
-    T.irdfft(_float_data(x, "irdfft_"))
+    _in_place(x, T.irdfft, "irdfft_")
+
+
+def _in_place(x: Tensor, f, what: str) -> None:
+    if x.device.type == "cpu":
+        f(_float_data(x, what))
+        return
+    h = x.detach().cpu()
+    f(_float_data(h, what))
+    x.copy_(h)

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from .. import formats as F
 from . import functional as nt
+from ._torch_cast import random_words
 from .recipes import Operand, Product, Recipe, _pow2_scale
 
 __all__ = [
@@ -34,8 +35,10 @@ _CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
 
 
 def _signs(n: int, seed: int, step: int, call: int, dtype) -> Tensor:
-    g = torch.Generator().manual_seed(nt.counter_seed(seed, step, call))
-    return (torch.randint(0, 2, (n,), generator=g) * 2 - 1).to(dtype)
+    """Random signs from the counters: the top bits of splitmix64 words in int64
+    tensor arithmetic (no torch.Generator, so torch.compile traces it)."""
+    words = random_words(nt.counter_seed(seed, step, call), n, "cpu")
+    return torch.where(words < 0, -1.0, 1.0).to(dtype)
 
 
 def _block(n: int, block: int) -> int:
@@ -188,7 +191,9 @@ class _Counters(nn.Module):
     def _next(self) -> tuple[int, int]:
         s, k = int(self.seed), int(self.step)
         if self.training:
-            self.step += 1
+            # a new tensor, not an in-place add: under torch.compile an in-place add
+            # would reach the value already read for this step's backward
+            self.step = self.step + 1
         return s, k
 
 

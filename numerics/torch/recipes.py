@@ -134,9 +134,9 @@ def _pow2_scale(t: Tensor, fmt: str) -> Tensor:
 
     amax = t.detach().abs().max()
     fmax = F.as_format(fmt).max
-    if not torch.isfinite(amax) or amax == 0:
-        return torch.ones((), dtype=t.dtype)
-    return torch.exp2(torch.ceil(torch.log2(amax / fmax))).to(t.dtype)
+    ok = torch.isfinite(amax) & (amax > 0)  # branch-free, so torch.compile traces it
+    safe = torch.where(ok, amax, torch.ones_like(amax))
+    return torch.where(ok, torch.exp2(torch.ceil(torch.log2(safe / fmax))), 1.0).to(t.dtype)
 
 
 class _RoundSTE(torch.autograd.Function):

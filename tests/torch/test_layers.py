@@ -226,3 +226,19 @@ def test_statistics_on_request():
     assert st["clipped"] == 0.25 and st["flushed"] == 0.25
     collect_stats(m, False)
     assert m[0].stats is None
+
+
+def test_quantized_model_compiles_fullgraph_and_matches_eager():
+    x, t = data()
+    runs = []
+    for compiled in (False, True):
+        m = quantize_model(mlp(), recipes.quartet(), seed=2)
+        f = torch.compile(m, fullgraph=True, backend="aot_eager") if compiled else m
+        opt = torch.optim.SGD(m.parameters(), lr=0.05)
+        for _ in range(3):
+            opt.zero_grad()
+            ((f(x) - t) ** 2).mean().backward()
+            opt.step()
+        runs.append([p.detach().clone() for p in m.parameters()])
+        assert int(m[0].step) == 3
+    assert all(torch.equal(a, b) for a, b in zip(*runs, strict=True))

@@ -193,3 +193,42 @@ def test_bad_arguments(call, err):
     with pytest.raises(err):
         call(x)
     assert torch.equal(x, keep)
+
+
+# --- the pure-torch path (other devices) -------------------------------------------------
+
+
+def test_pure_torch_cast_matches_the_kernels_on_every_float16_value():
+    """Every float16 value (as float32, and scaled to each format's max) through every
+    named format float32 can hold, in every mode, saturating or not."""
+    from numerics.torch._torch_cast import cast_torch
+
+    x16 = np.arange(65536, dtype=np.uint16).view(np.float16).astype(np.float32)
+    modes = MODES + ["stochastic_equal"]
+    for name in nm.format_names():
+        f = nm.get_format(name)
+        if f.mbits > 23 or f.emin - f.mbits < -149 or f.max > 3.4e38:
+            continue
+        scale = np.float32(f.max / 65504.0) if f.max > 65504 else np.float32(1.0)
+        with np.errstate(invalid="ignore"):
+            x = x16 * scale
+        for mode in modes:
+            for sat in (False, True):
+                ref = nm.cast(x, f, mode, saturate=sat, seed=7)
+                got = cast_torch(torch.from_numpy(x), f, mode, saturate=sat, seed=7).numpy()
+                same = (ref.view(np.uint32) == got.view(np.uint32)) | (
+                    np.isnan(ref) & np.isnan(got)
+                )
+                assert same.all(), (name, mode, sat, x[~same][:3], ref[~same][:3], got[~same][:3])
+
+
+def test_pure_torch_cast_float64():
+    from numerics.torch._torch_cast import cast_torch
+
+    x = np.random.default_rng(0).standard_normal(4096) * 3
+    x[:4] = [0.0, -0.0, np.inf, np.nan]
+    for fmt in ("bfloat16", "float8_e4m3fn", "float32"):
+        for mode in MODES:
+            ref = nm.cast(x, fmt, mode, seed=3)
+            got = cast_torch(torch.from_numpy(x), nm.get_format(fmt), mode, saturate=False, seed=3)
+            assert np.array_equal(ref, got.numpy(), equal_nan=True)

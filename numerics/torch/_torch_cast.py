@@ -1,0 +1,193 @@
+"""The cast in pure torch operations, for tensors on devices the numba kernels cannot
+reach: the same decision, element by element, as :func:`numerics.formats._kernels.
+round_one` (and the same random words for stochastic rounding), written with int64
+tensor arithmetic. Tested bit for bit against the CPU kernels."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..formats import _kernels as K
+from ..formats._inputs import F32, F64, params, seed_key
+
+_MIN = -(1 << 63)
+
+
+def _s64(v: int) -> int:
+    """A uint64 constant as the int64 with the same bits."""
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+_GOLDEN = _s64(0x9E3779B97F4A7C15)
+_MIX1 = _s64(0xBF58476D1CE4E5B9)
+_MIX2 = _s64(0x94D049BB133111EB)
+
+
+def _srl(z: Tensor, k: int) -> Tensor:
+    """Logical right shift of int64 bits."""
+    return (z >> k) & ((1 << (64 - k)) - 1)
+
+
+def _mix64(z: Tensor) -> Tensor:
+    z = (z ^ _srl(z, 30)) * _MIX1
+    z = (z ^ _srl(z, 27)) * _MIX2
+    return z ^ _srl(z, 31)
+
+
+def random_words(key: int, n: int, device) -> Tensor:
+    """``random64(key, i)`` for ``i < n``, as int64 bits."""
+    i = torch.arange(1, n + 1, dtype=torch.int64, device=device)
+    return _mix64(_s64(key) + i * _GOLDEN)
+
+
+def _ult(a: Tensor, b: Tensor) -> Tensor:
+    """Unsigned ``a < b`` on int64 bits."""
+    return (a ^ _MIN) < (b ^ _MIN)
+
+
+def cast_torch(
+    x: Tensor, fmt, mode, *, saturate: bool, seed: int | None, sr_bits: int | None = None
+) -> Tensor:
+    """``x`` (float32 or float64, any device) rounded into ``fmt``, in ``x``'s dtype."""
+    c = F64 if x.dtype == torch.float64 else F32
+    P = [
+        int(v)
+        for v in params(fmt, mode, saturate=saturate, subnormals=True, sr_bits=sr_bits, container=c)
+    ]
+    m, emin, emax, maxcode = P[K.P_M], P[K.P_EMIN], P[K.P_EMAX], P[K.P_MAXCODE]
+    zero, signed, sat, md = P[K.P_ZERO], P[K.P_SIGNED], P[K.P_SAT], P[K.P_MODE]
+    MB, BIASC, SSH = P[K.P_MB], P[K.P_BIASC], P[K.P_SSH]
+    dev = x.device
+    flat = x.detach().contiguous().reshape(-1)
+    if c is F64:
+        b = flat.view(torch.int64)
+    else:
+        b = flat.view(torch.int32).to(torch.int64) & 0xFFFFFFFF
+    neg = ((b >> SSH) & 1) == 1
+    ab = b & ((1 << SSH) - 1)
+    field = ab >> MB
+    mant = ab & ((1 << MB) - 1)
+    maxfield = (1 << (SSH - MB)) - 1
+    isnan_in = (field == maxfield) & (mant != 0)
+    isinf_in = (field == maxfield) & (mant == 0)
+    iszero_in = ab == 0
+
+    sub = field == 0
+    sig = torch.where(sub, mant, mant | (1 << MB))
+    lsb = torch.where(sub, torch.full_like(field, 1 - BIASC - MB), field - BIASC - MB)
+    flog = torch.frexp(sig.to(torch.float64))[1].to(torch.int64) - 1
+    E = torch.where(sub, lsb + flog, field - BIASC)
+
+    ftz = zero and P[K.P_SUBN] == 0
+    e_eff = E if ftz else torch.clamp(E, min=emin)
+    d = e_eff - m - lsb
+    dc = torch.clamp(d, 1, 63)
+    kept = torch.where(d <= 0, sig << torch.clamp(-d, 0, 62), sig >> dc)
+    rem = torch.where(d <= 0, torch.zeros_like(sig), sig & ((1 << dc) - 1))
+    code = ((e_eff - emin) << m) + kept
+    if not zero:
+        code = code - (1 << m)
+    parity = code & 1
+    half = 1 << (dc - 1)
+    nz = rem != 0
+    if md == K.RNE:
+        up = (rem > half) | ((rem == half) & (parity == 1))
+    elif md == K.RNA:
+        up = rem >= half
+    elif md == K.RTZ:
+        up = torch.zeros_like(nz)
+    elif md == K.RUP:
+        up = nz & ~neg
+    elif md == K.RDOWN:
+        up = nz & neg
+    elif md == K.RODD:
+        up = nz & (parity == 0)
+    else:
+        R = random_words(seed_key(seed), flat.numel(), dev)
+        if md == K.RSREQ:
+            up = nz & (R < 0)
+        else:
+            t = torch.where(
+                d <= 64, rem << torch.clamp(64 - d, 0, 63), rem >> torch.clamp(d - 64, 0, 63)
+            )
+            srb = P[K.P_SRBITS]
+            if srb < 64:
+                t = t & ~((1 << (64 - srb)) - 1)
+            up = nz & (t != 0) & ~_ult(R, -t)
+    up = up.to(torch.int64)
+    code = code + up
+    kept = kept + up
+    if ftz:
+        flushed = torch.where((E == emin - 1) & (kept == (2 << m)), 1 << m, 0)
+        code = torch.where(E < emin, flushed, code)
+    code = torch.where(E > emax, maxcode + 1, code)
+    if not zero:
+        code = torch.where(E < emin, 0, code)
+
+    # overflow
+    toward0 = {K.RTZ: True, K.RODD: True}.get(md, False)
+    over = code > maxcode
+    nan_out = isnan_in.clone()
+    inf_out = torch.zeros_like(over)
+    if sat:
+        code = torch.where(over, maxcode, code)
+    else:
+        clamp_dir = torch.full_like(over, toward0)
+        if md == K.RUP:
+            clamp_dir = neg
+        elif md == K.RDOWN:
+            clamp_dir = ~neg
+        to_max = over & clamp_dir
+        rest = over & ~clamp_dir
+        code = torch.where(to_max, maxcode, code)
+        if P[K.P_HASINF]:
+            inf_out = rest
+        elif P[K.P_HASNAN]:
+            nan_out = nan_out | rest
+        else:
+            code = torch.where(rest, maxcode, code)
+    # infinite inputs: Inf if the format has it (and no saturation), else NaN or max
+    if not sat and P[K.P_HASINF]:
+        inf_out = inf_out | isinf_in
+    elif not sat and P[K.P_HASNAN]:
+        nan_out = nan_out | isinf_in
+    else:
+        code = torch.where(isinf_in, maxcode, code)
+    inf_out = inf_out & ~isnan_in
+    # zeros
+    if zero:
+        code = torch.where(iszero_in, 0, code)
+        keep_sign = neg & bool(P[K.P_NEGZERO])
+    else:
+        code = torch.where(iszero_in, 0, code)
+        if P[K.P_HASNAN] and not sat:
+            nan_out = nan_out | iszero_in
+        keep_sign = neg
+    # signs and unsigned formats
+    out_neg = neg & bool(signed)
+    if not signed:
+        bad = neg & ((code != 0) | (not zero)) & ~isnan_in
+        inf_out = inf_out & ~bad
+        if sat or not P[K.P_HASNAN]:
+            code = torch.where(bad, 0, code)
+        else:
+            nan_out = nan_out | bad
+    if zero:
+        out_neg = torch.where(code == 0, keep_sign & bool(signed), out_neg)
+
+    # value of the code
+    e_field = code >> m
+    frac = code & ((1 << m) - 1)
+    if zero:
+        sig_out = torch.where(e_field == 0, frac, frac | (1 << m))
+        ex = torch.where(e_field == 0, emin - m, e_field - 1 + emin - m)
+    else:
+        sig_out = frac | (1 << m)
+        ex = e_field + emin - m
+    v = torch.ldexp(sig_out.to(torch.float64), ex.to(torch.float64))
+    v = torch.where(inf_out, torch.inf, v)
+    v = torch.where(nan_out, torch.nan, v)
+    v = torch.where(out_neg, -v, v)
+    return v.to(x.dtype).reshape(x.shape)
