@@ -54,16 +54,18 @@ def _back(work: Tensor, like: Tensor) -> Tensor:
     return work.to(dtype=like.dtype, device=like.device)
 
 
-def _seed(seed: int) -> int | None:
-    return None if seed < 0 else seed
+def _seed(seed: Tensor) -> int | None:
+    s = int(seed)
+    return None if s < 0 else s
 
 
 # --- cast ------------------------------------------------------------------------------
 
 
 @torch.library.custom_op("numerics::cast", mutates_args=())
-def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: int, ste: str) -> Tensor:
-    """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed < 0``: none."""
+def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: Tensor, ste: str) -> Tensor:
+    """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed`` (an int64 scalar
+    tensor) below 0: none."""
     f = F.as_format(fmt)
     if x.device.type != "cpu":
         # the pure-torch path: the same bits, computed on the tensor's device
@@ -128,7 +130,7 @@ def quantize_mx_op(
     axis: int,
     scale_mode: str,
     rounding: str,
-    seed: int,
+    seed: Tensor,
     ste: str,
 ) -> Tensor:
     """MX quantize then dequantize (fake quantization) along ``axis``."""
@@ -151,7 +153,7 @@ def _(x, elem, block_size, axis, scale_mode, rounding, seed, ste):
 
 
 @torch.library.custom_op("numerics::quantize_nvfp4", mutates_args=())
-def quantize_nvfp4_op(x: Tensor, axis: int, rounding: str, seed: int, ste: str) -> Tensor:
+def quantize_nvfp4_op(x: Tensor, axis: int, rounding: str, seed: Tensor, ste: str) -> Tensor:
     """NVFP4 quantize then dequantize (16-element e4m3-scaled blocks, tensor scale)."""
     w = _work(x)
     q = F.quantize_nvfp4(w.numpy(), axis=axis, rounding=rounding, seed=_seed(seed))

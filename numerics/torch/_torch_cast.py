@@ -36,10 +36,21 @@ def _mix64(z: Tensor) -> Tensor:
     return z ^ _srl(z, 31)
 
 
-def random_words(key: int, n: int, device) -> Tensor:
-    """``random64(key, i)`` for ``i < n``, as int64 bits."""
+def random_words(key: int | Tensor, n: int, device) -> Tensor:
+    """``random64(key, i)`` for ``i < n``, as int64 bits (``key``: an int, or an int64
+    tensor holding its bits)."""
     i = torch.arange(1, n + 1, dtype=torch.int64, device=device)
-    return _mix64(_s64(key) + i * _GOLDEN)
+    k = key.to(device) if isinstance(key, Tensor) else _s64(key)
+    return _mix64(k + i * _GOLDEN)
+
+
+def counter_seed_tensor(seed: Tensor, step: Tensor, call: int) -> Tensor:
+    """:func:`numerics.torch.counter_seed` in int64 tensor arithmetic (the same value),
+    so counters kept as tensors flow through ``torch.compile`` graphs unspecialised."""
+    z = _mix64(seed.to(torch.int64) * _GOLDEN + 1)
+    z = _mix64((z ^ step.to(torch.int64)) * _GOLDEN)
+    z = _mix64((z ^ call) * _GOLDEN)
+    return _srl(z, 1)
 
 
 def _ult(a: Tensor, b: Tensor) -> Tensor:

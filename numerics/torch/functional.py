@@ -10,6 +10,7 @@ from torch import Tensor
 from .. import formats as F
 from ..formats.rounding import Rounding, as_rounding
 from . import _ops
+from ._torch_cast import counter_seed_tensor
 
 __all__ = [
     "cast",
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 STE = ("identity", "clipped", "none")
-Seed = int | torch.Generator | None
+Seed = int | Tensor | torch.Generator | None
 _M64 = (1 << 64) - 1
 
 
@@ -54,17 +55,21 @@ def counter_seed(seed: int, step: int = 0, call: int = 0) -> int:
     return z >> 1  # an int64 for the op's schema
 
 
-def _op_seed(rounding: str, seed: Seed, step: int, call: int) -> int:
+def _op_seed(rounding: str, seed: Seed, step: int | Tensor, call: int) -> Tensor:
+    """The op's seed argument: an int64 scalar tensor, -1 for none."""
     if not as_rounding(rounding).is_stochastic:
-        return -1
+        return torch.tensor(-1, dtype=torch.int64)
     if seed is None:
         raise ValueError(
-            "stochastic rounding needs seed= (an int or a torch.Generator); "
+            "stochastic rounding needs seed= (an int, an int64 tensor or a torch.Generator); "
             "numerics never draws from the global RNG"
         )
+    if isinstance(seed, Tensor):
+        step = step if isinstance(step, Tensor) else torch.tensor(int(step))
+        return counter_seed_tensor(seed, step, call)
     if isinstance(seed, torch.Generator):
         seed = int(torch.randint(0, 2**62, (1,), generator=seed).item())
-    return counter_seed(seed, step, call)
+    return torch.tensor(counter_seed(seed, int(step), call), dtype=torch.int64)
 
 
 def _check_ste(ste: str, allowed: tuple[str, ...] = STE) -> None:
@@ -94,7 +99,8 @@ def cast(
         As in :func:`numerics.cast`.
     seed, step, call
         Stochastic rounding draws from :func:`counter_seed` (seed, step, call) and
-        the element index: never from the global RNG.
+        the element index: never from the global RNG. ``seed`` and ``step`` may be
+        int64 tensors (a layer's buffers), which ``torch.compile`` does not specialise.
     ste : {"identity", "clipped", "none"}
         The gradient: straight through; straight through where ``|t| <= max`` and 0
         where the cast clipped; or 0.

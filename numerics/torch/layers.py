@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from .. import formats as F
 from . import functional as nt
-from ._torch_cast import random_words
+from ._torch_cast import counter_seed_tensor, random_words
 from .recipes import Operand, Product, Recipe, _pow2_scale
 
 __all__ = [
@@ -34,10 +34,10 @@ __all__ = [
 _CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
 
 
-def _signs(n: int, seed: int, step: int, call: int, dtype) -> Tensor:
+def _signs(n: int, seed: Tensor, step: Tensor, call: int, dtype) -> Tensor:
     """Random signs from the counters: the top bits of splitmix64 words in int64
     tensor arithmetic (no torch.Generator, so torch.compile traces it)."""
-    words = random_words(nt.counter_seed(seed, step, call), n, "cpu")
+    words = random_words(counter_seed_tensor(seed, step, call), n, "cpu")
     return torch.where(words < 0, -1.0, 1.0).to(dtype)
 
 
@@ -66,7 +66,7 @@ class _Factors:
     """The two quantized factors of one product (contracted axis last), the signs of
     its rotation, and the trust masks of clipped factors."""
 
-    def __init__(self, p: Product, a: Tensor, b: Tensor, seed: int, step: int, call: int):
+    def __init__(self, p: Product, a: Tensor, b: Tensor, seed: Tensor, step: Tensor, call: int):
         self.p = p
         n = a.shape[-1]
         self.signs = _signs(n, seed, step, call + 2, a.dtype) if p.random_signs else None
@@ -144,7 +144,7 @@ def _trust(op: Operand, t: Tensor) -> Tensor | None:
     return (blocks.abs() <= c).reshape(t.shape).to(t.dtype)
 
 
-def _product(p: Product, a: Tensor, b: Tensor, seed: int, step: int, name: str, sink=None):
+def _product(p: Product, a: Tensor, b: Tensor, seed: Tensor, step: Tensor, name: str, sink=None):
     f = _Factors(p, a, b, seed, step, _CALLS[name])
     if sink is not None:
         sink[name] = f.stats()
@@ -188,8 +188,9 @@ class _Counters(nn.Module):
         self.stats.clear()
         return self.stats
 
-    def _next(self) -> tuple[int, int]:
-        s, k = int(self.seed), int(self.step)
+    def _next(self) -> tuple[Tensor, Tensor]:
+        # tensors, not ints: torch.compile would specialise (and recompile) on ints
+        s, k = self.seed, self.step
         if self.training:
             # a new tensor, not an in-place add: under torch.compile an in-place add
             # would reach the value already read for this step's backward

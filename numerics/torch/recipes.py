@@ -83,7 +83,9 @@ class Operand:
         if self.kind == "int" and not 2 <= self.bits <= 16:
             raise ValueError(f"bits must be in 2..16, got {self.bits}")
 
-    def quantize(self, t: Tensor, *, seed: int, step: int = 0, call: int = 0) -> Tensor:
+    def quantize(
+        self, t: Tensor, *, seed: int | Tensor, step: int | Tensor = 0, call: int = 0
+    ) -> Tensor:
         """``t`` (contracted axis last) quantized, dequantized, differentiable."""
         if self.kind == "none":
             return t

@@ -242,3 +242,10 @@ def test_quantized_model_compiles_fullgraph_and_matches_eager():
         runs.append([p.detach().clone() for p in m.parameters()])
         assert int(m[0].step) == 3
     assert all(torch.equal(a, b) for a, b in zip(*runs, strict=True))
+    # the counters are tensors in the graph: further steps reuse it
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        for _ in range(5):
+            opt.zero_grad()
+            ((f(x) - t) ** 2).mean().backward()
+            opt.step()
+    assert int(m[0].step) == 8

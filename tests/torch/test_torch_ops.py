@@ -25,10 +25,13 @@ def randn(*shape, dtype=torch.float32):
 @pytest.mark.parametrize(
     "op, args",
     [
-        (_ops.cast_op, ("float8_e4m3fn", "nearest_even", False, -1, "identity")),
-        (_ops.cast_op, ("bfloat16", "stochastic", False, 7, "clipped")),
-        (_ops.quantize_mx_op, ("e2m1", 32, -1, "floor", "nearest_even", -1, "identity")),
-        (_ops.quantize_nvfp4_op, (-1, "stochastic", 3, "identity")),
+        (_ops.cast_op, ("float8_e4m3fn", "nearest_even", False, torch.tensor(-1), "identity")),
+        (_ops.cast_op, ("bfloat16", "stochastic", False, torch.tensor(7), "clipped")),
+        (
+            _ops.quantize_mx_op,
+            ("e2m1", 32, -1, "floor", "nearest_even", torch.tensor(-1), "identity"),
+        ),
+        (_ops.quantize_nvfp4_op, (-1, "stochastic", torch.tensor(3), "identity")),
         (_ops.quantize_ternary_op, (0, "identity")),
     ],
 )
@@ -173,6 +176,14 @@ def test_counter_seed_is_reproducible_and_distinct():
     d = nt.cast(x, "bfloat16", "stochastic", seed=g)
     e = nt.cast(x, "bfloat16", "stochastic", seed=torch.Generator().manual_seed(4))
     assert torch.equal(d, e)
+    # tensor counters give the same bits as ints
+    f = nt.cast(x, "bfloat16", "stochastic", seed=torch.tensor(1), step=torch.tensor(3))
+    assert torch.equal(f, a)
+    from numerics.torch._torch_cast import counter_seed_tensor
+
+    for s, k, c in ((0, 0, 0), (5, 123456, 7), (2**62, 3, 1)):
+        t = counter_seed_tensor(torch.tensor(s), torch.tensor(k), c)
+        assert int(t) == nt.counter_seed(s, k, c)
 
 
 @pytest.mark.parametrize(
