@@ -89,7 +89,7 @@ def _(x, fmt, rounding, saturate, seed, ste):
 def _ste_setup(ctx, inputs, output):
     x, fmt = inputs[0], inputs[1]
     ctx.ste = inputs[-1]
-    ctx.fmax = F.as_format(fmt).max if isinstance(fmt, str) else None
+    ctx.fmax = F.as_format(fmt).max if ctx.ste == "clipped" else None  # casts only
     ctx.save_for_backward(x if ctx.ste == "clipped" else None)
 
 
@@ -180,6 +180,43 @@ def _(x, channel_axis, ste):
     return torch.empty_like(x)
 
 
+_NONE = -(1 << 30)  # "no axis" in the op schemas
+
+
+@torch.library.custom_op("numerics::quantize_scaled", mutates_args=())
+def quantize_scaled_op(
+    x: Tensor,
+    elem: str,
+    axis: int,
+    block_size: int,
+    channel_axis: int,
+    symmetric: bool,
+    rounding: str,
+    seed: Tensor,
+    ste: str,
+) -> Tensor:
+    """:func:`numerics.quantize` then dequantize: per tensor, per ``channel_axis``, per
+    ``axis``, or per block of ``block_size`` along ``axis`` (``_NONE``/0: unset)."""
+    w = _work(x)
+    q = F.quantize(
+        w.numpy(),
+        elem,
+        axis=None if axis == _NONE else axis,
+        block_size=block_size or None,
+        channel_axis=None if channel_axis == _NONE else channel_axis,
+        symmetric=symmetric,
+        rounding=rounding,
+        seed=_seed(seed),
+    )
+    return _dequantized(q, x, w)
+
+
+@quantize_scaled_op.register_fake
+def _(x, elem, axis, block_size, channel_axis, symmetric, rounding, seed, ste):
+    return torch.empty_like(x)
+
+
+_register_ste(quantize_scaled_op, 9)
 _register_ste(quantize_mx_op, 8)
 _register_ste(quantize_nvfp4_op, 5)
 _register_ste(quantize_ternary_op, 3)

@@ -17,6 +17,7 @@ __all__ = [
     "counter_seed",
     "fwht",
     "irdfft_",
+    "quantize",
     "quantize_mx",
     "quantize_nvfp4",
     "quantize_ternary",
@@ -168,6 +169,47 @@ def quantize_nvfp4(
     return _ops.quantize_nvfp4_op(t, int(axis), r, _op_seed(r, seed, step, call), ste)
 
 
+def quantize(
+    t: Tensor,
+    elem: F.Format | F.IntFormat | str,
+    *,
+    axis: int | None = None,
+    block_size: int | None = None,
+    channel_axis: int | None = None,
+    symmetric: bool = True,
+    rounding: Rounding | str = Rounding.NEAREST_EVEN,
+    seed: Seed = None,
+    step: int | Tensor = 0,
+    call: int = 0,
+    ste: str = "identity",
+) -> Tensor:
+    """Scaled fake quantization (:func:`numerics.quantize` then dequantize) into any
+    element format: integers (``"int4"``), fixed point or floats, per tensor, per
+    channel or per block, symmetric or with zero points.
+
+    Examples
+    --------
+    >>> w = torch.tensor([[0.5, -1.0], [2.0, 0.25]])
+    >>> [round(v, 3) for v in quantize(w, "int8", channel_axis=0).flatten().tolist()]
+    [0.496, -1.0, 2.0, 0.252]
+    """
+    _check_ste(ste, ("identity", "none"))
+    r = as_rounding(rounding).value
+    name = elem if isinstance(elem, str) else elem.name
+    none = _ops._NONE
+    return _ops.quantize_scaled_op(
+        t,
+        name,
+        none if axis is None else int(axis),
+        int(block_size or 0),
+        none if channel_axis is None else int(channel_axis),
+        bool(symmetric),
+        r,
+        _op_seed(r, seed, step, call),
+        ste,
+    )
+
+
 def quantize_ternary(
     t: Tensor, *, channel_axis: int | None = None, ste: str = "identity"
 ) -> Tensor:
@@ -179,7 +221,7 @@ def quantize_ternary(
     [0.8500000238418579, 0.0, -0.8500000238418579, 0.0]
     """
     _check_ste(ste, ("identity", "none"))
-    ax = -(1 << 30) if channel_axis is None else int(channel_axis)
+    ax = _ops._NONE if channel_axis is None else int(channel_axis)
     return _ops.quantize_ternary_op(t, ax, ste)
 
 

@@ -33,6 +33,14 @@ def randn(*shape, dtype=torch.float32):
         ),
         (_ops.quantize_nvfp4_op, (-1, "stochastic", torch.tensor(3), "identity")),
         (_ops.quantize_ternary_op, (0, "identity")),
+        (
+            _ops.quantize_scaled_op,
+            ("int4", -1, 16, _ops._NONE, True, "nearest_even", torch.tensor(-1), "identity"),
+        ),
+        (
+            _ops.quantize_scaled_op,
+            ("int8", _ops._NONE, 0, 0, False, "stochastic", torch.tensor(2), "identity"),
+        ),
     ],
 )
 def test_opcheck_functional_ops(op, args):
@@ -80,6 +88,12 @@ def test_quantizers_equal_numpy_path():
     assert np.array_equal(nt.quantize_mx(x).numpy(), q)
     q = nm.quantize_nvfp4(x.numpy()).dequantize()
     assert np.array_equal(nt.quantize_nvfp4(x).numpy(), q)
+    q = nm.quantize(x.numpy(), "int4", block_size=16).dequantize()
+    assert np.array_equal(nt.quantize(x, "int4", block_size=16).numpy(), q)
+    q = nm.quantize(x.numpy(), "e4m3", channel_axis=0).dequantize()
+    assert np.array_equal(nt.quantize(x, "e4m3", channel_axis=0).numpy(), q)
+    q = nm.quantize(x.numpy(), "uint8", symmetric=False).dequantize()
+    assert np.array_equal(nt.quantize(x, "uint8", symmetric=False).numpy(), q)
     q = nm.quantize_ternary(x.numpy(), channel_axis=0).dequantize()
     assert np.array_equal(nt.quantize_ternary(x, channel_axis=0).numpy(), q)
     s = nt.counter_seed(3)
@@ -101,7 +115,12 @@ def test_ste_gradients_are_exact():
         y = nt.cast(x, "float8_e4m3fn", saturate=True, ste=ste)
         (gx,) = torch.autograd.grad(y, x, g)
         assert gx.tolist() == expect, ste
-    for q in (nt.quantize_mx, nt.quantize_nvfp4, nt.quantize_ternary):
+    for q in (
+        nt.quantize_mx,
+        nt.quantize_nvfp4,
+        nt.quantize_ternary,
+        lambda t: nt.quantize(t, "int4"),
+    ):
         xx = randn(64).requires_grad_()
         (gx,) = torch.autograd.grad(q(xx).sum(), xx)
         assert torch.equal(gx, torch.ones(64))
