@@ -177,6 +177,12 @@ class _QuantLinearFn(torch.autograd.Function):
 class _Counters(nn.Module):
     """The ``seed`` and ``step`` buffers of a quantized layer."""
 
+    def _adopt(self, m: nn.Module, recipe: Recipe, seed: int) -> None:
+        """Share ``m``'s parameters and set the recipe and counters."""
+        self.weight, self.bias = m.weight, m.bias
+        self.recipe = recipe
+        self._init_counters(seed)
+
     def _init_counters(self, seed: int) -> None:
         self.register_buffer("seed", torch.tensor(int(seed), dtype=torch.int64))
         self.register_buffer("step", torch.tensor(0, dtype=torch.int64))
@@ -229,21 +235,16 @@ class QuantLinear(_Counters):
         dtype: torch.dtype | None = None,
     ):
         super().__init__()
-        ref = nn.Linear(in_features, out_features, bias, dtype=dtype)
-        self.weight, self.bias = ref.weight, ref.bias
+        self._adopt(nn.Linear(in_features, out_features, bias, dtype=dtype), recipe, seed)
         self.in_features, self.out_features = in_features, out_features
-        self.recipe = recipe
-        self._init_counters(seed)
 
     @classmethod
     def from_linear(cls, m: nn.Linear, recipe: Recipe, seed: int = 0) -> QuantLinear:
         """A QuantLinear sharing ``m``'s parameters."""
         q = cls.__new__(cls)
         _Counters.__init__(q)
-        q.weight, q.bias = m.weight, m.bias
+        q._adopt(m, recipe, seed)
         q.in_features, q.out_features = m.in_features, m.out_features
-        q.recipe = recipe
-        q._init_counters(seed)
         return q
 
     def forward(self, x: Tensor) -> Tensor:
@@ -274,11 +275,9 @@ class QuantConv2d(_Counters):
         if m.groups != 1 or m.padding_mode != "zeros" or isinstance(m.padding, str):
             raise ValueError("QuantConv2d needs groups=1, zero padding and numeric padding")
         q = cls()
-        q.weight, q.bias = m.weight, m.bias
+        q._adopt(m, recipe, seed)
         q.conv = dict(stride=m.stride, padding=m.padding, dilation=m.dilation)
         q.kernel_size, q.out_channels = m.kernel_size, m.out_channels
-        q.recipe = recipe
-        q._init_counters(seed)
         return q
 
     def forward(self, x: Tensor) -> Tensor:
