@@ -4,6 +4,7 @@ example shows its point: nearest stagnates where stochastic rounding learns."""
 import importlib.util
 import os
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -35,3 +36,16 @@ def test_recipes_cnn(tmp_path):
     assert all(loss < 2.3 for loss, _ in res.values())  # every recipe learns something
     with pytest.raises(SystemExit):
         load("recipes_cnn").main(["--recipes", "fp5"])
+
+
+def test_fft_butterfly_error(tmp_path):
+    report, study = load("fft_butterfly_error").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "fft_stages.png").exists() and (tmp_path / "fft_study.png").exists()
+    assert report.summary["contributions mismatch"] < 1e-12
+    assert len(study.rows) == 7 * 3 * 2
+
+
+def test_qat_casts(tmp_path):
+    res = load("qat_casts").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "qat_casts.png").exists()
+    assert all(np.isfinite(v) for v in res.values())

@@ -1,0 +1,61 @@
+"""The rounding error of FFT butterflies, accounted for exactly.
+
+One emulated rdFFT in bfloat16: every operation's local rounding error is found with
+error-free transformations, and each stage's contribution to the output error is
+carried through the remaining stages; the contributions (plus the twiddles'
+representation error) add up to the measured error. Then the study: normwise error
+against n for bfloat16, float16 and float8 under nearest and stochastic rounding,
+with Higham's bound and the probabilistic one.
+
+    python examples/fft_butterfly_error.py [--quick] [--out DIR]
+
+Writes DIR/fft_stages.png and DIR/fft_study.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import matplotlib
+import numpy as np
+
+from numerics import transforms as T
+
+matplotlib.use("Agg")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="a short run (for tests)")
+    p.add_argument("--out", default="out", help="output folder")
+    args = p.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+
+    n = 256 if args.quick else 4096
+    x = np.random.default_rng(0).standard_normal(n)
+    report = T.error_report("rdfft", x, "bfloat16")
+    print(report.table())
+    s = report.summary
+    print(
+        f"\nThe stages' contributions add up to the measured rounding error to within "
+        f"{s['contributions mismatch']:.1e} (relative)."
+    )
+    ax = report.plot("contribution / u")
+    stages_png = os.path.join(args.out, "fft_stages.png")
+    ax.figure.savefig(stages_png, dpi=120, bbox_inches="tight")
+
+    sizes = [2**k for k in range(4, 11 if args.quick else 17)]
+    study = T.error_study(
+        "rdfft", sizes, ["bfloat16", "float16", "float8_e4m3fn"], trials=2 if args.quick else 8
+    )
+    print()
+    print(study.table())
+    study_png = os.path.join(args.out, "fft_study.png")
+    study.plot().figure.savefig(study_png, dpi=120, bbox_inches="tight")
+    print(f"wrote {stages_png} and {study_png}")
+    return report, study
+
+
+if __name__ == "__main__":
+    main()
