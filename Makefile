@@ -5,13 +5,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test lint bench docs gallery clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,torch]'
 	touch $(STAMP)
+
+$(VENV)/.docs: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(VENV)/.docs
 
 $(VENV)/.bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
@@ -34,5 +38,17 @@ bench: $(VENV)/.bench
 	$(PY) benchmarks/transforms.py
 	$(PY) benchmarks/torch_bridge.py
 
+# the documentation site, with warnings as errors
+docs: $(VENV)/.docs
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs written to docs/_build/html/index.html"
+
+# the gallery's plots, from full runs of the examples
+gallery: $(STAMP)
+	$(PY) examples/fft_butterfly_error.py --out docs/_static/gallery
+	$(PY) examples/fp8_weights_mnist.py --out docs/_static/gallery
+	$(PY) examples/recipes_cnn.py --out docs/_static/gallery
+	$(PY) examples/qat_casts.py --out docs/_static/gallery
+
 clean:
-	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis docs/_build out
