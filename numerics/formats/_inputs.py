@@ -48,22 +48,19 @@ def is_bfloat16(dtype: np.dtype) -> bool:
     return dtype.name == "bfloat16" and dtype.itemsize == 2
 
 
-def _layout(dtype: np.dtype) -> dict:
-    if dtype == np.float16:
-        return _HALF
-    if is_bfloat16(dtype):
-        return _BF16
-    c = F32 if dtype == np.float32 else F64
-    return dict(mbits=c.mbits, emin=c.emin, max=c.max)
+_LAYOUTS = {
+    "float16": _HALF,
+    "bfloat16": _BF16,
+    "float32": dict(mbits=F32.mbits, emin=F32.emin, max=F32.max),
+    "float64": dict(mbits=F64.mbits, emin=F64.emin, max=F64.max),
+}
 
 
-def check_dtype_holds(fmt: Format, dtype: np.dtype) -> None:
-    """Raise unless every value a cast into ``fmt`` can return is exact in ``dtype``.
-
-    That holds when ``dtype`` holds every value of ``fmt``, or when ``fmt`` holds every
-    value of ``dtype`` (then a cast only changes specials and out-of-range values).
-    """
-    d = _layout(dtype)
+def fits(fmt: Format, dtype: np.dtype | str) -> tuple[bool, bool]:
+    """``(holds, contains)`` for a float dtype (or its name: float16, bfloat16, float32,
+    float64, which also covers torch's dtypes): whether it holds every value of
+    ``fmt``, and whether ``fmt`` holds every value of it."""
+    d = _LAYOUTS[dtype if isinstance(dtype, str) else np.dtype(dtype).name]
     holds = (
         fmt.mbits <= d["mbits"]
         and fmt.emin - fmt.mbits >= d["emin"] - d["mbits"]
@@ -76,9 +73,19 @@ def check_dtype_holds(fmt: Format, dtype: np.dtype) -> None:
         and fmt.emin - fmt.mbits <= d["emin"] - d["mbits"]
         and fmt.max >= d["max"]
     )
-    if not (holds or contains):
+    return holds, contains
+
+
+def check_dtype_holds(fmt: Format, dtype: np.dtype | str) -> None:
+    """Raise unless every value a cast into ``fmt`` can return is exact in ``dtype``.
+
+    That holds when ``dtype`` holds every value of ``fmt``, or when ``fmt`` holds every
+    value of ``dtype`` (then a cast only changes specials and out-of-range values).
+    """
+    if not any(fits(fmt, dtype)):
+        name = dtype if isinstance(dtype, str) else dtype.name
         raise ValueError(
-            f"{dtype.name} cannot hold the values of {fmt} (max {fmt.max:.4g}, smallest "
+            f"{name} cannot hold the values of {fmt} (max {fmt.max:.4g}, smallest "
             f"{fmt.min_subnormal:.4g}, {fmt.mbits} fraction bits); pass float32 or float64 data"
         )
 

@@ -14,11 +14,11 @@ from torch import Tensor
 
 from .. import formats as F
 from .. import transforms as T
+from ..formats._inputs import check_dtype_holds
 from ._torch_cast import cast_torch
 
 _NATIVE = (torch.float32, torch.float64)
-# (fraction bits, exponent of the smallest subnormal) of the 16-bit float dtypes
-_HALF = {torch.float16: (10, -24), torch.bfloat16: (7, -133)}
+_HALF = (torch.float16, torch.bfloat16)
 
 
 def _work(x: Tensor) -> Tensor:
@@ -35,19 +35,9 @@ def _work(x: Tensor) -> Tensor:
 
 
 def check_holds(fmt: F.Format, dtype: torch.dtype) -> None:
-    """Raise unless every value a cast into ``fmt`` returns is exact in ``dtype`` (or
-    ``fmt`` holds every value of ``dtype``, so a cast changes nothing)."""
-    if dtype == torch.float64:
-        return
-    if dtype == torch.float32:
-        mbits, lowest = 23, -149
-    else:
-        mbits, lowest = _HALF[dtype]
-    big = float(torch.finfo(dtype).max)
-    holds = fmt.mbits <= mbits and fmt.emin - fmt.mbits >= lowest and fmt.max <= big
-    contains = fmt.mbits >= mbits and fmt.emin - fmt.mbits <= lowest and fmt.max >= big
-    if not (holds or contains):
-        raise ValueError(f"{dtype} cannot hold every value of {fmt.name}; use a wider dtype")
+    """Raise unless every value a cast into ``fmt`` returns is exact in ``dtype``
+    (:func:`numerics.formats._inputs.check_dtype_holds`, for torch's dtypes)."""
+    check_dtype_holds(fmt, str(dtype).removeprefix("torch."))
 
 
 def _back(work: Tensor, like: Tensor) -> Tensor:

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from ..formats import cast
-from ..formats._inputs import F64, params, rne_constants, seed_key
+from ..formats._inputs import F64, fits, params, rne_constants, seed_key
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
@@ -210,9 +210,7 @@ def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
     f = as_format(fmt)
     if f.mbits > 50 and not (f.mbits == 52 and mode == Rounding.NEAREST_EVEN):
         raise ValueError(f"emulated transforms need a format of at most 50 fraction bits, not {f}")
-    if dtype == np.float32 and not (
-        f.mbits <= 23 and f.emin - f.mbits >= -149 and f.max <= np.finfo(np.float32).max
-    ):
+    if dtype == np.float32 and not fits(f, "float32")[0]:
         # results are written back into the data: they must be exact there
         raise ValueError(f"float32 data cannot hold every value of {f.name}; use float64 data")
     key = seed_key(seed) if mode.is_stochastic else 0
