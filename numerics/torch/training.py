@@ -10,7 +10,7 @@ import torch
 
 from .optim import LowPrecisionOptimizer
 
-__all__ = ["fp8_weights_comparison", "mnist5000", "train_mlp"]
+__all__ = ["fit", "fp8_weights_comparison", "mnist5000", "train_mlp"]
 
 
 def mnist5000(n_train: int = 4000):
@@ -43,6 +43,28 @@ def train_mlp(rounding: str | None, data, epochs: int, lr: float = 0.02, seed: i
     >>> len(losses)
     2
     """
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    if rounding is not None:
+        opt = LowPrecisionOptimizer(opt, "float8_e4m3fn", rounding, seed=seed)
+    return fit(model, opt, data, epochs, rounding or "float32", seed)
+
+
+def fit(model, opt, data, epochs: int, desc: str, seed: int = 0) -> tuple[list[float], float]:
+    """Train a classifier with cross-entropy in batches of 64, shuffled from ``seed``,
+    with a progress bar per epoch; returns the loss per step and the test accuracy
+    (in eval mode).
+
+    Examples
+    --------
+    >>> net = torch.nn.Linear(784, 10)
+    >>> losses, acc = fit(net, torch.optim.SGD(net.parameters(), lr=0.1), mnist5000(64), 1, "demo")
+    >>> len(losses), 0 <= acc <= 1
+    (1, True)
+    """
     try:
         from tqdm import tqdm
     except ImportError:  # progress bars are optional
@@ -51,20 +73,11 @@ def train_mlp(rounding: str | None, data, epochs: int, lr: float = 0.02, seed: i
             return it
 
     (X, y), (Xt, yt) = data
-    torch.manual_seed(seed)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
-    )
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    if rounding is not None:
-        opt = LowPrecisionOptimizer(opt, "float8_e4m3fn", rounding, seed=seed)
     losses = []
     g = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         perm = torch.randperm(len(X), generator=g)
-        bar = tqdm(
-            range(0, len(X), 64), desc=f"{rounding or 'float32'} epoch {epoch + 1}", leave=False
-        )
+        bar = tqdm(range(0, len(X), 64), desc=f"{desc} epoch {epoch + 1}", leave=False)
         for i in bar:
             b = perm[i : i + 64]
             opt.zero_grad()
@@ -72,6 +85,9 @@ def train_mlp(rounding: str | None, data, epochs: int, lr: float = 0.02, seed: i
             loss.backward()
             opt.step()
             losses.append(loss.item())
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{losses[-1]:.3f}")
+    model.eval()
     with torch.no_grad():
         acc = float((model(Xt).argmax(1) == yt).float().mean())
     return losses, acc
