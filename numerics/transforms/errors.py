@@ -397,14 +397,12 @@ def error_study(
             hi, lo = _dd_reference(spec, x0, None)
             ref = hi + lo
             nref = np.sqrt(np.sum(w * ref * ref, axis=1))
-            bnd = _bounds(spec, transform, f, Rounding.NEAREST_EVEN, {})
             for m in modes:
                 em = G.Emulation(f, m, int(rng.integers(2**63)) if m.is_stochastic else 0)
                 y = x0.copy()
                 G.execute(spec, y, em)
                 e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / f.unit_roundoff
-                b = bnd if m in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY) else None
-                b = b or _bounds(spec, transform, f, m, {})
+                b = _bounds(spec, transform, f, m, {})
                 u = f.unit_roundoff
                 rows.append(
                     (
