@@ -70,7 +70,7 @@ def mx_vs_nvfp4(w: np.ndarray) -> list[tuple]:
     ['MXFP4 (floor)', 'MXFP4 (rceil)']
     """
     from . import analysis
-    from .formats import quantize_int, quantize_mx, quantize_nvfp4
+    from .scaled import quantize_int, quantize_mx, quantize_nvfp4
 
     ref = w.astype(np.float64)
     out = []

@@ -4,10 +4,13 @@ into its format, in a chosen order."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
-from ..formats import _kernels as K
-from . import _eft as E
+from .._core.cast_kernels import cast_range
+from .._core.eft import fma, two_prod_fma, two_sum
+from .._core.jit import njit, prange
+from .._core.params import P_MODE, RSR
+from .._core.random_words import random64, word_if
+from .._core.rounding import rne_magnitude, round_sum, to_odd
 
 RECURSIVE, PAIRWISE, BLOCKED = range(3)
 
@@ -15,17 +18,17 @@ RECURSIVE, PAIRWISE, BLOCKED = range(3)
 @njit(cache=True, inline="always")
 def _mul(a, b, P, key, idx):
     """``a * b`` rounded once into the format of ``P``."""
-    p, e = E.two_prod_fma(a, b)
-    R = K.random64(key, idx) if P[K.P_MODE] >= K.RSR else np.uint64(0)
-    return K.round_sum(p, e, R, P)
+    p, e = two_prod_fma(a, b)
+    R = word_if(P[P_MODE] >= RSR, key, idx)
+    return round_sum(p, e, R, P)
 
 
 @njit(cache=True, inline="always")
 def _add(a, b, P, key, idx):
     """``a + b`` rounded once into the format of ``P``."""
-    s, e = E.two_sum(a, b)
-    R = K.random64(key, idx) if P[K.P_MODE] >= K.RSR else np.uint64(0)
-    return K.round_sum(s, e, R, P)
+    s, e = two_sum(a, b)
+    R = word_if(P[P_MODE] >= RSR, key, idx)
+    return round_sum(s, e, R, P)
 
 
 @njit(cache=True)
@@ -104,20 +107,20 @@ def matmul_kernel(A, B, C, order, block, PP, use_pp, P, PO, key, comp):
 @njit(cache=True, inline="always")
 def _round_row(v, e, P, key, event, bits, n):
     """Round the exact values ``v[:n] + e[:n]`` into the format of ``P``, in place: those
-    with ``e != 0`` are first rounded to odd (:func:`numerics.formats._kernels.to_odd`),
+    with ``e != 0`` are first rounded to odd (:func:`numerics._core.rounding.to_odd`),
     then all go through the cast kernel's vectorised pass (``bits``: ``v``'s bits).
     Stochastic rounding draws from (``key``, ``event``, ``j``)."""
     for j in range(n):
         if e[j] != 0:
-            v[j] = K.to_odd(v[j], e[j])
-    ek = K.mix64(key + np.uint64(event) * np.uint64(0x9E3779B97F4A7C15))
-    K._cast_range(bits, bits, v, P, ek, 0, n)
+            v[j] = to_odd(v[j], e[j])
+    ek = random64(key, event - 1)
+    cast_range(bits, bits, v, P, ek, 0, n)
 
 
 @njit(cache=True, inline="always")
 def _rne(v, addexp, msub):
-    """``v`` rounded to nearest even (see :func:`numerics.formats._kernels.rne_magnitude`)."""
-    return np.copysign(K.rne_magnitude(abs(v), addexp, msub), v)
+    """``v`` rounded to nearest even (see :func:`numerics._core.rounding.rne_magnitude`)."""
+    return np.copysign(rne_magnitude(abs(v), addexp, msub), v)
 
 
 @njit(cache=True)
@@ -132,11 +135,11 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, key):
     for j in range(n):
         b = B[j]
         p = a * b
-        slow = E.fma(a, b, -p) != 0
+        slow = fma(a, b, -p) != 0
         if use_pp:
             slow |= abs(p) > pmax
             p = _rne(p, paddexp, pmsub)
-        s, t = E.two_sum(acc[j], p)
+        s, t = two_sum(acc[j], p)
         slow |= (t != 0) | (abs(s) > amax)
         nacc[j] = _rne(s, aaddexp, amsub)
         flag[j] = slow
@@ -147,9 +150,9 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, key):
                 p = _mul(a, B[j], PP, key, 0)
                 pe = 0.0
             else:
-                p, pe = E.two_prod_fma(a, B[j])
-            s, t = E.two_sum(acc[j], p)
-            nacc[j] = K.round_sum(s, t + pe, np.uint64(0), P)
+                p, pe = two_prod_fma(a, B[j])
+            s, t = two_sum(acc[j], p)
+            nacc[j] = round_sum(s, t + pe, np.uint64(0), P)
 
 
 @njit(cache=True, parallel=True)
@@ -182,20 +185,20 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
                 acc, nacc = nacc, acc
             else:
                 for j in range(n):
-                    pj, ej = E.two_prod_fma(a, B[q, j])
+                    pj, ej = two_prod_fma(a, B[q, j])
                     p[j] = pj
                     pe[j] = ej
                 if use_pp:
                     _round_row(p, pe, PP, key, base + 3 * q, pbits, n)
                     pe[:] = 0.0
                 for j in range(n):
-                    s, t = E.two_sum(acc[j], p[j])
+                    s, t = two_sum(acc[j], p[j])
                     acc[j] = s
                     se[j] = t + pe[j] if pe[j] != 0 else t
                 _round_row(acc, se, P, key, base + 3 * q + 1, abits, n)
             if blocked and ((q + 1) % block == 0 or q == k - 1):
                 for j in range(n):
-                    s, t = E.two_sum(outer[j], acc[j])
+                    s, t = two_sum(outer[j], acc[j])
                     outer[j] = s
                     se[j] = t
                     acc[j] = 0.0

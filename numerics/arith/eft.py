@@ -7,10 +7,10 @@ Each returns the rounded result and its exact error, ``s + e == a + b`` (or
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike
 
-from . import _eft as E
+from .._core import eft as scalar_eft
+from .._core.jit import njit
 
 __all__ = ["fast_two_sum", "two_prod", "two_sum"]
 
@@ -36,22 +36,22 @@ def _give(outs: tuple[np.ndarray, ...], shape: tuple[int, ...], scalar: bool):
 @njit(cache=True)
 def _two_sum_arrays(a, b, s, e):
     for i in range(a.size):
-        s[i], e[i] = E.two_sum(a[i], b[i])
+        s[i], e[i] = scalar_eft.two_sum(a[i], b[i])
 
 
 @njit(cache=True)
 def _fast_two_sum_arrays(a, b, s, e):
     for i in range(a.size):
-        s[i], e[i] = E.fast_two_sum(a[i], b[i])
+        s[i], e[i] = scalar_eft.fast_two_sum(a[i], b[i])
 
 
 @njit(cache=True)
 def _two_prod_arrays(a, b, p, e, use_fma):
     for i in range(a.size):
         if use_fma:
-            p[i], e[i] = E.two_prod_fma(a[i], b[i])
+            p[i], e[i] = scalar_eft.two_prod_fma(a[i], b[i])
         else:
-            p[i], e[i] = E.two_prod_dekker(a[i], b[i])
+            p[i], e[i] = scalar_eft.two_prod_dekker(a[i], b[i])
 
 
 def two_sum(a: ArrayLike, b: ArrayLike) -> tuple:

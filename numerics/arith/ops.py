@@ -4,21 +4,23 @@ The exact result of an operation on float64 operands is formed with error-free
 transformations as an unevaluated sum ``hi + lo`` (exact for add, sub, mul and fma;
 for div and sqrt ``lo`` carries the remainder's sign and size), rounded to odd in
 float64 and then into the format, which rounds as the exact result would for
-formats of up to 50 fraction bits (see :func:`numerics.formats._kernels.to_odd`).
+formats of up to 50 fraction bits (see :func:`numerics._core.rounding.to_odd`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike
 
-from ..formats import _kernels as K
-from ..formats._inputs import F64, params, seed_key
+from .._core import eft as scalar_eft
+from .._core.containers import F64
+from .._core.jit import njit
+from .._core.params import P_MODE, RSR, check_exact_sum_format, params
+from .._core.random_words import seed_key, word_if
+from .._core.rounding import round_sum
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _eft as E
 
 __all__ = ["add", "div", "fma", "mul", "sqrt", "sub"]
 
@@ -29,44 +31,41 @@ ADD, SUB, MUL, DIV, FMA, SQRT = range(6)
 def exact(op, a, b, c):
     """The exact result of ``op`` as ``(hi, lo)`` with ``hi = fl(result)``."""
     if op == ADD:
-        return E.two_sum(a, b)
+        return scalar_eft.two_sum(a, b)
     if op == SUB:
-        return E.two_sum(a, -b)
+        return scalar_eft.two_sum(a, -b)
     if op == MUL:
-        return E.two_prod_fma(a, b)
+        return scalar_eft.two_prod_fma(a, b)
     if op == DIV:
         q = a / b
         if not (np.isfinite(q) and b != 0 and q != 0):
             return q, 0.0
-        return q, E.fma(-q, b, a) / b  # the remainder is exact; its sign is the error's
+        return q, scalar_eft.fma(-q, b, a) / b  # the remainder is exact; its sign is the error's
     if op == SQRT:
         s = np.sqrt(a)
         if not (np.isfinite(s) and s > 0):
             return s, 0.0
-        return s, E.fma(-s, s, a) / (2 * s)
+        return s, scalar_eft.fma(-s, s, a) / (2 * s)
     # FMA: a * b + c = p + e + c, summed without loss
-    p, e = E.two_prod_fma(a, b)
+    p, e = scalar_eft.two_prod_fma(a, b)
     if not np.isfinite(p):
         return p + c, 0.0
-    s, t = E.two_sum(p, c)
-    u, v = E.two_sum(t, e)
-    h, l = E.two_sum(s, u)
-    return E.fast_two_sum(h, l + v) if h != 0 else E.two_sum(l, v)
+    s, t = scalar_eft.two_sum(p, c)
+    u, v = scalar_eft.two_sum(t, e)
+    h, l = scalar_eft.two_sum(s, u)
+    return scalar_eft.fast_two_sum(h, l + v) if h != 0 else scalar_eft.two_sum(l, v)
 
 
 @njit(cache=True, error_model="numpy")
 def _apply(op, a, b, c, out, err, P, key, want_err):
-    stochastic = P[K.P_MODE] >= K.RSR
-    R = np.uint64(0)
+    stochastic = P[P_MODE] >= RSR
     for i in range(out.size):
         hi, lo = exact(op, a[i], b[i], c[i])
-        if stochastic:
-            R = K.random64(key, i)
-        v = K.round_sum(hi, lo, R, P)
+        v = round_sum(hi, lo, word_if(stochastic, key, i), P)
         out[i] = v
         if want_err:
             if np.isfinite(v) and np.isfinite(hi):
-                s, t = E.two_sum(hi, -v)
+                s, t = scalar_eft.two_sum(hi, -v)
                 err[i] = s + (t + lo)
             else:
                 err[i] = np.nan
@@ -74,10 +73,7 @@ def _apply(op, a, b, c, out, err, P, key, want_err):
 
 def _run(op: int, operands, fmt, rounding, seed, sr_bits, saturate, subnormals, error):
     fmt = as_format(fmt)
-    if fmt.mbits > 50:
-        raise ValueError(
-            f"emulated arithmetic needs a format of at most 50 fraction bits, not {fmt}"
-        )
+    check_exact_sum_format(fmt, "emulated arithmetic needs")
     mode = as_rounding(rounding)
     arrs = []
     for i, x in enumerate(operands):

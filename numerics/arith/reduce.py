@@ -18,12 +18,14 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..formats._inputs import F64, params, rne_constants, seed_key
+from .._core.containers import F64
+from .._core.params import check_exact_sum_format, params, rne_constants
+from .._core.random_words import seed_key
 from ..formats.cast import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _reduce_kernels as RK
+from . import _reduce_kernels
 
 __all__ = ["ORDERS", "dot", "matmul", "sum"]
 
@@ -43,10 +45,7 @@ def _setup(fmt_acc, order, block, outer, compensated, rounding, seed, fmt_prod=N
     mode = as_rounding(rounding)
     fmts = [as_format(f) for f in (fmt_acc, outer or fmt_acc, fmt_prod or fmt_acc)]
     for f in fmts:
-        if f.mbits > 50:
-            raise ValueError(
-                f"emulated arithmetic needs formats of at most 50 fraction bits, not {f}"
-            )
+        check_exact_sum_format(f, "emulated arithmetic needs")
     P, PO, PP = (params(f, mode, saturate=False, subnormals=True, sr_bits=None, container=F64)
                  for f in fmts)  # fmt: skip
     key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
@@ -111,7 +110,7 @@ def sum(
     lead = a2.shape[:-1]
     rows = a2.reshape(-1, a2.shape[-1])
     out = np.empty(rows.shape[0])
-    RK.sum_rows(rows, out, o, b, P, PO, key, compensated)
+    _reduce_kernels.sum_rows(rows, out, o, b, P, PO, key, compensated)
     return float(out[0]) if not lead else out.reshape(lead)
 
 
@@ -152,8 +151,8 @@ def matmul(
     C = np.empty((a.shape[0], bm.shape[1]))
     a = np.ascontiguousarray(a)
     use_pp = fmt_prod is not None
-    if o == RK.PAIRWISE or compensated or bm.shape[1] < 16:  # narrow: entry by entry
-        RK.matmul_kernel(a, bm, C, o, b, PP, use_pp, P, PO, key, compensated)
+    if o == _reduce_kernels.PAIRWISE or compensated or bm.shape[1] < 16:  # narrow: entry by entry
+        _reduce_kernels.matmul_kernel(a, bm, C, o, b, PP, use_pp, P, PO, key, compensated)
     else:  # a row of C at a time, rounded by the vectorised cast pass
         bm = np.ascontiguousarray(bm)
         fmts = [as_format(f) for f in (fmt_prod or fmt, fmt)]
@@ -161,7 +160,9 @@ def matmul(
             f.zero and f.subnormals and f.signed for f in fmts
         )
         pc, ac = (np.array([*rne_constants(f), f.max]) for f in fmts)
-        RK.matmul_rowwise(a, bm, C, b, PP, use_pp, P, PO, key, o == RK.BLOCKED, fused, pc, ac)
+        _reduce_kernels.matmul_rowwise(
+            a, bm, C, b, PP, use_pp, P, PO, key, o == _reduce_kernels.BLOCKED, fused, pc, ac
+        )
     return C
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _kernels as K
-from ._inputs import check_dtype_holds, from_container, prepare
+from .._core import cast_kernels
+from .._core.containers import check_dtype_holds, from_container
+from ._prepare import prepare
 from .format import Format
 from .rounding import Rounding
 
@@ -107,7 +108,7 @@ def cast(
             raise ValueError("out is read-only")
     direct = out is not None and out.dtype == cont.dtype and out.flags.c_contiguous and out.size > 0
     res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
-    kernel = K.cast_parallel if p.parallel else K.cast_serial
+    kernel = cast_kernels.cast_parallel if p.parallel else cast_kernels.cast_serial
     kernel(p.flat.view(cont.uint), res, p.P, p.key)
     if direct:
         return out

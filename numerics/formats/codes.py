@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _kernels as K
-from ._inputs import check_dtype_holds, is_bfloat16, prepare
+from .._core.containers import check_dtype_holds, is_bfloat16
+from . import _encode_kernels
+from ._prepare import prepare
 from .format import Format
 from .registry import as_format
 from .rounding import Rounding
@@ -75,7 +76,7 @@ def encode(
     fmt = p.fmt
     codes = np.empty(p.flat.size, dtype=code_dtype(fmt))
     bad = np.array([0, 0, -1, -1], dtype=np.int64)
-    kernel = K.encode_parallel if p.parallel else K.encode_serial
+    kernel = _encode_kernels.encode_parallel if p.parallel else _encode_kernels.encode_serial
     kernel(p.flat.view(p.container.uint), codes, p.P, p.key, bad)
     if bad[0]:
         raise ValueError(
@@ -118,7 +119,16 @@ def _decode_float64(codes: np.ndarray, fmt: Format) -> np.ndarray:
 _TABLES: dict[Format, np.ndarray] = {}
 
 
-def _table(fmt: Format) -> np.ndarray:
+def value_table(fmt: Format) -> np.ndarray:
+    """The float64 value of every code of ``fmt`` (at most 16 bits), indexed by code;
+    read-only and built once per format.
+
+    Examples
+    --------
+    >>> value_table("float4_e2m1fn")[:4]
+    array([0. , 0.5, 1. , 1.5])
+    """
+    fmt = as_format(fmt)
     tab = _TABLES.get(fmt)
     if tab is None:
         tab = _decode_float64(np.arange(2**fmt.bits, dtype=np.uint64), fmt)
@@ -158,7 +168,7 @@ def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -
     if c.size and (c.min() < 0 or int(c.max()) >= 2**fmt.bits):
         raise ValueError(f"codes must be in [0, 2**{fmt.bits}) for {fmt}")
     if fmt.bits <= 16:
-        vals = _table(fmt)[c.astype(np.intp)]
+        vals = value_table(fmt)[c.astype(np.intp)]
     else:
         vals = _decode_float64(c.astype(np.uint64), fmt)
     if is_bfloat16(dtype):

@@ -12,9 +12,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .. import formats as F
-from .. import transforms as T
-from ..formats._inputs import check_dtype_holds
+from .. import formats, scaled, transforms
+from .._core.containers import check_dtype_holds
 from ._torch_cast import cast_torch
 
 _NATIVE = (torch.float32, torch.float64)
@@ -34,9 +33,9 @@ def _work(x: Tensor) -> Tensor:
     raise TypeError(f"expected a floating-point tensor, got {x.dtype}")
 
 
-def check_holds(fmt: F.Format, dtype: torch.dtype) -> None:
+def check_holds(fmt: formats.Format, dtype: torch.dtype) -> None:
     """Raise unless every value a cast into ``fmt`` returns is exact in ``dtype``
-    (:func:`numerics.formats._inputs.check_dtype_holds`, for torch's dtypes)."""
+    (:func:`numerics._core.containers.check_dtype_holds`, for torch's dtypes)."""
     check_dtype_holds(fmt, str(dtype).removeprefix("torch."))
 
 
@@ -56,7 +55,7 @@ def _seed(seed: Tensor) -> int | None:
 def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: Tensor, ste: str) -> Tensor:
     """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed`` (an int64 scalar
     tensor) below 0: none."""
-    f = F.as_format(fmt)
+    f = formats.as_format(fmt)
     if x.device.type != "cpu":
         # the pure-torch path: the same bits, computed on the tensor's device
         if x.dtype not in _NATIVE and x.dtype not in _HALF:
@@ -67,7 +66,7 @@ def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: Tensor, st
     w = _work(x)
     check_holds(f, x.dtype)
     out = torch.empty_like(w)
-    F.cast(w.numpy(), f, rounding, saturate=saturate, seed=_seed(seed), out=out.numpy())
+    formats.cast(w.numpy(), f, rounding, saturate=saturate, seed=_seed(seed), out=out.numpy())
     return _back(out, x)
 
 
@@ -79,7 +78,7 @@ def _(x, fmt, rounding, saturate, seed, ste):
 def _ste_setup(ctx, inputs, output):
     x, fmt = inputs[0], inputs[1]
     ctx.ste = inputs[-1]
-    ctx.fmax = F.as_format(fmt).max if ctx.ste == "clipped" else None  # casts only
+    ctx.fmax = formats.as_format(fmt).max if ctx.ste == "clipped" else None  # casts only
     ctx.save_for_backward(x if ctx.ste == "clipped" else None)
 
 
@@ -108,7 +107,7 @@ _register_ste(cast_op, 6)
 # --- scaled and discrete fake quantization ----------------------------------------------
 
 
-def _dequantized(q: F.Quantized, like: Tensor, w: Tensor) -> Tensor:
+def _dequantized(q: scaled.Quantized, like: Tensor, w: Tensor) -> Tensor:
     return _back(torch.from_numpy(np.ascontiguousarray(q.dequantize(w.numpy().dtype))), like)
 
 
@@ -125,7 +124,7 @@ def quantize_mx_op(
 ) -> Tensor:
     """MX quantize then dequantize (fake quantization) along ``axis``."""
     w = _work(x)
-    q = F.quantize_mx(
+    q = scaled.quantize_mx(
         w.numpy(),
         elem,
         block_size=block_size,
@@ -146,7 +145,7 @@ def _(x, elem, block_size, axis, scale_mode, rounding, seed, ste):
 def quantize_nvfp4_op(x: Tensor, axis: int, rounding: str, seed: Tensor, ste: str) -> Tensor:
     """NVFP4 quantize then dequantize (16-element e4m3-scaled blocks, tensor scale)."""
     w = _work(x)
-    q = F.quantize_nvfp4(w.numpy(), axis=axis, rounding=rounding, seed=_seed(seed))
+    q = scaled.quantize_nvfp4(w.numpy(), axis=axis, rounding=rounding, seed=_seed(seed))
     return _dequantized(q, x, w)
 
 
@@ -161,7 +160,7 @@ def quantize_ternary_op(x: Tensor, channel_axis: int, ste: str) -> Tensor:
     one scale for the tensor)."""
     w = _work(x)
     ax = channel_axis if -w.dim() <= channel_axis < w.dim() else None
-    q = F.quantize_ternary(w.numpy(), channel_axis=ax)
+    q = scaled.quantize_ternary(w.numpy(), channel_axis=ax)
     return _dequantized(q, x, w)
 
 
@@ -188,7 +187,7 @@ def quantize_scaled_op(
     """:func:`numerics.quantize` then dequantize: per tensor, per ``channel_axis``, per
     ``axis``, or per block of ``block_size`` along ``axis`` (``_NONE``/0: unset)."""
     w = _work(x)
-    q = F.quantize(
+    q = scaled.quantize(
         w.numpy(),
         elem,
         axis=None if axis == _NONE else axis,
@@ -228,7 +227,7 @@ def fwht_op(x: Tensor, normalize: bool, signs: Tensor | None, block: int) -> Ten
     """``H D x`` along the last axis (``block <= 0``: one block of the whole axis)."""
     out = x.detach().cpu().clone(memory_format=torch.contiguous_format)
     s = None if signs is None else signs.detach().cpu().numpy()
-    T.fwht(_float_data(out, "fwht"), normalize, s, block if block > 0 else None)
+    transforms.fwht(_float_data(out, "fwht"), normalize, s, block if block > 0 else None)
     return out.to(x.device)
 
 
@@ -258,13 +257,13 @@ fwht_op.register_autograd(_fwht_backward, setup_context=_fwht_setup)
 def rdfft_op(x: Tensor) -> None:
     """The real FFT of every row of ``x``, in place, halfcomplex layout (tensors on
     other devices round-trip through host memory)."""
-    _in_place(x, T.rdfft, "rdfft_")
+    _in_place(x, transforms.rdfft, "rdfft_")
 
 
 @torch.library.custom_op("numerics::irdfft_", mutates_args={"x"})
 def irdfft_op(x: Tensor) -> None:
     """The inverse of :func:`rdfft_op`, in place."""
-    _in_place(x, T.irdfft, "irdfft_")
+    _in_place(x, transforms.irdfft, "irdfft_")
 
 
 def _in_place(x: Tensor, f, what: str) -> None:

@@ -1,5 +1,5 @@
 """The cast in pure torch operations, for tensors on devices the numba kernels cannot
-reach: the same decision, element by element, as :func:`numerics.formats._kernels.
+reach: the same decision, element by element, as :func:`numerics._core.rounding.
 round_one` (and the same random words for stochastic rounding), written with int64
 tensor arithmetic. Tested bit for bit against the CPU kernels."""
 
@@ -8,8 +8,34 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..formats import _kernels as K
-from ..formats._inputs import F32, F64, params, seed_key
+from .._core.containers import F32, F64
+from .._core.params import (
+    P_BIASC,
+    P_EMAX,
+    P_EMIN,
+    P_HASINF,
+    P_HASNAN,
+    P_M,
+    P_MAXCODE,
+    P_MB,
+    P_MODE,
+    P_NEGZERO,
+    P_SAT,
+    P_SIGNED,
+    P_SRBITS,
+    P_SSH,
+    P_SUBN,
+    P_ZERO,
+    RDOWN,
+    RNA,
+    RNE,
+    RODD,
+    RSREQ,
+    RTZ,
+    RUP,
+    params,
+)
+from .._core.random_words import seed_key
 
 _MIN = -(1 << 63)
 
@@ -67,9 +93,9 @@ def cast_torch(
         int(v)
         for v in params(fmt, mode, saturate=saturate, subnormals=True, sr_bits=sr_bits, container=c)
     ]
-    m, emin, emax, maxcode = P[K.P_M], P[K.P_EMIN], P[K.P_EMAX], P[K.P_MAXCODE]
-    zero, signed, sat, md = P[K.P_ZERO], P[K.P_SIGNED], P[K.P_SAT], P[K.P_MODE]
-    MB, BIASC, SSH = P[K.P_MB], P[K.P_BIASC], P[K.P_SSH]
+    m, emin, emax, maxcode = P[P_M], P[P_EMIN], P[P_EMAX], P[P_MAXCODE]
+    zero, signed, sat, md = P[P_ZERO], P[P_SIGNED], P[P_SAT], P[P_MODE]
+    MB, BIASC, SSH = P[P_MB], P[P_BIASC], P[P_SSH]
     dev = x.device
     flat = x.detach().contiguous().reshape(-1)
     if c is F64:
@@ -91,7 +117,7 @@ def cast_torch(
     flog = torch.frexp(sig.to(torch.float64))[1].to(torch.int64) - 1
     E = torch.where(sub, lsb + flog, field - BIASC)
 
-    ftz = zero and P[K.P_SUBN] == 0
+    ftz = zero and P[P_SUBN] == 0
     e_eff = E if ftz else torch.clamp(E, min=emin)
     d = e_eff - m - lsb
     dc = torch.clamp(d, 1, 63)
@@ -103,27 +129,27 @@ def cast_torch(
     parity = code & 1
     half = 1 << (dc - 1)
     nz = rem != 0
-    if md == K.RNE:
+    if md == RNE:
         up = (rem > half) | ((rem == half) & (parity == 1))
-    elif md == K.RNA:
+    elif md == RNA:
         up = rem >= half
-    elif md == K.RTZ:
+    elif md == RTZ:
         up = torch.zeros_like(nz)
-    elif md == K.RUP:
+    elif md == RUP:
         up = nz & ~neg
-    elif md == K.RDOWN:
+    elif md == RDOWN:
         up = nz & neg
-    elif md == K.RODD:
+    elif md == RODD:
         up = nz & (parity == 0)
     else:
         R = random_words(seed_key(seed), flat.numel(), dev)
-        if md == K.RSREQ:
+        if md == RSREQ:
             up = nz & (R < 0)
         else:
             t = torch.where(
                 d <= 64, rem << torch.clamp(64 - d, 0, 63), rem >> torch.clamp(d - 64, 0, 63)
             )
-            srb = P[K.P_SRBITS]
+            srb = P[P_SRBITS]
             if srb < 64:
                 t = t & ~((1 << (64 - srb)) - 1)
             up = nz & (t != 0) & ~_ult(R, -t)
@@ -138,7 +164,7 @@ def cast_torch(
         code = torch.where(E < emin, 0, code)
 
     # overflow
-    toward0 = {K.RTZ: True, K.RODD: True}.get(md, False)
+    toward0 = {RTZ: True, RODD: True}.get(md, False)
     over = code > maxcode
     nan_out = isnan_in.clone()
     inf_out = torch.zeros_like(over)
@@ -146,23 +172,23 @@ def cast_torch(
         code = torch.where(over, maxcode, code)
     else:
         clamp_dir = torch.full_like(over, toward0)
-        if md == K.RUP:
+        if md == RUP:
             clamp_dir = neg
-        elif md == K.RDOWN:
+        elif md == RDOWN:
             clamp_dir = ~neg
         to_max = over & clamp_dir
         rest = over & ~clamp_dir
         code = torch.where(to_max, maxcode, code)
-        if P[K.P_HASINF]:
+        if P[P_HASINF]:
             inf_out = rest
-        elif P[K.P_HASNAN]:
+        elif P[P_HASNAN]:
             nan_out = nan_out | rest
         else:
             code = torch.where(rest, maxcode, code)
     # infinite inputs: Inf if the format has it (and no saturation), else NaN or max
-    if not sat and P[K.P_HASINF]:
+    if not sat and P[P_HASINF]:
         inf_out = inf_out | isinf_in
-    elif not sat and P[K.P_HASNAN]:
+    elif not sat and P[P_HASNAN]:
         nan_out = nan_out | isinf_in
     else:
         code = torch.where(isinf_in, maxcode, code)
@@ -170,10 +196,10 @@ def cast_torch(
     # zeros
     if zero:
         code = torch.where(iszero_in, 0, code)
-        keep_sign = neg & bool(P[K.P_NEGZERO])
+        keep_sign = neg & bool(P[P_NEGZERO])
     else:
         code = torch.where(iszero_in, 0, code)
-        if P[K.P_HASNAN] and not sat:
+        if P[P_HASNAN] and not sat:
             nan_out = nan_out | iszero_in
         keep_sign = neg
     # signs and unsigned formats
@@ -181,7 +207,7 @@ def cast_torch(
     if not signed:
         bad = neg & ((code != 0) | (not zero)) & ~isnan_in
         inf_out = inf_out & ~bad
-        if sat or not P[K.P_HASNAN]:
+        if sat or not P[P_HASNAN]:
             code = torch.where(bad, 0, code)
         else:
             nan_out = nan_out | bad

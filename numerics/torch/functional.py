@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .. import formats as F
+from .. import formats
 from ..formats.rounding import Rounding, as_rounding
 from . import _ops
 from ._torch_cast import counter_seed_tensor
@@ -80,7 +80,7 @@ def _check_ste(ste: str, allowed: tuple[str, ...] = STE) -> None:
 
 def cast(
     t: Tensor,
-    fmt: F.Format | str,
+    fmt: formats.Format | str,
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     *,
     saturate: bool = False,
@@ -114,14 +114,14 @@ def cast(
     ([0.3125, 448.0], [1.0, 0.0])
     """
     _check_ste(ste)
-    f = F.as_format(fmt)
+    f = formats.as_format(fmt)
     r = as_rounding(rounding).value
     return _ops.cast_op(t, f.name, r, bool(saturate), _op_seed(r, seed, step, call), ste)
 
 
 def quantize_mx(
     t: Tensor,
-    elem: F.Format | str = "e2m1",
+    elem: formats.Format | str = "e2m1",
     *,
     block_size: int = 32,
     axis: int = -1,
@@ -171,7 +171,7 @@ def quantize_nvfp4(
 
 def quantize(
     t: Tensor,
-    elem: F.Format | F.IntFormat | str,
+    elem: formats.Format | formats.IntFormat | str,
     *,
     axis: int | None = None,
     block_size: int | None = None,

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as Fn
 from torch import Tensor, nn
 
-from .. import formats as F
-from . import functional as nt
+from .. import formats, scaled
+from . import functional
 from ._torch_cast import counter_seed_tensor, random_words
 from .recipes import Operand, Product, Recipe, _pow2_scale
 
@@ -51,14 +51,14 @@ def _rot(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
     n = t.shape[-1]
     b = _block(n, block)
     s = None if signs is None else signs.reshape(n // b, b)
-    r = nt.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True, s)
+    r = functional.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True, s)
     return r.reshape(t.shape)
 
 
 def _unrot(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
     n = t.shape[-1]
     b = _block(n, block)
-    r = nt.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True).reshape(t.shape)
+    r = functional.fwht(t.contiguous().reshape(*t.shape[:-1], n // b, b), True).reshape(t.shape)
     return r if signs is None else r * signs
 
 
@@ -109,14 +109,14 @@ def operand_stats(op: Operand, t: Tensor, q: Tensor) -> dict:
     flushed = float(((t != 0) & (q == 0)).double().mean())
     if op.kind in ("cast", "tensor"):
         s = float(_pow2_scale(t, op.fmt)) if op.kind == "tensor" else 1.0
-        clipped = float(np.mean(np.abs(tn / s) > F.as_format(op.fmt).max))
+        clipped = float(np.mean(np.abs(tn / s) > formats.as_format(op.fmt).max))
     elif op.kind in ("mx", "nvfp4"):
         n = tn.shape[-1]
         bs = op.block_size if n % op.block_size == 0 else n
         if op.kind == "mx":
-            qq = F.quantize_mx(tn, op.fmt, block_size=bs, stats=True)
+            qq = scaled.quantize_mx(tn, op.fmt, block_size=bs, stats=True)
         else:
-            qq = F.quantize_nvfp4(tn, stats=True)
+            qq = scaled.quantize_nvfp4(tn, stats=True)
         clipped = qq.clipped
     elif op.kind == "ternary":
         gamma = max(float(np.mean(np.abs(tn))), 1e-5)
@@ -406,7 +406,7 @@ def dequantize_model(model: nn.Module) -> nn.Module:
     return model
 
 
-def export_codes(model: nn.Module) -> dict[str, F.Quantized]:
+def export_codes(model: nn.Module) -> dict[str, scaled.Quantized]:
     """The real element codes and scales of every quantized layer's weight, as
     :class:`numerics.Quantized` (blocks along the input axis), from its recipe's
     weight quantizer.
@@ -426,18 +426,18 @@ def export_codes(model: nn.Module) -> dict[str, F.Quantized]:
         w = m.weight.detach().reshape(m.weight.shape[0], -1)
         wn = w.numpy()
         if op.kind == "cast":
-            out[name] = F.quantize(wn, op.fmt, scale=1.0)
+            out[name] = scaled.quantize(wn, op.fmt, scale=1.0)
         elif op.kind == "tensor":
-            out[name] = F.quantize(wn, op.fmt, scale=float(_pow2_scale(w, op.fmt)))
+            out[name] = scaled.quantize(wn, op.fmt, scale=float(_pow2_scale(w, op.fmt)))
         elif op.kind == "mx":
             bs = op.block_size if wn.shape[-1] % op.block_size == 0 else wn.shape[-1]
-            out[name] = F.quantize_mx(wn, op.fmt, block_size=bs)
+            out[name] = scaled.quantize_mx(wn, op.fmt, block_size=bs)
         elif op.kind == "nvfp4":
-            out[name] = F.quantize_nvfp4(wn)
+            out[name] = scaled.quantize_nvfp4(wn)
         elif op.kind == "ternary":
-            out[name] = F.quantize_ternary(wn)
+            out[name] = scaled.quantize_ternary(wn)
         elif op.kind == "int":
-            out[name] = F.quantize_int(wn, op.bits, channel_axis=0)
+            out[name] = scaled.quantize_int(wn, op.bits, channel_axis=0)
         else:
-            out[name] = F.quantize(np.asarray(wn), "float32", scale=1.0)
+            out[name] = scaled.quantize(np.asarray(wn), "float32", scale=1.0)
     return out

@@ -7,9 +7,9 @@ from typing import Any
 
 import torch
 
-from .. import formats as F
+from .. import formats
 from ..formats.rounding import as_rounding
-from . import functional as nt
+from . import functional
 
 __all__ = ["LowPrecisionOptimizer"]
 
@@ -51,17 +51,17 @@ class LowPrecisionOptimizer:
     def __init__(
         self,
         optimizer: torch.optim.Optimizer,
-        fmt: F.Format | str = "float8_e4m3fn",
+        fmt: formats.Format | str = "float8_e4m3fn",
         rounding: str = "stochastic",
         *,
         seed: int = 0,
         kahan: bool = False,
-        state_fmt: F.Format | str | None = None,
+        state_fmt: formats.Format | str | None = None,
     ):
         self.optimizer = optimizer
-        self.fmt = F.as_format(fmt).name
+        self.fmt = formats.as_format(fmt).name
         self.rounding = as_rounding(rounding).value
-        self.state_fmt = None if state_fmt is None else F.as_format(state_fmt).name
+        self.state_fmt = None if state_fmt is None else formats.as_format(state_fmt).name
         self.seed, self.kahan, self.steps = int(seed), bool(kahan), 0
         self.comp: dict[int, torch.Tensor] = {}
         with torch.no_grad():
@@ -72,7 +72,7 @@ class LowPrecisionOptimizer:
         return [p for g in self.optimizer.param_groups for p in g["params"]]
 
     def _round(self, t: torch.Tensor, fmt: str, call: int) -> torch.Tensor:
-        return nt.cast(
+        return functional.cast(
             t, fmt, self.rounding, saturate=True, seed=self.seed, step=self.steps, call=call
         )
 

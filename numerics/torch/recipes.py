@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import torch
 from torch import Tensor
 
-from . import functional as nt
+from . import functional
 
 __all__ = [
     "KINDS",
@@ -93,19 +93,19 @@ class Operand:
             t = _quest_clip(t, self.clip, self.block_size)
         kw = dict(seed=seed, step=step, call=call)
         if self.kind == "cast":
-            return nt.cast(t, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
+            return functional.cast(t, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
         if self.kind == "tensor":
             s = _pow2_scale(t, self.fmt)
-            q = nt.cast(t / s, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
+            q = functional.cast(t / s, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
             return q * s
         if self.kind == "mx":
             n = t.shape[-1]
             bs = self.block_size if n % self.block_size == 0 else n
-            return nt.quantize_mx(t, self.fmt, block_size=bs, rounding=self.rounding, **kw)
+            return functional.quantize_mx(t, self.fmt, block_size=bs, rounding=self.rounding, **kw)
         if self.kind == "nvfp4":
-            return nt.quantize_nvfp4(t, rounding=self.rounding, **kw)
+            return functional.quantize_nvfp4(t, rounding=self.rounding, **kw)
         if self.kind == "ternary":
-            return nt.quantize_ternary(t)
+            return functional.quantize_ternary(t)
         return _absmax_int(t, self.bits)
 
 
@@ -132,10 +132,10 @@ def _quest_clip(t: Tensor, alpha: float, block: int) -> Tensor:
 
 
 def _pow2_scale(t: Tensor, fmt: str) -> Tensor:
-    from .. import formats as F
+    from .. import formats
 
     amax = t.detach().abs().max()
-    fmax = F.as_format(fmt).max
+    fmax = formats.as_format(fmt).max
     ok = torch.isfinite(amax) & (amax > 0)  # branch-free, so torch.compile traces it
     safe = torch.where(ok, amax, torch.ones_like(amax))
     return torch.where(ok, torch.exp2(torch.ceil(torch.log2(safe / fmax))), 1.0).to(t.dtype)
@@ -322,4 +322,4 @@ def rotate(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
     (orthonormal, so rotating both factors leaves their product unchanged)."""
     n = t.shape[-1]
     b = block if n % block == 0 else 2 ** int(math.log2(n & -n))
-    return nt.fwht(t.contiguous(), normalize=True, signs=signs, block=b)
+    return functional.fwht(t.contiguous(), normalize=True, signs=signs, block=b)

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .._core.containers import F64, fits
+from .._core.params import check_exact_sum_format, params, rne_constants
+from .._core.random_words import seed_key
 from ..formats import cast
-from ..formats._inputs import F64, fits, params, rne_constants, seed_key
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _native as N
-from . import _steps as St
-from . import _tracked as T
+from . import _native, _steps, _tracked
 
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
@@ -67,17 +67,17 @@ _EMPTY = np.zeros(1)
 
 def _spec(name, n, plan, TC=_EMPTY, TS=_EMPTY, consts=_EMPTY) -> Spec:
     C, S = _fft_tables(n)
-    return Spec(name, n, plan, C, S, TC, TS, consts, St.bitrev_pairs(n))
+    return Spec(name, n, plan, C, S, TC, TS, consts, _steps.bitrev_pairs(n))
 
 
 @functools.lru_cache(maxsize=64)
 def rdfft_spec(n: int, scale: bool = False) -> Spec:
-    return _spec("rdfft", n, _plan((St.BITREV, 0, 0, 0), (St.FWD, 2, n, int(scale))))
+    return _spec("rdfft", n, _plan((_steps.BITREV, 0, 0, 0), (_steps.FWD, 2, n, int(scale))))
 
 
 @functools.lru_cache(maxsize=64)
 def irdfft_spec(n: int) -> Spec:
-    return _spec("irdfft", n, _plan((St.INV, 2, n, 0), (St.BITREV, 0, 0, 0)))
+    return _spec("irdfft", n, _plan((_steps.INV, 2, n, 0), (_steps.BITREV, 0, 0, 0)))
 
 
 @functools.lru_cache(maxsize=64)
@@ -116,30 +116,33 @@ def dct_spec(n: int, type: int, norm: str | None, inverse: bool, scale: bool) ->
     TC[-1] = gh if n > 1 else g0
     name = "idct" if inverse else "dct"
     if n == 1:
-        return _spec(name, n, _plan((St.TWIST, 0, 0, 0)), TC[:1], TS[:1])
+        return _spec(name, n, _plan((_steps.TWIST, 0, 0, 0)), TC[:1], TS[:1])
     if forward:
         plan = _plan(
-            (St.MAKHOUL, 0, 0, 0),
-            (St.BITREV, 0, 0, 0),
-            (St.FWD, 2, n, int(scale)),
-            (St.TWIST, 0, 0, 0),
+            (_steps.MAKHOUL, 0, 0, 0),
+            (_steps.BITREV, 0, 0, 0),
+            (_steps.FWD, 2, n, int(scale)),
+            (_steps.TWIST, 0, 0, 0),
         )
     else:
         if scale:
             TC, TS = TC / n, TS / n
         plan = _plan(
-            (St.TWIST, 0, 0, 0), (St.INV, 2, n, 0), (St.BITREV, 0, 0, 0), (St.UNMAKHOUL, 0, 0, 0)
+            (_steps.TWIST, 0, 0, 0),
+            (_steps.INV, 2, n, 0),
+            (_steps.BITREV, 0, 0, 0),
+            (_steps.UNMAKHOUL, 0, 0, 0),
         )
     return _spec(name, n, plan, TC, TS)
 
 
 @functools.lru_cache(maxsize=64)
 def fwht_spec(n: int, block: int, normalize: bool, scale: bool) -> Spec:
-    steps = [(St.WHT, 1, block // 2, int(scale))] if block > 1 else []
+    steps = [(_steps.WHT, 1, block // 2, int(scale))] if block > 1 else []
     consts = _EMPTY
     if normalize and block > 1:
         consts = np.array([math.sqrt(block) if scale else 1 / math.sqrt(block)])
-        steps.append((St.SCALE, 0, 0, 0))
+        steps.append((_steps.SCALE, 0, 0, 0))
     return _spec("fwht", n, _plan(*steps), consts=consts)
 
 
@@ -197,7 +200,7 @@ class Emulation:
     def kind(self, track: bool) -> int:
         nearest = self.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
         fast_ok = self.fmt.mbits <= 26 or (self.fmt.mbits == 52 and self.fmt.emin == -1022)
-        return T.FAST if (nearest and fast_ok and not track) else T.EXACT
+        return _tracked.FAST if (nearest and fast_ok and not track) else _tracked.EXACT
 
 
 def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
@@ -208,8 +211,8 @@ def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
             raise ValueError("rounding and seed need fmt=...: native transforms round to nearest")
         return Emulation()
     f = as_format(fmt)
-    if f.mbits > 50 and not (f.mbits == 52 and mode == Rounding.NEAREST_EVEN):
-        raise ValueError(f"emulated transforms need a format of at most 50 fraction bits, not {f}")
+    if not (f.mbits == 52 and mode == Rounding.NEAREST_EVEN):
+        check_exact_sum_format(f, "emulated transforms need")
     if dtype == np.float32 and not fits(f, "float32")[0]:
         # results are written back into the data: they must be exact there
         raise ValueError(f"float32 data cannot hold every value of {f.name}; use float64 data")
@@ -218,7 +221,7 @@ def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
 
 
 def _inline_rne(em: Emulation) -> bool:
-    """Whether the magic-constant rounding (:func:`numerics.formats._kernels.rne_magnitude`)
+    """Whether the magic-constant rounding (:func:`numerics._core.rounding.rne_magnitude`)
     serves this emulation: nearest even into a format with signed zero and subnormals,
     narrow enough that the adder keeps every bit (not float64 itself)."""
     f = em.fmt
@@ -243,7 +246,7 @@ def run(spec: Spec, x: np.ndarray, em: Emulation) -> np.ndarray:
     if em.fmt is None:
         tabs = rounded_tables(spec, None, x.dtype)
         big = rows.size >= _PARALLEL_MIN and rows.shape[0] > 1 and numba.get_num_threads() > 1
-        (N.run_rows if big else N.run_rows_serial)(rows, spec.plan, *tabs)
+        (_native.run_rows if big else _native.run_rows_serial)(rows, spec.plan, *tabs)
     else:
         cast(rows, em.fmt, saturate=em.saturate, out=rows)
         r64 = rows if rows.dtype == np.float64 else rows.astype(np.float64)
@@ -270,12 +273,12 @@ def execute(
     Returns the per-row stage statistics and, when tracking, the stage errors
     ``(rows, stages, n)``.
     """
-    nst = len(St.error_stages(spec.plan))
+    nst = len(_steps.error_stages(spec.plan))
     nrow, n = rows.shape
-    ST = np.zeros((nrow, max(nst, 1), T.N_STATS))
+    ST = np.zeros((nrow, max(nst, 1), _tracked.N_STATS))
     DL = np.zeros((nrow, nst, n) if track else (1, 1, 1))
     if em is None:
-        kind, P, key = T.DD, _params(Emulation(as_format("float64"))), 0
+        kind, P, key = _tracked.DD, _params(Emulation(as_format("float64"))), 0
         tabs = (
             spec.tables()
             if twiddles_in is None
@@ -287,9 +290,9 @@ def execute(
         tabs = rounded_tables(spec, em.fmt, np.dtype(np.float64))
         XL = np.zeros((1, 1))
     rne = np.zeros(5)
-    if kind == T.FAST and _inline_rne(em):
+    if kind == _tracked.FAST and _inline_rne(em):
         addexp, msub = rne_constants(em.fmt)
         rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
     with np.errstate(all="ignore"):
-        T.run_rows(rows, XL, spec.plan, *tabs, P, np.uint64(key), kind, track, rne, ST, DL)
+        _tracked.run_rows(rows, XL, spec.plan, *tabs, P, np.uint64(key), kind, track, rne, ST, DL)
     return ST, DL

@@ -16,9 +16,8 @@ errors in the error tracking.
 
 from __future__ import annotations
 
-from numba import njit, prange
-
-from . import _steps as St
+from .._core.jit import njit, prange
+from . import _steps
 
 # Stages up to this length run block by block, so each block stays in cache.
 _BLOCK = 4096
@@ -41,7 +40,7 @@ def fwd_stage(x, lo, hi, L, C, S, half):
         for k in range(1, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = St.slots(i, h, k)
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
             er = x[i1]
             ei = x[i2]
             o_r = x[i3]
@@ -100,7 +99,7 @@ def inv_stage(x, lo, hi, L, C, S):
         for k in range(1, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = St.slots(i, h, k)
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
             A = x[i1]
             B = x[i2]
             D = x[i3]
@@ -153,10 +152,10 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
         a = plan[j, 1]
         b = plan[j, 2]
         flag = plan[j, 3]
-        if St.permute(x, kind, R):
+        if _steps.permute(x, kind, R):
             continue
         blk = min(n, _BLOCK)
-        if kind == St.FWD:
+        if kind == _steps.FWD:
             top = min(b, blk)
             if a <= top:
                 for lo in range(0, n, blk):
@@ -171,7 +170,7 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
             while L <= b:
                 fwd_stage(x, 0, n, L, C, S, flag)
                 L *= 2
-        elif kind == St.INV:
+        elif kind == _steps.INV:
             L = b
             while L > blk and L >= a:
                 inv_stage(x, 0, n, L, C, S)
@@ -185,14 +184,14 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
                             break
                         inv_stage(x, lo, lo + blk, m, C, S)
                         m //= 2
-        elif kind == St.TWIST:
+        elif kind == _steps.TWIST:
             twist(x, TC, TS)
-        elif kind == St.WHT:
+        elif kind == _steps.WHT:
             h = a
             while h <= b:
                 wht_stage(x, h, flag)
                 h *= 2
-        elif kind == St.SCALE:
+        elif kind == _steps.SCALE:
             g = x.dtype.type(consts[a])
             for i in range(n):
                 x[i] = x[i] * g

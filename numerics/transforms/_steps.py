@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from numba import njit
+
+from .._core.jit import njit
 
 BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE = range(8)
 _NAMES = {FWD: "L", INV: "L", WHT: "h"}

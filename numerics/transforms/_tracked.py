@@ -24,11 +24,13 @@ so results do not depend on threads.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
-from ..arith import _eft as E
-from ..formats import _kernels as K
-from . import _steps as St
+from .._core.eft import fast_two_sum, two_prod_fma, two_sum
+from .._core.jit import njit, prange
+from .._core.params import P_M, P_MODE, RSR
+from .._core.random_words import word_if
+from .._core.rounding import rne_magnitude, round_sum, round_value
+from . import _steps
 
 FAST, EXACT, DD = range(3)
 
@@ -47,7 +49,7 @@ def _add(ah, al, bh, bl, kind):
     """``a + b`` as an unevaluated ``(hi, lo)``: exact for EXACT, double-double for DD."""
     if kind == FAST:
         return ah + bh, 0.0
-    s, e = E.two_sum(ah, bh)
+    s, e = two_sum(ah, bh)
     return s, e + (al + bl)
 
 
@@ -56,7 +58,7 @@ def _mul(ah, al, c, kind):
     """``a * c`` (``c`` a float64) as an unevaluated ``(hi, lo)``."""
     if kind == FAST:
         return ah * c, 0.0
-    p, e = E.two_prod_fma(ah, c)
+    p, e = two_prod_fma(ah, c)
     return p, e + al * c
 
 
@@ -71,23 +73,23 @@ def _r(hl, ctx, ev, acc):
     if kind == DD:
         if hi - hi != 0:
             return hi, 0.0, 0.0, acc
-        s, e = E.fast_two_sum(hi, lo)
+        s, e = fast_two_sum(hi, lo)
         return s, e, 0.0, acc
     if kind == FAST and rne[0]:
         # nearest even by the magic constant, inline; zero, overflow and NaN go on
         a = abs(hi)
         if a <= rne[3]:
-            r = K.rne_magnitude(a, rne[1], rne[2])
+            r = rne_magnitude(a, rne[1], rne[2])
             if 0 < r <= rne[4]:
                 return (r if hi > 0 else -r), 0.0, 0.0, acc
-    R = K.random64(key, ev) if P[K.P_MODE] >= K.RSR else np.uint64(0)
+    R = word_if(P[P_MODE] >= RSR, key, ev)
     if kind == FAST:
-        return K.round_value(hi, R, P), 0.0, 0.0, acc
+        return round_value(hi, R, P), 0.0, 0.0, acc
     # float64 itself (nearest even only): hi is already the rounded sum
-    v = hi if P[K.P_M] > 50 else K.round_sum(hi, lo, R, P)
+    v = hi if P[P_M] > 50 else round_sum(hi, lo, R, P)
     d = 0.0
     if v - v == 0 and hi - hi == 0:
-        s, t = E.two_sum(v, -hi)
+        s, t = two_sum(v, -hi)
         d = s + (t - lo)
     elif v == v or hi == hi:
         d = np.nan
@@ -158,7 +160,7 @@ def fwd_stage(xh, xl, L, C, S, half, ctx, ev, st, dl):
         for k in range(1, q):
             c = C[q + k]
             sn = S[q + k]
-            i1, i2, i3, i4 = St.slots(i, h, k)
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
             e1 = ev + 8 * i1
             erh, erl = xh[i1], _ld(xl, i1, kind)
             eih, eil = xh[i2], _ld(xl, i2, kind)
@@ -221,7 +223,7 @@ def inv_stage(xh, xl, L, C, S, ctx, ev, st, dl):
         for k in range(1, q):
             c = C[q + k]
             sn = S[q + k]
-            i1, i2, i3, i4 = St.slots(i, h, k)
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
             e1 = ev + 8 * i1
             Ah, Al = xh[i1], _ld(xl, i1, kind)
             Bh, Bl = xh[i2], _ld(xl, i2, kind)
@@ -308,22 +310,22 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, ctx, ev0, ST, DL):
         a = plan[j, 1]
         b = plan[j, 2]
         flag = plan[j, 3]
-        if St.permute(xh, k, R):
+        if _steps.permute(xh, k, R):
             if kind == DD:
-                St.permute(xl, k, R)
+                _steps.permute(xl, k, R)
             continue
-        if k == St.FWD or k == St.WHT:
+        if k == _steps.FWD or k == _steps.WHT:
             v = a
             while v <= b:
                 ev = ev0 + 8 * n * s
                 dl = DL[s if track else 0]
-                if k == St.FWD:
+                if k == _steps.FWD:
                     fwd_stage(xh, xl, v, C, S, flag, ctx, ev, ST[s], dl)
                 else:
                     wht_stage(xh, xl, v, flag, ctx, ev, ST[s], dl)
                 s += 1
                 v *= 2
-        elif k == St.INV:
+        elif k == _steps.INV:
             v = b
             while v >= a:
                 inv_stage(xh, xl, v, C, S, ctx, ev0 + 8 * n * s, ST[s], DL[s if track else 0])
@@ -332,7 +334,7 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, ctx, ev0, ST, DL):
         else:
             ev = ev0 + 8 * n * s
             dl = DL[s if track else 0]
-            if k == St.TWIST:
+            if k == _steps.TWIST:
                 twist(xh, xl, TC, TS, ctx, ev, ST[s], dl)
             else:
                 scale(xh, xl, consts[a], ctx, ev, ST[s], dl)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..formats.format import Format
 from ..formats.rounding import Rounding
-from . import _engine as G
+from . import _engine
 
 __all__ = ["dct", "idct"]
 
@@ -63,10 +63,10 @@ def dct(
     >>> dct(np.array([1.0, 2.0, 3.0, 4.0]))
     array([20.        , -6.30864406,  0.        , -0.44834153])
     """
-    G.check_array(x)
+    _engine.check_array(x)
     _check(type, norm)
-    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
-    return G.run(G.dct_spec(x.shape[-1], type, norm, False, bool(scale)), x, em)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, False, bool(scale)), x, em)
 
 
 def idct(
@@ -89,7 +89,7 @@ def idct(
     >>> idct(dct(np.array([1.0, 2.0, 3.0, 4.0])))
     array([1., 2., 3., 4.])
     """
-    G.check_array(x)
+    _engine.check_array(x)
     _check(type, norm)
-    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
-    return G.run(G.dct_spec(x.shape[-1], type, norm, True, bool(scale)), x, em)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, True, bool(scale)), x, em)

@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..analysis import bounds as B
+from ..analysis import bounds
 from ..analysis.report import ErrorReport
 from ..formats import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _engine as G
-from . import _native as N
-from . import _steps as St
+from . import _engine, _native, _steps
 from .dct import _check as _check_dct
 from .hadamard import _check_block, _check_signs
 
@@ -59,18 +57,18 @@ class TransformReport(ErrorReport):
     twiddle_error: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def _spec(name: str, n: int, opts: dict) -> G.Spec:
+def _spec(name: str, n: int, opts: dict) -> _engine.Spec:
     scale = bool(opts.get("scale", False))
     if name == "rdfft":
-        return G.rdfft_spec(n, scale)
+        return _engine.rdfft_spec(n, scale)
     if name == "irdfft":
-        return G.irdfft_spec(n)
+        return _engine.irdfft_spec(n)
     if name in ("dct", "idct"):
         t, norm = opts.get("type", 2), opts.get("norm")
         _check_dct(t, norm)
-        return G.dct_spec(n, t, norm, name == "idct", scale)
+        return _engine.dct_spec(n, t, norm, name == "idct", scale)
     block = _check_block(n, opts.get("block"))
-    return G.fwht_spec(n, block, bool(opts.get("normalize", False)), scale)
+    return _engine.fwht_spec(n, block, bool(opts.get("normalize", False)), scale)
 
 
 _OPTIONS = {
@@ -97,36 +95,36 @@ def _norm(v: np.ndarray, w: np.ndarray) -> float:
     return float(np.sqrt(np.sum(w * v * v)))
 
 
-def _bounds(spec: G.Spec, name: str, fmt: Format, mode: Rounding, opts: dict) -> dict:
+def _bounds(spec: _engine.Spec, name: str, fmt: Format, mode: Rounding, opts: dict) -> dict:
     """Deterministic and probabilistic bounds on the normwise relative error."""
     u = fmt.unit_roundoff
     if mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY):
         u = 2 * u  # directed and stochastic rounding err by up to an ulp
-    mu = G.twiddle_error(spec, fmt)
+    mu = _engine.twiddle_error(spec, fmt)
     n = spec.n
     t = int(math.log2(n))
     if name == "fwht":
         block = _check_block(n, opts.get("block"))
         t = int(math.log2(block)) + int(bool(opts.get("normalize")) and block > 1)
-        det = (1 + B.gamma(t, u)) * (1 + mu) - 1 if t * u < 1 else math.inf
-        prob = (1 + B.gamma_prob(t, u)) * (1 + mu) - 1 if t else 0.0
+        det = (1 + bounds.gamma(t, u)) * (1 + mu) - 1 if t * u < 1 else math.inf
+        prob = (1 + bounds.gamma_prob(t, u)) * (1 + mu) - 1 if t else 0.0
         return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
     if name in ("dct", "idct"):
         t += 1  # the twist is one more complex-multiply stage
     if t == 0:
         return {"bound": 0.0, "prob bound": 0.0, "mu": mu, "u_eff": u}
     try:
-        det = B.fft_bound(2**t, u, mu)
+        det = bounds.fft_bound(2**t, u, mu)
     except ValueError:
         det = math.inf
-    prob = t * mu + math.sqrt(2) * B.gamma_prob(4 * t, u)
+    prob = t * mu + math.sqrt(2) * bounds.gamma_prob(4 * t, u)
     return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
 
 
-def _dd_reference(spec: G.Spec, x0: np.ndarray, twiddles_in: Format | None):
+def _dd_reference(spec: _engine.Spec, x0: np.ndarray, twiddles_in: Format | None):
     hi = np.array(x0, dtype=np.float64)
     lo = np.zeros_like(hi)
-    G.execute(spec, hi, None, low=lo, twiddles_in=twiddles_in)
+    _engine.execute(spec, hi, None, low=lo, twiddles_in=twiddles_in)
     return hi, lo
 
 
@@ -189,10 +187,12 @@ def error_report(
     if bad:
         raise TypeError(f"{name} takes no option {', '.join(sorted(bad))}")
     a = np.array(x, dtype=np.float64)
-    G.check_array(a)
+    _engine.check_array(a)
     n = a.shape[-1]
     spec = _spec(name, n, options)
-    em = G.emulation(fmt, rounding, seed, options.get("saturate", False), np.dtype(np.float64))
+    em = _engine.emulation(
+        fmt, rounding, seed, options.get("saturate", False), np.dtype(np.float64)
+    )
     f = em.fmt
     x0 = cast(a, f, saturate=em.saturate)
     if options.get("signs") is not None:
@@ -202,19 +202,19 @@ def error_report(
     rows = np.ascontiguousarray(x0).reshape(-1, n)
 
     y = rows.copy()
-    ST, DL = G.execute(spec, y, em, track=True)
+    ST, DL = _engine.execute(spec, y, em, track=True)
     rt_hi, rt_lo = _dd_reference(spec, rows, f)  # exact stages, format twiddles
     re_hi, re_lo = _dd_reference(spec, rows, None)  # float64 twiddles
     total = (y - rt_hi) - rt_lo
     twiddle = (rt_hi - re_hi) + (rt_lo - re_lo)
     ref = re_hi + re_lo
 
-    stages = St.error_stages(spec.plan)
-    tabs = G.rounded_tables(spec, f, np.dtype(np.float64))
+    stages = _steps.error_stages(spec.plan)
+    tabs = _engine.rounded_tables(spec, f, np.dtype(np.float64))
     contrib = np.empty((len(stages),) + rows.shape)
     for s, (j, length, _) in enumerate(stages):
         c = np.ascontiguousarray(DL[:, s, :])
-        N.run_rows_serial(c, St.rest_after(spec.plan, j, length), *tabs)
+        _native.run_rows_serial(c, _steps.rest_after(spec.plan, j, length), *tabs)
         contrib[s] = c
 
     w = _weights(name, n)
@@ -398,9 +398,9 @@ def error_study(
             ref = hi + lo
             nref = np.sqrt(np.sum(w * ref * ref, axis=1))
             for m in modes:
-                em = G.Emulation(f, m, int(rng.integers(2**63)) if m.is_stochastic else 0)
+                em = _engine.Emulation(f, m, int(rng.integers(2**63)) if m.is_stochastic else 0)
                 y = x0.copy()
-                G.execute(spec, y, em)
+                _engine.execute(spec, y, em)
                 e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / f.unit_roundoff
                 b = _bounds(spec, transform, f, m, {})
                 u = f.unit_roundoff

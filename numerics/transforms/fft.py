@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from ..formats.format import Format
 from ..formats.rounding import Rounding
-from . import _engine as G
+from . import _engine
 
 __all__ = [
     "complex_to_halfcomplex",
@@ -74,9 +74,9 @@ def rdfft(
     >>> halfcomplex_to_complex(x)
     array([2.+0.j, 1.-3.j, 0.+0.j])
     """
-    G.check_array(x)
-    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
-    return G.run(G.rdfft_spec(x.shape[-1], bool(scale)), x, em)
+    _engine.check_array(x)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return _engine.run(_engine.rdfft_spec(x.shape[-1], bool(scale)), x, em)
 
 
 def irdfft(
@@ -98,9 +98,9 @@ def irdfft(
     >>> irdfft(rdfft(x))
     array([ 1.,  2.,  0., -1.])
     """
-    G.check_array(x)
-    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
-    return G.run(G.irdfft_spec(x.shape[-1]), x, em)
+    _engine.check_array(x)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    return _engine.run(_engine.irdfft_spec(x.shape[-1]), x, em)
 
 
 def halfcomplex_to_complex(h: ArrayLike) -> np.ndarray:
@@ -161,7 +161,7 @@ def halfcomplex_multiply(a: np.ndarray, b: ArrayLike, *, conj: bool = False) -> 
     >>> irdfft(halfcomplex_multiply(rdfft(x), rdfft(k)))   # x shifted by one
     array([4., 1., 2., 3.])
     """
-    G.check_array(a, "a")
+    _engine.check_array(a, "a")
     b = np.asarray(b, dtype=a.dtype)
     if b.shape[-1] != a.shape[-1]:
         raise ValueError(f"a and b need the same last axis, got {a.shape[-1]} and {b.shape[-1]}")

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike
 
 from ..formats.format import Format
 from ..formats.rounding import Rounding
-from . import _engine as G
+from . import _engine
 
 __all__ = ["fwht"]
 
@@ -80,13 +80,13 @@ def fwht(
     >>> fwht(np.array([1.0, 2.0, 3.0, 4.0]), signs=[1, -1, 1, -1], block=2)
     array([-1.,  3., -1.,  7.])
     """
-    G.check_array(x)
+    _engine.check_array(x)
     n = x.shape[-1]
     b = _check_block(n, block)
     s = None if signs is None else _check_signs(signs, n)
     if s is not None:
         np.broadcast_shapes(s.shape, x.shape)
-    em = G.emulation(fmt, rounding, seed, saturate, x.dtype)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
     if s is not None:
         np.negative(x, out=x, where=np.broadcast_to(s < 0, x.shape))
-    return G.run(G.fwht_spec(n, b, bool(normalize), bool(scale)), x, em)
+    return _engine.run(_engine.fwht_spec(n, b, bool(normalize), bool(scale)), x, em)

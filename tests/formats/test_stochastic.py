@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import numerics as nm
-from numerics.formats import _inputs
-from numerics.formats import _kernels as K
+from numerics._core import cast_kernels, containers, params, random_words
 
 E4M3 = "float8_e4m3fn"
 
@@ -83,20 +82,25 @@ def test_seed_none_draws_fresh_bits():
 
 def test_independent_of_threads_and_chunking():
     rng = np.random.default_rng(8)
-    x = rng.standard_normal(3 * K.CHUNK + 123)
+    x = rng.standard_normal(3 * cast_kernels.CHUNK + 123)
     fmt = nm.get_format(E4M3)
-    P = _inputs.params(
-        fmt, "stochastic", saturate=False, subnormals=True, sr_bits=None, container=_inputs.F64
+    P = params.params(
+        fmt,
+        nm.Rounding.STOCHASTIC,
+        saturate=False,
+        subnormals=True,
+        sr_bits=None,
+        container=containers.F64,
     )
-    key = np.uint64(_inputs.seed_key(42))
+    key = np.uint64(random_words.seed_key(42))
     serial = np.empty_like(x)
-    K.cast_serial(x.view(np.uint64), serial, P, key)
+    cast_kernels.cast_serial(x.view(np.uint64), serial, P, key)
     before = numba.get_num_threads()
     try:
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             numba.set_num_threads(threads)
             par = np.empty_like(x)
-            K.cast_parallel(x.view(np.uint64), par, P, key)
+            cast_kernels.cast_parallel(x.view(np.uint64), par, P, key)
             np.testing.assert_array_equal(par, serial)
     finally:
         numba.set_num_threads(before)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import DTypeLike
 
-from . import _scaled_kernels as SK
-from ._inputs import is_bfloat16, use_parallel
+from .._core.containers import is_bfloat16, use_parallel
+from ..formats.codes import code_dtype, decode, encode, pack, unpack, value_table
+from ..formats.format import Format
+from ..formats.intformat import IntFormat
+from . import _kernels
 from ._layout import Layout
-from .codes import _table, code_dtype, decode, encode, pack, unpack
-from .format import Format
-from .intformat import IntFormat
 
 __all__ = ["PM1I", "Quantized"]
 
@@ -95,7 +95,7 @@ class Quantized:
 
     @property
     def layout(self) -> Layout:
-        """Where the scales apply (see :class:`numerics.formats._layout.Layout`)."""
+        """Where the scales apply (see :class:`numerics.scaled._layout.Layout`)."""
         if self.granularity == "tensor":
             return Layout(self.shape, "tensor")
         if self.granularity == "channel":
@@ -199,19 +199,23 @@ class Quantized:
         if is_int:
             table, quantum = np.zeros(1), self.fmt.quantum
         elif self.fmt.bits <= 16:
-            table, quantum = _table(self.fmt), 1.0
+            table, quantum = value_table(self.fmt), 1.0
         else:
             table = None
         if table is None:
             rep = np.repeat(scale2, lay.bs, axis=1)[:, :n] if n else scale2[:, :0]
             out[...] = decode(codes2, self.fmt, np.float64) * rep
         elif out.size:
-            kernel = SK.dequantize_rows if use_parallel(out.size) else SK.dequantize_rows_serial
+            kernel = (
+                _kernels.dequantize_rows
+                if use_parallel(out.size)
+                else _kernels.dequantize_rows_serial
+            )
             kernel(codes2, lay.bs, scale2, zp2, table, quantum, is_int, out)
         values = lay.unrows(out)
         if direct:
             return values
-        from .cast import cast
+        from ..formats.cast import cast
 
         if dtype == np.float16:
             return values.astype(np.float16)  # numpy rounds float64 to float16 directly

@@ -13,9 +13,25 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
 
-from . import _kernels as K
+from .._core.eft import two_prod_dekker
+from .._core.jit import njit, prange
+from .._core.params import (
+    P_EMIN,
+    P_M,
+    P_MAXCODE,
+    P_MODE,
+    P_SRBITS,
+    RDOWN,
+    RNA,
+    RNE,
+    RODD,
+    RSR,
+    RSREQ,
+    RUP,
+)
+from .._core.random_words import random64, word_if
+from .._core.rounding import ldexp_exact, rne_magnitude, round_one, round_up, to_odd
 
 # Slots of the element-parameter array ``EP``.
 (
@@ -69,7 +85,7 @@ def _bits_amax(xb, r, lo, hi, XC):
     if field == (absmask >> MB):
         return np.nan
     sig = (mb & ((np.int64(1) << MB) - 1)) | (np.int64(field != 0) << MB)
-    return K.ldexp_exact(sig, max(field, 1) - BIAS - MB)
+    return ldexp_exact(sig, max(field, 1) - BIAS - MB)
 
 
 @njit(cache=True, parallel=True)
@@ -86,8 +102,8 @@ def block_absmax(xb, XC, bs, amax):
 def _round_mag(ab, neg, R, P):
     """Magnitude code of the float64 whose bits without sign are ``ab``, rounded into a
     signed format with zero and subnormals, with an unbounded exponent above."""
-    m = P[K.P_M]
-    emin = P[K.P_EMIN]
+    m = P[P_M]
+    emin = P[P_EMIN]
     field = ab >> 52
     sig = (ab & _M52) | (np.int64(field != 0) << 52)
     E = max(field, 1) - 1023
@@ -97,7 +113,7 @@ def _round_mag(ab, neg, R, P):
     kept = sig >> dc
     rem = sig & ((np.int64(1) << dc) - 1)
     code = ((e_eff - emin) << m) + kept
-    if K._round_up(P[K.P_MODE], rem, dc, d, code & 1, neg, R, P[K.P_SRBITS]):
+    if round_up(P[P_MODE], rem, dc, d, code & 1, neg, R, P[P_SRBITS]):
         code += 1
     return code
 
@@ -136,9 +152,9 @@ def _general_code(v, q, z, R, P, EP, FP):
     if beyond:
         mag = np.int64(1)
     elif EP[E_FAST] != 0:
-        mag = min(_round_mag(b & _ABS, neg, R, P), P[K.P_MAXCODE])
+        mag = min(_round_mag(b & _ABS, neg, R, P), P[P_MAXCODE])
     else:
-        _kind, mag, neg = K.round_one(np.uint64(b), R, P)
+        _kind, mag, neg = round_one(np.uint64(b), R, P)
     flush = (v != 0.0) & (mag == 0)
     if EP[E_INT] == 0:
         if neg and (mag != 0 or EP[E_NEGZERO] != 0):
@@ -160,9 +176,9 @@ def _toward_quotient(q, v, s):
     that rounding it into a narrower format decides as the exact quotient would (see
     :func:`numerics.formats._kernels.to_odd`). float64 data need this: a float32
     quotient never lands on a boundary."""
-    p, e = K.two_prod(q, s)
+    p, e = two_prod_dekker(q, s)
     d = (v - p) - e  # v - p is exact (Sterbenz); d has the sign of v - q * s
-    return K.to_odd(q, d / s)
+    return to_odd(q, d / s)
 
 
 @njit(cache=True)
@@ -185,7 +201,7 @@ def mx_exponent(a, mode, emax, mbits, elem_max):
         E += frac >= (np.int64(1) << 52) - (np.int64(1) << (51 - mbits))
     e = E - emax
     if mode == MX_RCEIL:
-        e += a > elem_max * K.ldexp_exact(1, min(max(e, -1074), 1023))
+        e += a > elem_max * ldexp_exact(1, min(max(e, -1074), 1023))
     e = max(e, -127)
     return np.nan if e > 127 else np.float64(e)
 
@@ -217,10 +233,10 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
     (and for the integer way :func:`_int_slow`) is left to the fix-up. Returns the
     (clipped, flushed, left) counts of the elements it coded.
     """
-    mode = P[K.P_MODE]
-    m = P[K.P_M]
-    emin = P[K.P_EMIN]
-    maxcode = P[K.P_MAXCODE]
+    mode = P[P_MODE]
+    m = P[P_M]
+    emin = P[P_EMIN]
+    maxcode = P[P_MAXCODE]
     K_ = (
         EP[E_NEGZERO],
         np.int64(1) << EP[E_SIGNBIT],
@@ -238,21 +254,21 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
     normoff = (1023 + emin - 1) << m
     suboff = (1023 + emin) << m
     # the other modes: a_half * half + up * low (+ random bits)
-    a_half = np.int64(mode == K.RNA)
-    up_pos = -np.int64(mode == K.RUP)
-    up_neg = -np.int64(mode == K.RDOWN)
-    stochastic = mode == K.RSR
+    a_half = np.int64(mode == RNA)
+    up_pos = -np.int64(mode == RUP)
+    up_neg = -np.int64(mode == RDOWN)
+    stochastic = mode == RSR
     dbase = 52 - m
     nclip = 0
     nflush = 0
     nslow = 0
-    if mode == K.RNE:
+    if mode == RNE:
         for i in range(cnt):
             q = qb[i]
             b = np.float64(q).view(np.int64)
             ab = b & _ABS
             a = np.int64(ab).view(np.float64)
-            r = K.rne_magnitude(min(a, big), addexp, msub)
+            r = rne_magnitude(min(a, big), addexp, msub)
             if r < two_emin:
                 mag = (np.float64(r + two_emin).view(np.int64) >> dbase) - suboff
             else:
@@ -261,7 +277,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
             codes_row[i] = _code(b, mag, zb[i], K_)
         # counting in the loop above would slow it down by half: count apart, on request
         if EP[E_STATS] != 0:
-            half_q = two_emin * K.ldexp_exact(1, -m - 1)  # nearest even: a <= half_q gives 0
+            half_q = two_emin * ldexp_exact(1, -m - 1)  # nearest even: a <= half_q gives 0
             for i in range(cnt):
                 q = qb[i]
                 a = abs(q)
@@ -287,7 +303,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
         half = np.int64(1) << (dd - 1)
         inc = a_half * half + (((up_neg & negi) | (up_pos & ~negi)) & ((half << 1) - 1))
         if stochastic:
-            inc += np.int64(K.random64(key, row0 + i) >> np.uint64(64 - dd))
+            inc += np.int64(random64(key, row0 + i) >> np.uint64(64 - dd))
         mag = min((((E + sh) - emin) << m) + ((sig + inc) >> dd), maxcode)
         codes_row[i] = _code(b, mag, zb[i], K_)
         t = q * invq + zb[i]
@@ -327,13 +343,13 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
     """
     n = x.shape[1]
     nblk = div.shape[1]
-    mode = P[K.P_MODE]
-    stochastic = mode >= K.RSR
-    fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != K.RODD and mode != K.RSREQ
+    mode = P[P_MODE]
+    stochastic = mode >= RSR
+    fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != RODD and mode != RSREQ
     has_zp = zp.shape[1] > 0
-    rne = mode == K.RNE
-    emin = P[K.P_EMIN]
-    dbase = 52 - P[K.P_M]
+    rne = mode == RNE
+    emin = P[P_EMIN]
+    dbase = 52 - P[P_M]
     qb = np.empty(n, np.float64)
     zb = np.zeros(n, np.int64)
     for r in range(r0, r1):
@@ -344,7 +360,7 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
             hi = min(n, lo + bs)
             if SR[0] == 1:
                 e = mx_exponent(_bits_amax(xb, r, lo, hi, XC), SR[1], SR[2], SR[3], FP[F_VMAX])
-                div[r, k] = e if e != e else K.ldexp_exact(1, np.int64(e))
+                div[r, k] = e if e != e else ldexp_exact(1, np.int64(e))
             s = div[r, k]
             if s != s:  # a NaN block: its codes are written last
                 qb[lo:hi] = 0.0
@@ -372,7 +388,6 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
         ns = n
         if fast:
             nclip, nflush, ns = _fast_pass(qb, n, zb, key, r * n, P, EP, FP, codes[r])
-        R = np.uint64(0)
         for j in range(n if ns else 0):
             q = qb[j]
             if fast and not (q != q or (not rne and _int_slow(q, emin, dbase))):
@@ -380,8 +395,7 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
             s = div[r, j // bs]
             if s != s:
                 continue
-            if stochastic:
-                R = K.random64(key, r * n + j)
+            R = word_if(stochastic, key, r * n + j)
             c, clip, flush = _general_code(np.float64(x[r, j]), q, zb[j], R, P, EP, FP)
             codes[r, j] = c
             nclip += clip

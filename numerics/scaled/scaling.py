@@ -19,23 +19,17 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _scaled_kernels as SK
-from ._inputs import (
-    F64,
-    as_float_array,
-    nan_codes,
-    params,
-    rne_constants,
-    seed_key,
-    use_parallel,
-)
+from .._core.containers import F64, as_float_array, use_parallel
+from .._core.params import nan_codes, params, rne_constants
+from .._core.random_words import seed_key
+from ..formats.cast import cast
+from ..formats.format import Format
+from ..formats.intformat import IntFormat, as_int_format
+from ..formats.registry import as_format
+from ..formats.rounding import Rounding, as_rounding
+from . import _kernels
 from ._layout import Layout
-from .cast import cast
-from .format import Format
-from .intformat import IntFormat, as_int_format
 from .quantized import Quantized, element_code_dtype
-from .registry import as_format
-from .rounding import Rounding, as_rounding
 
 __all__ = ["quantize", "quantize_fixed", "quantize_int"]
 
@@ -84,29 +78,29 @@ def encode_blocks(
     # wrapping needs the exact integer of every |v / s| below 2**52 (above, it is one)
     grid = (elem.grid(52) if wrap else elem.grid()) if is_int else elem
     P = params(grid, mode, saturate=True, subnormals=True, sr_bits=sr_bits, container=F64)
-    EP = np.zeros(SK.E_LEN, np.int64)
-    FP = np.zeros(SK.F_LEN, np.float64)
-    EP[SK.E_INT] = is_int
-    EP[SK.E_FAST] = grid.zero and grid.subnormals and grid.signed and grid.mbits <= 50
-    EP[SK.E_STATS] = stats
+    EP = np.zeros(_kernels.E_LEN, np.int64)
+    FP = np.zeros(_kernels.F_LEN, np.float64)
+    EP[_kernels.E_INT] = is_int
+    EP[_kernels.E_FAST] = grid.zero and grid.subnormals and grid.signed and grid.mbits <= 50
+    EP[_kernels.E_STATS] = stats
     # NaN quotients need the fix-up (NaN blocks are coded apart): NaN data, given scales
-    EP[SK.E_MAYNAN] = given and bool(np.isnan(x).any())
+    EP[_kernels.E_MAYNAN] = given and bool(np.isnan(x).any())
     if is_int:
-        EP[SK.E_QMIN], EP[SK.E_QMAX] = elem.qmin, elem.qmax
-        EP[SK.E_WRAP], EP[SK.E_BITS] = wrap, elem.bits
-        FP[SK.F_LO], FP[SK.F_HI] = elem.qmin, elem.qmax
-        FP[SK.F_INVQ] = 2.0**elem.frac_bits
-        FP[SK.F_WRAPLIM] = 2.0 ** (grid.mbits + 1 - elem.frac_bits)
+        EP[_kernels.E_QMIN], EP[_kernels.E_QMAX] = elem.qmin, elem.qmax
+        EP[_kernels.E_WRAP], EP[_kernels.E_BITS] = wrap, elem.bits
+        FP[_kernels.F_LO], FP[_kernels.F_HI] = elem.qmin, elem.qmax
+        FP[_kernels.F_INVQ] = 2.0**elem.frac_bits
+        FP[_kernels.F_WRAPLIM] = 2.0 ** (grid.mbits + 1 - elem.frac_bits)
     else:
-        EP[SK.E_NANCODE] = nan_codes(elem)[0] if elem.has_nan else 0
-        EP[SK.E_SIGNBIT] = elem.ebits + elem.mbits
-        EP[SK.E_NEGZERO] = elem.negzero
-        FP[SK.F_LO], FP[SK.F_HI] = elem.min, elem.max
-        FP[SK.F_INVQ] = 1.0
-    FP[SK.F_ADDEXP], FP[SK.F_MSUB] = rne_constants(grid)
-    FP[SK.F_TWOEMIN] = 2.0**grid.emin
-    FP[SK.F_BIG] = 2.0 ** (grid.emax + 1)
-    FP[SK.F_VMAX] = elem.max
+        EP[_kernels.E_NANCODE] = nan_codes(elem)[0] if elem.has_nan else 0
+        EP[_kernels.E_SIGNBIT] = elem.ebits + elem.mbits
+        EP[_kernels.E_NEGZERO] = elem.negzero
+        FP[_kernels.F_LO], FP[_kernels.F_HI] = elem.min, elem.max
+        FP[_kernels.F_INVQ] = 1.0
+    FP[_kernels.F_ADDEXP], FP[_kernels.F_MSUB] = rne_constants(grid)
+    FP[_kernels.F_TWOEMIN] = 2.0**grid.emin
+    FP[_kernels.F_BIG] = 2.0 ** (grid.emax + 1)
+    FP[_kernels.F_VMAX] = elem.max
     key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
     x2 = layout.rows(x)
     rows, n = x2.shape
@@ -118,7 +112,7 @@ def encode_blocks(
         SR[0], SR[1:4] = 1, mx
     SR[4] = x.dtype == np.float64
     if x2.size:
-        kernel = SK.quantize_rows if use_parallel(x2.size) else SK.quantize_rows_serial
+        kernel = _kernels.quantize_rows if use_parallel(x2.size) else _kernels.quantize_rows_serial
         xb, XC = _bits(x2)
         kernel(x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts)
     if not stats:
@@ -140,7 +134,7 @@ def block_absmax(x: np.ndarray, layout: Layout) -> np.ndarray:
     x2 = layout.rows(x)
     amax = np.empty((x2.shape[0], layout.nblk), np.float64)
     if x2.size:
-        SK.block_absmax(*_bits(x2), layout.bs, amax)
+        _kernels.block_absmax(*_bits(x2), layout.bs, amax)
     else:
         amax[...] = 0.0
     return amax

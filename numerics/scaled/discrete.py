@@ -8,12 +8,12 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..formats.intformat import IntFormat
+from ..formats.registry import get_format
+from ..formats.rounding import Rounding
 from ._layout import Layout
-from .intformat import IntFormat
 from .quantized import PM1I, Quantized
-from .registry import get_format
-from .rounding import Rounding
-from .scaled import float_data, quantize
+from .scaling import float_data, quantize
 
 __all__ = ["TERNARY", "quantize_pm1i", "quantize_ternary"]
 

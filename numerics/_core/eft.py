@@ -1,4 +1,4 @@
-"""Scalar error-free transformations for numba kernels, and a fused multiply-add.
+"""Error-free transformations for numba kernels, and a fused multiply-add.
 
 ``fma`` is LLVM's ``llvm.fma`` intrinsic: one rounding of ``a * b + c``, by the
 hardware instruction where the processor has one and by libm's exact fallback
@@ -8,10 +8,10 @@ elsewhere.
 from __future__ import annotations
 
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 
-from ..formats import _kernels as K
+from .jit import njit
 
 
 @intrinsic
@@ -54,7 +54,18 @@ def two_prod_fma(a, b):
 
 
 @njit(cache=True)
+def split(a):
+    """Veltkamp's split of ``a`` into ``hi + lo`` with 26-bit halves (``|a| < 2**995``)."""
+    c = 134217729.0 * a  # 2**27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+@njit(cache=True)
 def two_prod_dekker(a, b):
-    """As :func:`two_prod_fma`, without an FMA: Dekker's product of Veltkamp splits
-    (float64 operands below ``2**995``)."""
-    return K.two_prod(a, b)
+    """``(p, e)``: ``p = fl(a * b)`` and ``p + e == a * b`` exactly (Dekker), for
+    ``|a|, |b| < 2**995`` and products that do not underflow."""
+    p = a * b
+    ah, al = split(a)
+    bh, bl = split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl

@@ -8,15 +8,15 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _scaled_kernels as SK
+from ..formats.cast import cast
+from ..formats.format import Format
+from ..formats.intformat import IntFormat
+from ..formats.registry import as_format, get_format
+from ..formats.rounding import Rounding
+from . import _kernels
 from ._layout import Layout
-from .cast import cast
-from .format import Format
-from .intformat import IntFormat
 from .quantized import Quantized
-from .registry import as_format, get_format
-from .rounding import Rounding
-from .scaled import block_absmax, encode_blocks, float_data
+from .scaling import block_absmax, encode_blocks, float_data
 
 __all__ = [
     "MXINT8",
@@ -76,7 +76,7 @@ def mx_scale_exponents(
     """
     a = np.array(amax, dtype=np.float64, order="C")
     out = np.empty(a.shape, np.float64)
-    SK.mx_exponents(a.reshape(-1), _mode_index(mode), _emax(elem), _mbits(elem), elem.max,
+    _kernels.mx_exponents(a.reshape(-1), _mode_index(mode), _emax(elem), _mbits(elem), elem.max,
                     out.reshape(-1))  # fmt: skip
     return out
 
