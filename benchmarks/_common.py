@@ -27,7 +27,7 @@ def ratio_tables(
     repeat: int,
     slow_repeat: int = 1,
 ) -> None:
-    """Print ns/element and the ratio to the first contender (the copy), per thread
+    """Print ns/element and the ratio to the first contender (a copy), per thread
     count. Contenders yield (name, function, elements processed)."""
     threads = numba.get_num_threads()
     try:

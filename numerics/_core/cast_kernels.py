@@ -67,26 +67,51 @@ def cast_range(xb, ob, out, P, key, lo, hi):
     # unsigned targets send negative inputs to round_one by keeping the sign in the test
     rangemask = absmask if P[P_SIGNED] != 0 else (sign | absmask)
     # Blocks of a branch-free pass over every element (which the compiler vectorises),
-    # then round_one for the few outside the fast range, if the block has any.
+    # then round_one for the few outside the fast range, between the first and the last
+    # of them. The loops run over slices from 0: numba cannot prove an index from
+    # range(lo, hi) non-negative, and its negative-index wraparound stops the
+    # vectorisation (6x slower).
+    consts = (sign, absmask, rangemask, lobits, hibits, d, lowmask, inc0, pflip, uselsb, incpos,
+              incneg)  # fmt: skip
     for blo in range(lo, hi, _BLOCK):
         bhi = min(hi, blo + _BLOCK)
-        nslow = 0
-        for i in range(blo, bhi):
-            b = np.int64(xb[i]) & (sign | absmask)
-            ab = b & absmask
-            t = b & rangemask
-            slow = (t < lobits) | (t > hibits)
-            nslow += slow
-            inc = inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if b != ab else incpos)
-            if stochastic:
-                inc += np.int64(random64(key, i) >> srshift) & srmask
-            # slow elements keep their input bits: in place, the second pass reads them
-            ob[i] = b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)
-        if nslow:
-            for i in range(blo, bhi):
-                t = np.int64(xb[i]) & rangemask
-                if t < lobits or t > hibits:
-                    out[i] = cast_general(np.uint64(xb[i]), word_if(stochastic, key, i), P)
+        xs = xb[blo:bhi]
+        os = ob[blo:bhi]
+        # the span of slow elements, as min/max reductions that vectorise
+        first = xs.size
+        last = -1
+        if stochastic:
+            for j in range(xs.size):
+                R = random64(key, blo + j)
+                inc = np.int64(R >> srshift) & srmask
+                os[j], slow = _fast_bits(xs[j], inc, consts)
+                first = min(first, j if slow else xs.size)
+                last = max(last, j if slow else -1)
+        else:
+            for j in range(xs.size):
+                os[j], slow = _fast_bits(xs[j], 0, consts)
+                first = min(first, j if slow else xs.size)
+                last = max(last, j if slow else -1)
+        outs = out[blo:bhi]
+        for j in range(first, last + 1):
+            t = np.int64(xs[j]) & rangemask
+            if t < lobits or t > hibits:
+                outs[j] = cast_general(np.uint64(xs[j]), word_if(stochastic, key, blo + j), P)
+
+
+@njit(cache=True, inline="always")
+def _fast_bits(x, inc, consts):
+    """One element of the branch-free pass: its rounded bits (its input bits if it lies
+    outside the fast range: in place, the second pass reads them) and whether it does.
+    ``inc``: the random part of the increment; ``consts``: see :func:`cast_range`."""
+    sign, absmask, rangemask, lobits, hibits, d, lowmask, inc0, pflip, uselsb = consts[:10]
+    incpos, incneg = consts[10], consts[11]
+    b = np.int64(x) & (sign | absmask)
+    ab = b & absmask
+    t = b & rangemask
+    slow = (t < lobits) | (t > hibits)
+    inc += inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if b != ab else incpos)
+    return (b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)), slow
 
 
 @njit(cache=True)

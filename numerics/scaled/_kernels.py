@@ -66,6 +66,9 @@ from .._core.rounding import ldexp_exact, rne_magnitude, round_one, round_up, to
 # MX scale modes, in the order of numerics.SCALE_MODES.
 MX_FLOOR, MX_CEIL, MX_EVEN, MX_RCEIL = range(4)
 
+# Loops over [lo, hi) count in unsigned integers: numba cannot prove a signed index
+# from range(lo, hi) non-negative, and its negative-index wraparound stops the loop
+# from vectorising.
 _M52 = (np.int64(1) << 52) - 1
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _TINY = 5e-324
@@ -79,7 +82,7 @@ def _bits_amax(xb, r, lo, hi, XC):
     MB, BIAS, SSH = XC[0], XC[1], XC[2]
     absmask = (np.int64(1) << SSH) - 1
     mb = np.int64(0)
-    for j in range(lo, hi):
+    for j in range(np.uint64(lo), np.uint64(hi)):
         mb = max(mb, np.int64(xb[r, j]) & absmask)
     field = mb >> MB
     if field == (absmask >> MB):
@@ -369,13 +372,13 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
             sb = np.float64(s).view(np.int64)
             if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
                 inv = 1.0 / s
-                for j in range(lo, hi):
+                for j in range(np.uint64(lo), np.uint64(hi)):
                     v = np.float64(xr[j])
                     q = v * inv
                     # an underflow to zero keeps its direction
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
             else:
-                for j in range(lo, hi):
+                for j in range(np.uint64(lo), np.uint64(hi)):
                     v = np.float64(xr[j])
                     q = v / s
                     if SR[4] != 0 and 2.0**-900 < abs(v) < 2.0**900:
@@ -432,12 +435,15 @@ def quantize_rows_serial(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stat
 
 
 @njit(cache=True)
-def _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out, r0, r1):
+def _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out, r0, r1):
     n = codes.shape[1]
     has_zp = zp.shape[1] > 0
-    # a small table is cheaper scaled once per block than each element multiplied
-    scaled = table.size <= bs
-    ts = np.empty(table.size, out.dtype)
+    # Float codes decode arithmetically (sig * 2**e, which vectorises) where DP[0] says
+    # the format allows it; the codes of NaN and Inf, and other formats, read the table.
+    arith = DP[0] != 0
+    m, emin, magmask, maxcode, nan0 = DP[1], DP[2], DP[3], DP[4], DP[5]
+    fmask = (np.int64(1) << m) - 1
+    signbit = magmask + 1
     for r in range(r0, r1):
         c = codes[r]
         o = out[r]
@@ -448,31 +454,64 @@ def _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out, r0, r1):
             if is_int:
                 sq = quantum * s
                 z = zp[r, k] if has_zp else 0
-                for j in range(lo, hi):
+                for j in range(np.uint64(lo), np.uint64(hi)):
                     o[j] = np.float64(np.int64(c[j]) - z) * sq
-            elif scaled:
-                for t in range(table.size):
-                    ts[t] = table[t] * s
-                for j in range(lo, hi):
-                    o[j] = ts[c[j]]
+            elif arith:
+                nspecial = 0
+                for j in range(np.uint64(lo), np.uint64(hi)):
+                    cj = np.int64(c[j])
+                    mag = cj & magmask
+                    field = mag >> m
+                    sig = (mag & fmask) | (np.int64(field != 0) << m)
+                    p2 = np.int64((max(field, 1) + emin - 1 - m + 1023) << 52).view(np.float64)
+                    v = np.float64(sig) * p2 * s
+                    o[j] = -v if cj & signbit else v
+                    nspecial += (mag > maxcode) | (cj == nan0)
+                if nspecial:
+                    for j in range(np.uint64(lo), np.uint64(hi)):
+                        cj = np.int64(c[j])
+                        if (cj & magmask) > maxcode or cj == nan0:
+                            o[j] = table[cj] * s
             else:
-                for j in range(lo, hi):
+                for j in range(np.uint64(lo), np.uint64(hi)):
                     o[j] = table[c[j]] * s
 
 
 @njit(cache=True, parallel=True)
-def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out):
+def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out):
     """Element values times their block's scale (minus zero points), computed in
-    float64 and rounded once into ``out``'s dtype."""
+    float64 and rounded once into ``out``'s dtype. ``DP``: see :func:`decode_params`."""
     rows = codes.shape[0]
     step = max(1, (1 << 14) // max(1, codes.shape[1]))
     for c in prange((rows + step - 1) // step):
         _dequantize_rows(
-            codes, bs, scale, zp, table, quantum, is_int, out, c * step, min(rows, (c + 1) * step)
+            codes,
+            bs,
+            scale,
+            zp,
+            table,
+            quantum,
+            is_int,
+            DP,
+            out,
+            c * step,
+            min(rows, (c + 1) * step),
         )
 
 
 @njit(cache=True)
-def dequantize_rows_serial(codes, bs, scale, zp, table, quantum, is_int, out):
+def dequantize_rows_serial(codes, bs, scale, zp, table, quantum, is_int, DP, out):
     """As :func:`dequantize_rows`, on one thread."""
-    _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, out, 0, codes.shape[0])
+    _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out, 0, codes.shape[0])
+
+
+def decode_params(fmt) -> np.ndarray:
+    """The arithmetic decoding of :func:`dequantize_rows` for a float element format:
+    ``(on, m, emin, magnitude mask, max code, the fnuz NaN code or -1)``. On for formats
+    with zero and subnormals whose codes fit 16 bits (every MX and NVFP4 element)."""
+    on = fmt.zero and fmt.subnormals and fmt.bits <= 16
+    magmask = (1 << (fmt.ebits + fmt.mbits)) - 1
+    nan0 = magmask + 1 if fmt.nan.value == "fnuz" else -1
+    if not fmt.signed:
+        magmask = (1 << fmt.bits) - 1
+    return np.array([on, fmt.mbits, fmt.emin, magmask, fmt.max_code, nan0], np.int64)

@@ -196,10 +196,12 @@ class Quantized:
         direct = dtype in (np.float32, np.float64)
         out = np.empty((rows, n), dtype=dtype if direct else np.float64)
         is_int = isinstance(self.fmt, IntFormat)
+        dp = np.zeros(6, np.int64)
         if is_int:
             table, quantum = np.zeros(1), self.fmt.quantum
         elif self.fmt.bits <= 16:
             table, quantum = value_table(self.fmt), 1.0
+            dp = _kernels.decode_params(self.fmt)
         else:
             table = None
         if table is None:
@@ -211,7 +213,7 @@ class Quantized:
                 if use_parallel(out.size)
                 else _kernels.dequantize_rows_serial
             )
-            kernel(codes2, lay.bs, scale2, zp2, table, quantum, is_int, out)
+            kernel(codes2, lay.bs, scale2, zp2, table, quantum, is_int, dp, out)
         values = lay.unrows(out)
         if direct:
             return values
