@@ -18,8 +18,9 @@ _U27 = np.uint64(27)
 _U30 = np.uint64(30)
 _U31 = np.uint64(31)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+# splitmix64's multipliers (also transcribed into torch tensor arithmetic by numerics.torch)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
 # Mixed into a user's seed so that seed 0 does not give key 0.
 _SEED_SALT = np.uint64(0x6A09E667F3BCC909)
 
@@ -27,8 +28,8 @@ _SEED_SALT = np.uint64(0x6A09E667F3BCC909)
 @njit(cache=True)
 def mix64(z):
     """splitmix64's finaliser: a bijective 64-bit mix."""
-    z = (z ^ (z >> _U30)) * _MIX1
-    z = (z ^ (z >> _U27)) * _MIX2
+    z = (z ^ (z >> _U30)) * MIX1
+    z = (z ^ (z >> _U27)) * MIX2
     return z ^ (z >> _U31)
 
 

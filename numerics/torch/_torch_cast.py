@@ -35,7 +35,7 @@ from .._core.params import (
     RUP,
     params,
 )
-from .._core.random_words import seed_key
+from .._core.random_words import GOLDEN, MIX1, MIX2, seed_key
 
 _MIN = -(1 << 63)
 
@@ -46,9 +46,9 @@ def _s64(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-_GOLDEN = _s64(0x9E3779B97F4A7C15)
-_MIX1 = _s64(0xBF58476D1CE4E5B9)
-_MIX2 = _s64(0x94D049BB133111EB)
+_GOLDEN = _s64(int(GOLDEN))
+_MIX1 = _s64(int(MIX1))
+_MIX2 = _s64(int(MIX2))
 
 
 def _srl(z: Tensor, k: int) -> Tensor:

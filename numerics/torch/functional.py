@@ -4,10 +4,12 @@ autograd through its adjoint identities."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from .. import formats
+from .._core.random_words import GOLDEN, mix64
 from ..formats.rounding import Rounding, as_rounding
 from . import _ops
 from ._torch_cast import counter_seed_tensor
@@ -27,13 +29,11 @@ __all__ = [
 STE = ("identity", "clipped", "none")
 Seed = int | Tensor | torch.Generator | None
 _M64 = (1 << 64) - 1
+_GOLDEN = int(GOLDEN)
 
 
 def _mix(z: int) -> int:
-    # splitmix64's finaliser on Python ints
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
-    return z ^ (z >> 31)
+    return int(mix64(np.uint64(z)))
 
 
 def counter_seed(seed: int, step: int = 0, call: int = 0) -> int:
@@ -50,9 +50,9 @@ def counter_seed(seed: int, step: int = 0, call: int = 0) -> int:
     for name, v in (("seed", seed), ("step", step), ("call", call)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ValueError(f"{name} must be a non-negative int, got {v!r}")
-    z = _mix((seed * 0x9E3779B97F4A7C15 + 1) & _M64)
-    z = _mix((z ^ step) * 0x9E3779B97F4A7C15 & _M64)
-    z = _mix((z ^ call) * 0x9E3779B97F4A7C15 & _M64)
+    z = _mix((seed * _GOLDEN + 1) & _M64)
+    z = _mix((z ^ step) * _GOLDEN & _M64)
+    z = _mix((z ^ call) * _GOLDEN & _M64)
     return z >> 1  # an int64 for the op's schema
 
 
