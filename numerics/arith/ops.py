@@ -21,6 +21,7 @@ from .._core.rounding import round_sum
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
+from .reduce import _data
 
 __all__ = ["add", "div", "fma", "mul", "sqrt", "sub"]
 
@@ -75,12 +76,7 @@ def _run(op: int, operands, fmt, rounding, seed, sr_bits, saturate, subnormals, 
     fmt = as_format(fmt)
     check_exact_sum_format(fmt, "emulated arithmetic needs")
     mode = as_rounding(rounding)
-    arrs = []
-    for i, x in enumerate(operands):
-        a = np.asarray(x)
-        if a.dtype.kind not in "fiu" or a.dtype == bool:
-            raise TypeError(f"operand {i} must be real numbers, got {a.dtype.name}")
-        arrs.append(a.astype(np.float64))
+    arrs = [_data(x, None, f"operand {i}") for i, x in enumerate(operands)]
     bc = np.broadcast_arrays(*arrs)
     shape = bc[0].shape
     flat = [np.ascontiguousarray(t).reshape(-1) for t in bc]

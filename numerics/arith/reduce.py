@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._core.containers import F64
+from .._core.containers import F64, is_bfloat16
 from .._core.params import check_exact_sum_format, params, rne_constants
 from .._core.random_words import seed_key
 from ..formats.cast import cast
@@ -53,8 +53,10 @@ def _setup(fmt_acc, order, block, outer, compensated, rounding, seed, fmt_prod=N
 
 
 def _data(x: ArrayLike, fmt_in, what: str) -> np.ndarray:
+    """``x`` as float64 (ints, floats and ml_dtypes' bfloat16, which widens exactly),
+    rounded into ``fmt_in`` if given."""
     a = np.asarray(x)
-    if a.dtype.kind not in "fiu" or a.dtype == bool:
+    if a.dtype.kind not in "fiu" and not is_bfloat16(a.dtype):
         raise TypeError(f"{what} must be real numbers, got {a.dtype.name}")
     a = a.astype(np.float64)
     if fmt_in is not None:
@@ -80,9 +82,13 @@ def sum(
     Parameters
     ----------
     x : array_like
-        The terms (float64 values; ``fmt_in`` rounds them first, to nearest even).
+        The terms (float64 values, or ints or bfloat16, which widen exactly;
+        ``fmt_in`` rounds them first, to nearest even).
     fmt : Format or str
         The accumulator format (at most 50 fraction bits).
+    axis : int or None
+        The axis summed; None sums every element (in C order). An empty axis sums
+        to +0.
     order : {"recursive", "pairwise", "blocked"}
         See :mod:`numerics.arith.reduce`; ``block`` terms per block, partial sums
         accumulated in ``outer`` (default ``fmt``).
@@ -104,10 +110,18 @@ def sum(
     """
     o, b, P, PO, _, key = _setup(fmt, order, block, outer, compensated, rounding, seed)
     a = _data(x, fmt_in, "x")
+    if axis is None:  # numpy's meaning: every element, in C order
+        a, axis = a.reshape(-1), -1
+    elif isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an int or None, got {axis!r}")
     if a.ndim == 0:
         a = a.reshape(1)
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis {axis} is out of range for an array of {a.ndim} dimensions")
     a2 = np.ascontiguousarray(np.moveaxis(a, axis, -1))
     lead = a2.shape[:-1]
+    if a2.shape[-1] == 0:  # no additions: +0, as dot of empty vectors gives
+        return 0.0 if not lead else np.zeros(lead)
     rows = a2.reshape(-1, a2.shape[-1])
     out = np.empty(rows.shape[0])
     _reduce_kernels.sum_rows(rows, out, o, b, P, PO, key, compensated)

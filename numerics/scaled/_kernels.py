@@ -187,7 +187,7 @@ def _toward_quotient(q, v, s):
 @njit(cache=True)
 def mx_exponent(a, mode, emax, mbits, elem_max):
     """The MX shared exponent of a block with absmax ``a`` (see
-    :func:`numerics.mx_scale_exponents`), as float64; NaN for a NaN block."""
+    :func:`numerics.mx_scale_exponents`), as float64; NaN only for a NaN block."""
     if not a < np.inf:
         return np.nan
     if a == 0.0:
@@ -205,8 +205,7 @@ def mx_exponent(a, mode, emax, mbits, elem_max):
     e = E - emax
     if mode == MX_RCEIL:
         e += a > elem_max * ldexp_exact(1, min(max(e, -1074), 1023))
-    e = max(e, -127)
-    return np.nan if e > 127 else np.float64(e)
+    return np.float64(min(max(e, -127), 127))  # E8M0's range: clamp, never NaN
 
 
 @njit(cache=True)

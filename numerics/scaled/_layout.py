@@ -61,8 +61,8 @@ class Layout:
             block_size = max(shape[a], 1)
         if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral):
             raise TypeError(f"block_size must be an int, got {block_size!r}")
-        if block_size < 1:
-            raise ValueError(f"block_size must be at least 1, got {block_size}")
+        if not 1 <= block_size <= 2**62:  # block offsets are int64 in the kernels
+            raise ValueError(f"block_size must be in 1..2**62, got {block_size}")
         return cls(shape, "block", a, int(block_size))
 
     # ----- the kernels' 2-D view -------------------------------------------------------

@@ -24,8 +24,8 @@ _F32 = get_format("float32")
 
 
 def _check_eps(eps: float) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
     return float(eps)
 
 
@@ -69,6 +69,8 @@ def quantize_ternary(
     data, _ = float_data(x)
     if np.isnan(data).any():
         raise ValueError("x holds NaN, which ternary codes cannot represent")
+    if np.isinf(data).any():
+        raise ValueError("x holds Inf, which makes the absmean scale infinite")
     layout = Layout.make(data.shape, channel_axis=channel_axis)
     gamma = _group_means(np.abs(data.astype(np.float64)), layout)
     s = np.maximum(gamma, eps).astype(np.float32).astype(np.float64)
@@ -134,6 +136,8 @@ def quantize_pm1i(
         re, imag = re32.astype(np.float64), im32.astype(np.float64)
     if np.isnan(re).any() or np.isnan(imag).any():
         raise ValueError("x holds NaN, which the codebook cannot represent")
+    if np.isinf(re).any() or np.isinf(imag).any():
+        raise ValueError("x holds Inf, which makes the codebook's scales infinite")
     c1 = (imag > 0) & (-imag < re) & (re <= imag)
     c2 = (re < 0) & (re < imag) & (imag <= -re)
     c3 = (imag < 0) & (imag <= re) & (re < -imag)

@@ -16,7 +16,7 @@ from ..formats.rounding import Rounding
 from . import _kernels
 from ._layout import Layout
 from .quantized import Quantized
-from .scaling import block_absmax, encode_blocks, float_data
+from .scaling import block_absmax, check_element_format, encode_blocks, float_data
 
 __all__ = [
     "MXINT8",
@@ -64,8 +64,16 @@ def mx_scale_exponents(
     rounded (half up) to the element's precision, then floor, so a maximum that would
     round into the next binade gets the larger scale. ``rceil``: the smallest ``e`` with
     ``amax <= max_elem * 2**e`` (cuBLAS and PTX; never clips). Exponents are computed
-    exactly, then clamped below at -127; one above 127 (or a NaN or Inf in the
-    block) makes the block NaN. A block of zeros gets -127.
+    exactly, then clamped to E8M0's range [-127, 127]; only a NaN or an Inf in the
+    block makes it NaN. A block of zeros gets -127.
+
+    The clamp at 127 is reached by finite data at the top of float32's range (MXINT8
+    and block floating point, whose emax_elem is 0, under ``ceil``, ``even`` and
+    ``rceil``) and by float64 data beyond it. E8M0 has no 2**128: the block keeps the
+    largest scale 2**127 and its elements saturate (``stats=True`` counts them), as
+    PTX's ``cvt.rp.satfinite.ue8m0x2.f32`` (cuBLAS), torchao's RCEIL and gfloat clamp.
+    A NaN scale there, as microxcaling's reference code gives, would turn finite data
+    into NaN: a NaN block stands for a NaN or an Inf in the data, nothing else.
 
     Examples
     --------
@@ -165,7 +173,11 @@ def quantize_mx(
     -------
     Quantized
         Element codes (MXINT8: int8 two's complement), E8M0 scales. A block holding a
-        NaN or Inf gets the NaN scale (code 0xFF), so all of it reads back as NaN.
+        NaN or Inf gets the NaN scale (code 0xFF), so all of it reads back as NaN;
+        finite data never make a NaN block (exponents above 127 clamp, see
+        :func:`mx_scale_exponents`). The values of a block can exceed its data's
+        dtype (MXFP4 at ``3e38`` under ``rceil``: 4 * 2**126 = 2**128); see
+        :meth:`Quantized.dequantize` for how they read back.
 
     Examples
     --------
@@ -181,7 +193,7 @@ def quantize_mx(
     elif isinstance(elem, IntFormat):
         fmt = elem
     else:
-        fmt = as_format(elem)
+        fmt = check_element_format(as_format(elem))
     return _mx(x, fmt, block_size, axis, scale_mode, rounding, seed, sr_bits, stats)
 
 

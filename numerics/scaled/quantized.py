@@ -13,6 +13,7 @@ from .._core.containers import is_bfloat16, use_parallel
 from ..formats.codes import code_dtype, decode, encode, pack, unpack, value_table
 from ..formats.format import Format
 from ..formats.intformat import IntFormat
+from ..formats.registry import as_format
 from . import _kernels
 from ._layout import Layout
 
@@ -168,9 +169,27 @@ class Quantized:
             s = s * self.tensor_scale
         return s
 
+    def _largest(self, scale2: np.ndarray, zp2: np.ndarray) -> float:
+        """A bound on the magnitude of every finite value the codes and scales stand
+        for (infinite element codes aside)."""
+        # scales are positive or NaN (a NaN group's); fmax passes over NaN
+        top = float(np.fmax.reduce(scale2, axis=None)) if scale2.size else 0.0
+        top = 0.0 if top != top else top
+        if isinstance(self.fmt, IntFormat):
+            z = int(np.abs(zp2).max()) if zp2.size else 0
+            return (max(-self.fmt.qmin, self.fmt.qmax) + z) * self.fmt.quantum * top
+        return self.fmt.max * top
+
     def dequantize(self, dtype: DTypeLike | None = None) -> np.ndarray:
         """The values the codes and scales stand for, computed exactly and rounded once
         (to nearest even) into ``dtype`` (the input's dtype by default).
+
+        float16, bfloat16 and float32 results saturate: a finite value beyond the
+        dtype's largest becomes it, never Inf. Such values arise only at the top of
+        the dtype's range, where an element rounded up past the data (MXFP4 at
+        ``3e38`` under ``rceil``: 4 * 2**126 = 2**128, which float32 lacks), so the
+        largest finite value is the nearer one to the data; ``dtype=np.float64``
+        gives them exactly. A NaN group reads back as NaN throughout.
 
         Examples
         --------
@@ -193,7 +212,10 @@ class Quantized:
             if self.zero_points is not None
             else np.zeros((rows, 0), np.int64)
         )
-        direct = dtype in (np.float32, np.float64)
+        limit = None if dtype == np.float64 else as_format(dtype.name).max
+        # float64 first where a value could overflow the dtype, so that it saturates
+        big = limit is not None and self._largest(scale2, zp2) > limit
+        direct = dtype in (np.float32, np.float64) and not big
         out = np.empty((rows, n), dtype=dtype if direct else np.float64)
         is_int = isinstance(self.fmt, IntFormat)
         dp = np.zeros(6, np.int64)
@@ -217,6 +239,11 @@ class Quantized:
         values = lay.unrows(out)
         if direct:
             return values
+        if big:
+            over = np.isfinite(values) & (np.abs(values) > limit)
+            values[over] = np.copysign(limit, values[over])
+        if dtype == np.float32:
+            return values.astype(np.float32)
         from ..formats.cast import cast
 
         if dtype == np.float16:
@@ -285,29 +312,93 @@ class Quantized:
             raise ValueError("this quantization stores no scales (its scale is implicit)")
         return encode(self.scales, self.scale_format)
 
-    def from_packed(self, packed: np.ndarray, scale_codes: np.ndarray | None = None) -> Quantized:
-        """A Quantized like this one, with codes (and scales) read back from storage:
-        ``q.from_packed(q.packed_codes(), q.scale_codes())`` equals ``q``."""
+    def _packed_row_bytes(self) -> int:
+        """Bytes per row of :meth:`packed_codes`."""
         lay = self.layout
-        rows, n = lay.row_shape
-        packed = np.asarray(packed)
+        rows = lay.row_shape[0]
+        width = lay.padded_size // rows if rows else 0
         bits = self.element_bits
         if bits in (2, 4, 6):
-            c = unpack(packed, None, bits=bits)
-        elif bits in (8, 16, 32):
-            c = np.ascontiguousarray(packed).view(f"<u{bits // 8}")
+            per = 4 if bits == 6 else 8 // bits  # codes per group, as pack() groups them
+            return -(-width // per) * (bits * per // 8)
+        if bits in (8, 16, 32):
+            return width * bits // 8
+        raise ValueError(
+            f"{bits}-bit element codes have no packed layout here (2, 4, 6, 8, 16, 32)"
+        )
+
+    def from_packed(self, packed: np.ndarray, scale_codes: np.ndarray | None = None) -> Quantized:
+        """A Quantized like this one, with codes (and scales) read back from storage:
+        ``q.from_packed(q.packed_codes(), q.scale_codes())`` equals ``q``.
+
+        ``packed`` must be a uint8 array of exactly the size :meth:`packed_codes`
+        gives (any shape: it is read in C order), and ``scale_codes`` an array of the
+        dtype and size :meth:`scale_codes` gives; anything else is refused (TypeError
+        for the type, ValueError for the size or an integer code out of range) rather
+        than decoded as garbage.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numerics import quantize_mx
+        >>> q = quantize_mx(np.linspace(-1, 1, 64, dtype=np.float32), "fp4")
+        >>> r = q.from_packed(q.packed_codes(), q.scale_codes())
+        >>> bool((r.dequantize() == q.dequantize()).all())
+        True
+        """
+        lay = self.layout
+        rows, n = lay.row_shape
+        bits = self.element_bits
+        nbytes = rows * self._packed_row_bytes()
+        if not isinstance(packed, np.ndarray) or packed.dtype != np.uint8:
+            got = packed.dtype.name if isinstance(packed, np.ndarray) else type(packed).__name__
+            raise TypeError(f"packed must be a uint8 array, as packed_codes() gives; got {got}")
+        if packed.size != nbytes:
+            raise ValueError(
+                f"packed holds {packed.size} bytes; this quantization's codes take {nbytes} "
+                f"({rows} rows of {nbytes // rows if rows else 0})"
+            )
+        p2 = np.ascontiguousarray(packed).reshape(rows, -1)
+        if bits in (2, 4, 6):
+            c = unpack(p2, None, bits=bits)
         else:
-            raise ValueError(f"{bits}-bit element codes have no packed layout here")
-        c = c.reshape(rows, -1)[:, :n].astype(np.int64)
-        if isinstance(self.fmt, IntFormat) and self.fmt.signed:
-            c = np.where(c >= 2 ** (self.fmt.bits - 1), c - 2**self.fmt.bits, c)
-        dt = self.codes.dtype
-        codes = lay.unrows(c.astype(dt))
+            c = p2.view(f"<u{bits // 8}")
+        c = c[:, :n].astype(np.int64)
+        if isinstance(self.fmt, IntFormat):
+            if self.fmt.signed:
+                c = np.where(c >= 2 ** (self.fmt.bits - 1), c - 2**self.fmt.bits, c)
+            if c.size and (c.min() < self.fmt.qmin or c.max() > self.fmt.qmax):
+                raise ValueError(
+                    f"packed holds codes outside [{self.fmt.qmin}, {self.fmt.qmax}] of {self.fmt}"
+                )
+        codes = lay.unrows(c.astype(self.codes.dtype))
         scales = self.scales
         if scale_codes is not None:
-            scales = decode(np.asarray(scale_codes), self.scale_format, np.float64)
-            scales = scales.reshape(self.scales.shape)
+            scales = self._scales_from_codes(scale_codes)
         return dataclasses.replace(self, codes=codes, scales=scales)
+
+    def _scales_from_codes(self, scale_codes: np.ndarray) -> np.ndarray:
+        """The scales that ``scale_codes`` (as :meth:`scale_codes` gives) stand for."""
+        if self.scale_format is None:
+            raise ValueError("this quantization stores no scales (its scale is implicit)")
+        want = code_dtype(self.scale_format)
+        if not isinstance(scale_codes, np.ndarray) or scale_codes.dtype != want:
+            got = (
+                scale_codes.dtype.name
+                if isinstance(scale_codes, np.ndarray)
+                else type(scale_codes).__name__
+            )
+            raise TypeError(
+                f"scale_codes must be a {want.name} array of {self.scale_format} codes, "
+                f"as scale_codes() gives; got {got}"
+            )
+        if scale_codes.size != self.scales.size:
+            raise ValueError(
+                f"scale_codes holds {scale_codes.size} codes; this quantization has "
+                f"{self.scales.size} scales"
+            )
+        scales = decode(scale_codes, self.scale_format, np.float64)
+        return scales.reshape(self.scales.shape)
 
     def __repr__(self) -> str:
         lay = self.layout

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core.containers import F64, as_float_array, use_parallel
-from .._core.params import nan_codes, params, rne_constants
+from .._core.params import check_exact_sum_format, nan_codes, params, rne_constants
 from .._core.random_words import seed_key
 from ..formats.cast import cast
 from ..formats.format import Format
@@ -36,9 +36,25 @@ __all__ = ["quantize", "quantize_fixed", "quantize_int"]
 
 def as_element_format(elem: Format | IntFormat | str) -> Format | IntFormat:
     """An element format from a :class:`Format`, an :class:`IntFormat` or a name
-    (``"int4"``, ``"uint8"`` or any name :func:`numerics.get_format` knows)."""
+    (``"int4"``, ``"uint8"`` or any name :func:`numerics.get_format` knows), checked
+    by :func:`check_element_format`."""
     i = as_int_format(elem)
-    return i if i is not None else as_format(elem)
+    return i if i is not None else check_element_format(as_format(elem))
+
+
+def check_element_format(elem: Format) -> Format:
+    """``elem`` if the quantizers can round into it, else a ValueError naming it.
+
+    Quotients are rounded from float64 (float64 data through round-to-odd), which
+    decides correctly only for formats of at most 50 fraction bits; the kernels also
+    need a power of two above the format's largest value."""
+    check_exact_sum_format(elem, "scaled quantization needs")
+    if elem.emax > 1022:
+        raise ValueError(
+            f"scaled quantization needs an element format below 2**1023, not {elem} "
+            f"(largest binade 2**{elem.emax})"
+        )
+    return elem
 
 
 def float_data(x: ArrayLike) -> tuple[np.ndarray, np.dtype]:
@@ -152,12 +168,13 @@ def _block_minmax(x: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray
 
 
 def _round_scales(s: np.ndarray, scale_format: Format | None, rounding: Rounding) -> np.ndarray:
-    """Scales rounded into ``scale_format`` and kept positive and finite."""
+    """Scales rounded into ``scale_format`` and kept positive and finite; NaN (a NaN
+    group's) stays NaN."""
     if scale_format is None:
         return s
     r = cast(s, scale_format, rounding, saturate=True)
     tiny = scale_format.min_subnormal if scale_format.zero else scale_format.min_normal
-    return np.where(r > 0, r, tiny)
+    return np.where((r > 0) | np.isnan(r), r, tiny)
 
 
 def _given(value, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -210,8 +227,11 @@ def quantize(
         Given scales, broadcastable to the scales' shape (see :class:`Quantized`).
         By default ``s = absmax / max(elem)`` over each group, rounded into
         ``scale_format`` by ``scale_rounding`` (up by default, so nothing clips); a
-        group of zeros gets scale 1, a group holding NaN or Inf becomes a NaN group
-        (float elements).
+        group of zeros gets scale 1. Float elements: a group holding a NaN or an Inf
+        becomes a NaN group (NaN scale, NaN codes where the format has them), which
+        reads back as NaN throughout, as :func:`numerics.quantize_mx` codes NaN
+        blocks. Integer elements have no NaN: NaN data are refused, and so is Inf
+        unless the scales are given (then it saturates).
     zero_point : array_like, optional
         Integer formats: given zero points (with ``scale``).
     symmetric : bool
@@ -236,8 +256,9 @@ def quantize(
     Raises
     ------
     ValueError
-        For NaN in data bound for an integer format, bad scales or zero points, or
-        an impossible layout.
+        For NaN in data bound for an integer format (or Inf, with computed scales),
+        bad scales or zero points, an element format the kernels cannot round into
+        (over 50 fraction bits), or an impossible layout.
 
     Examples
     --------
@@ -282,12 +303,18 @@ def quantize(
             raise ValueError("with a given scale, pass zero_point for an asymmetric format")
     elif zero_point is not None:
         raise ValueError("zero_point needs a given scale too")
+    elif is_int and np.isinf(data).any():
+        raise ValueError(f"x holds Inf, which gives no finite scale for the integer format {elem}")
     elif symmetric:
         amax = block_absmax(data, layout)
-        s2 = np.where(amax > 0, amax / elem.max, 1.0)
+        if layout.granularity == "tensor":  # the view's rows are not groups
+            amax = amax.max(keepdims=True)  # NaN (a NaN or Inf) propagates
+        s2 = np.where(amax == 0, 1.0, amax / elem.max)  # NaN: a NaN group
         s = layout.scales_from_blocks(_round_scales(s2, sfmt, srnd))
     else:
         lo, hi = _block_minmax(data, layout)
+        if layout.granularity == "tensor":
+            lo, hi = lo.min(keepdims=True), hi.max(keepdims=True)
         width = (elem.qmax - elem.qmin) * elem.quantum
         s2 = _round_scales(np.where(hi > lo, (hi - lo) / width, 1.0), sfmt, srnd)
         z2 = elem.qmin - np.round(lo / (s2 * elem.quantum))

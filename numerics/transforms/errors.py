@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -331,6 +332,10 @@ class StudyReport(ErrorReport):
         return ax
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
 def error_study(
     transform: str = "rdfft",
     sizes: Sequence[int] | None = None,
@@ -360,7 +365,7 @@ def error_study(
     trials : int
         Random inputs per point.
     seed : int
-        Seeds the inputs and the stochastic rounding.
+        Seeds the inputs and the stochastic rounding (a non-negative int).
     progress : callable, optional
         Called with a one-line message after each point (the CLI's progress bar).
 
@@ -378,12 +383,15 @@ def error_study(
     """
     if transform not in NAMES:
         raise ValueError(f"unknown transform {transform!r}; choose from {', '.join(NAMES)}")
-    sizes = [2**k for k in range(4, 17)] if sizes is None else [int(s) for s in sizes]
+    sizes = [2**k for k in range(4, 17)] if sizes is None else list(sizes)
     for s in sizes:
-        if s < 2 or s & (s - 1):
-            raise ValueError(f"sizes must be powers of two >= 2, got {s}")
-    if trials < 1:
-        raise ValueError(f"trials must be at least 1, got {trials}")
+        if not _is_int(s) or s < 2 or s & (s - 1):
+            raise ValueError(f"sizes must be powers of two >= 2, got {s!r}")
+    sizes = [int(s) for s in sizes]
+    if not _is_int(trials) or trials < 1:
+        raise ValueError(f"trials must be an int of at least 1, got {trials!r}")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     fmts = [as_format(f) for f in formats]
     modes = [as_rounding(m) for m in roundings]
     rng = np.random.default_rng(seed)

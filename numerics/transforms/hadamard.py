@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -17,6 +19,9 @@ Seed = int | np.random.Generator | None
 def _check_block(n: int, block: int | None) -> int:
     if block is None:
         return n
+    # int() would turn 2.5 into 2 and transform blocks the caller did not ask for
+    if isinstance(block, bool) or not isinstance(block, numbers.Integral):
+        raise TypeError(f"block must be an int (a power of two), got {block!r}")
     b = int(block)
     if b < 1 or b & (b - 1) or b > n:
         raise ValueError(f"block must be a power of two no larger than {n}, got {block!r}")

@@ -121,3 +121,34 @@ def test_stochastic_ops_are_unbiased_and_reproducible():
     np.testing.assert_array_equal(r, arith.add(a, b, "bfloat16", "stochastic", seed=4))
     assert abs(r.mean() - 1.3) < 2e-4
     assert set(np.unique(r)) == {1.296875, 1.3046875}
+
+
+# ----- argument checks (issue 12, item 11) ------------------------------------------------
+def test_sum_axis_none_and_empty_sums():
+    x = np.arange(6.0).reshape(2, 3)
+    assert arith.sum(x, "bfloat16", axis=None) == 15.0  # a TypeError before
+    assert arith.sum(x.T, "float16", axis=None, order="pairwise") == 15.0
+    # empty sums are +0, as the dot of empty vectors is
+    assert arith.dot([], [], "bfloat16") == 0.0
+    assert arith.sum(np.array([]), "bfloat16") == 0.0  # a reshape error before
+    np.testing.assert_array_equal(arith.sum(np.zeros((3, 0)), "float16"), np.zeros(3))
+    assert arith.sum(np.zeros((0, 3)), "float16").shape == (0,)
+    with pytest.raises(TypeError, match="axis must be an int or None"):
+        arith.sum(x, "bfloat16", axis=(0, 1))
+    with pytest.raises(ValueError, match="axis 2 is out of range.*2 dimensions"):
+        arith.sum(x, "bfloat16", axis=2)
+
+
+def test_arith_accepts_bfloat16_arrays():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    v = np.array([1.0, 2.0**-8, 3.0], ml_dtypes.bfloat16)  # as cast accepts them
+    w = v.astype(np.float64)
+    np.testing.assert_array_equal(arith.add(v, v, "bfloat16"), arith.add(w, w, "bfloat16"))
+    assert arith.sum(v, "float32") == arith.sum(w, "float32")
+    assert arith.dot(v, v, "float32") == arith.dot(w, w, "float32")
+    m = v.reshape(3, 1)
+    np.testing.assert_array_equal(
+        arith.matmul(m, m.T, "float32"), arith.matmul(w.reshape(3, 1), w.reshape(1, 3), "float32")
+    )
+    with pytest.raises(TypeError, match="operand 0 must be real numbers, got complex128"):
+        arith.add(np.ones(2, complex), 1.0, "bfloat16")

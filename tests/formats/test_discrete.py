@@ -103,3 +103,15 @@ def test_pm1i_channels_and_errors():
         nm.quantize_pm1i(np.ones(3), np.ones(4))
     with pytest.raises(ValueError, match="NaN"):
         nm.quantize_pm1i([complex(np.nan, 0)])
+
+
+def test_codebooks_refuse_inf_and_infinite_eps():
+    # both ended in "scale must be positive and finite", naming neither
+    with pytest.raises(ValueError, match="Inf.*absmean"):
+        nm.quantize_ternary([np.inf, 1.0])
+    with pytest.raises(ValueError, match="eps must be a positive finite number, got inf"):
+        nm.quantize_ternary([2.0, 1.0], eps=np.inf)
+    with pytest.raises(ValueError, match="Inf"):
+        nm.quantize_pm1i(np.array([complex(np.inf, 0), 1j]))
+    with pytest.raises(ValueError, match="eps must be a positive finite number"):
+        nm.quantize_pm1i(np.array([1 + 1j]), eps=np.inf)

@@ -47,8 +47,8 @@ def spec_exponent(amax: float, elem: str, mode: str) -> float:
         e = -200
         while top * Fraction(2) ** e < a:
             e += 1
-    e = max(e, -127)
-    return math.nan if e > 127 else e
+    # E8M0 holds 2**-127 .. 2**127; beyond, the exponent clamps (the elements saturate)
+    return min(max(e, -127), 127)
 
 
 def spec_elements(v: np.ndarray, elem: str, rounding: str) -> np.ndarray:
@@ -159,9 +159,11 @@ def test_mx_float64_input_is_rounded_once():
     q = nm.quantize_mx(x, "e4m3")
     assert q.dequantize().tolist() == [1.125, 1.0]
     assert q.dequantize().dtype == np.float64
-    # an exponent beyond E8M0 makes the block NaN
-    big = nm.quantize_mx(np.array([1e300, 1.0]), "e4m3")
-    assert np.isnan(big.scales).all()
+    # an exponent beyond E8M0 clamps to 127 and the elements saturate: finite data
+    # never make a NaN block
+    big = nm.quantize_mx(np.array([1e300, 1.0]), "e4m3", stats=True)
+    assert big.scales.tolist() == [2.0**127]
+    assert big.dequantize().tolist() == [448 * 2.0**127, 0.0] and big.clipped == 0.5
 
 
 @pytest.mark.parametrize("rounding", ["nearest_away", "toward_zero", "up", "down", "odd"])
@@ -252,10 +254,8 @@ gfloat = pytest.importorskip("gfloat")
 )  # fmt: skip
 def test_mx_matches_gfloat_quantize_block(elem, gname):
     """gfloat's quantize_block with compute_scale_amax is the spec's floor rule. It
-    differs deliberately where its scale exponent would exceed 127 (it clamps, we make
-    the block NaN, as E8M0 cannot hold it; unreachable from float32) and on NaN (its
-    log2 of a NaN max raises warnings and yields NaN elements only by accident), so
-    the data here are finite float32."""
+    differs deliberately on NaN (its log2 of a NaN max raises warnings and yields NaN
+    elements only by accident), so the data here are finite float32."""
     from gfloat import formats
     from gfloat.block import BlockFormatInfo, compute_scale_amax, quantize_block
 
@@ -359,3 +359,34 @@ def test_nvfp4_options_and_specials():
     assert nm.quantize_nvfp4(x, tensor_scale=float(np.float32(0.1))).tensor_scale == float(
         np.float32(0.1)
     )
+
+
+# ----- the top of float32's range (issue 12, item 9) -------------------------------------
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+@pytest.mark.parametrize("elem", list(MX_EMAX))
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("top", [3e38, F32_MAX])
+def test_mx_top_of_float32_is_finite(elem, mode, top):
+    """Finite float32 data give a finite E8M0 scale in every mode (the exponent clamps
+    at 127, the elements saturate), and a float32 dequantization saturates where an
+    element rounded up past 2**128 (MXFP4 at 3e38 under rceil: 4 * 2**126)."""
+    x = (np.float32(top) * np.linspace(-1, 1, 32)).astype(np.float32)
+    x[-1] = np.float32(top)
+    q = check_mx(x, elem, mode)  # exact values and exponents against the spec
+    assert np.isfinite(q.scales).all() and q.scale_codes().max() <= 254
+    ref, _ = spec_mx(x, elem, mode)
+    want = np.clip(ref, -F32_MAX, F32_MAX).astype(np.float32)  # saturating, then RNE
+    got = q.dequantize()
+    assert got.dtype == np.float32 and np.isfinite(got).all()
+    np.testing.assert_array_equal(got, want)
+
+
+def test_mx_refuses_elements_and_blocks_it_cannot_hold():
+    with pytest.raises(ValueError, match="50 fraction bits.*float64"):
+        nm.quantize_mx(np.ones(32), "float64")
+    with pytest.raises(ValueError, match="block_size must be in 1..2\\*\\*62"):
+        nm.quantize_mx(np.ones(32), "e4m3", block_size=2**70)
+    with pytest.raises(ValueError, match="block_size"):
+        nm.quantize_bfp(np.ones(32), 8, block_size=2**70)

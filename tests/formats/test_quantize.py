@@ -286,3 +286,55 @@ def test_statistics_agree_across_kernel_paths(mode, elem):
     assert q.num_flushed == ((x != 0) & (q.dequantize() == 0)).sum()
     g = nm.quantize_mx(x, elem, rounding="stochastic_equal", seed=1, stats=True)
     assert g.num_clipped == q.num_clipped
+
+
+# ----- NaN and Inf groups, per-tensor groups (issue 12, item 4) ------------------------------
+@pytest.mark.parametrize("elem", ["e4m3", "e5m2", "e2m1", "bf16"])
+@pytest.mark.parametrize("special", [np.nan, np.inf, -np.inf])
+def test_quantize_nan_or_inf_makes_a_nan_group(elem, special):
+    # the issue's reproducer: [448, 1] before
+    q = nm.quantize(np.array([special, 1.0]), elem)
+    assert np.isnan(q.scales).all() and np.isnan(q.dequantize()).all()
+    # per channel and per block: the other groups are untouched. With E8M0 scales every
+    # value here is exact, so the clean groups read back as the data themselves.
+    x = np.array([[1.0, 2.0, 4.0, 0.5], [1.0, special, 2.0, 0.25], [0.5, 1.0, 2.0, 4.0]])
+    for kw in ({"channel_axis": 0}, {"block_size": 2}, {"axis": 1}):
+        q = nm.quantize(x, elem, scale_format="e8m0", **kw)
+        got = q.dequantize()
+        bad = np.zeros(x.shape, bool)
+        if "block_size" in kw:
+            bad[1, :2] = True
+        else:
+            bad[1] = True
+        assert np.isnan(got[bad]).all(), kw
+        np.testing.assert_array_equal(got[~bad], x[~bad], err_msg=str(kw))
+        nan_scales = np.isnan(q.scales)
+        assert nan_scales.sum() == 1 and (q.scale_codes()[nan_scales] == 0xFF).all()
+
+
+def test_quantize_integer_formats_refuse_inf_without_given_scales():
+    with pytest.raises(ValueError, match="Inf.*int8"):
+        nm.quantize(np.array([np.inf, 1.0]), "int8")
+    with pytest.raises(ValueError, match="Inf"):
+        nm.quantize_int(np.array([-np.inf, 1.0]), 4, symmetric=False)
+    # with given scales Inf saturates, as every out-of-range element does
+    q = nm.quantize(np.array([np.inf, 1.0]), "int8", scale=1.0)
+    assert q.codes.tolist() == [127, 1]
+
+
+def test_quantize_per_tensor_scale_covers_every_row():
+    # the scale came from the first row alone: 40 saturated to 2
+    x = np.array([[1.0, 2.0], [3.0, 40.0]])
+    q = nm.quantize(x, "e4m3", scale_format="e8m0")  # 40 / 448 rounded up: 2**-3
+    assert q.scales.ravel().tolist() == [0.125]
+    np.testing.assert_array_equal(q.dequantize(), x)
+    a = nm.quantize_int(np.array([[0.0, 1.0], [2.0, 3.0]]), 8, signed=False, symmetric=False)
+    assert a.codes.max() == 255 and a.codes.min() == 0
+    np.testing.assert_allclose(a.dequantize(), [[0, 1], [2, 3]], atol=3 / 255 / 2 * 1.0001)
+
+
+def test_quantize_refuses_element_formats_and_block_sizes_it_cannot_hold():
+    with pytest.raises(ValueError, match="50 fraction bits.*float64"):
+        nm.quantize(np.ones(4), "float64")
+    with pytest.raises(ValueError, match="block_size must be in 1..2\\*\\*62"):
+        nm.quantize(np.ones(4), "e4m3", block_size=2**70)

@@ -85,3 +85,49 @@ def test_e8m0_scale_codes_round_trip():
     codes = nm.encode(s, "e8m0")
     assert codes.tolist() == [*range(255), 255]
     np.testing.assert_array_equal(nm.decode(codes, "e8m0", np.float64), s)
+
+
+# ----- from_packed checks what it reads (issue 12, item 6) --------------------------------
+def _stored():
+    x = np.random.default_rng(3).standard_normal((3, 70)).astype(np.float32)
+    return [
+        nm.quantize_mx(x, "fp4"),
+        nm.quantize_mx(x, "e2m3"),
+        nm.quantize_mx(x, "int8"),
+        nm.quantize_nvfp4(x),
+        nm.quantize(x, "int4", block_size=16),
+        nm.quantize_int(x, 8, symmetric=False),
+        nm.quantize_fixed(x, 16, 8),
+    ]
+
+
+@pytest.mark.parametrize("i", range(7))
+def test_from_packed_refuses_wrong_types_and_sizes(i):
+    q = _stored()[i]
+    p = q.packed_codes()
+    r = q.from_packed(p.ravel())  # any shape of the right size reads in C order
+    np.testing.assert_array_equal(r.codes, q.codes)
+    with pytest.raises(TypeError, match="uint8 array.*got list"):
+        q.from_packed(p.tolist())  # decoded garbage before
+    with pytest.raises(TypeError, match="uint8 array.*got int64"):
+        q.from_packed(p.astype(np.int64))
+    with pytest.raises(ValueError, match=f"holds {2 * p.size} bytes.*take {p.size}"):
+        q.from_packed(np.concatenate([p.ravel(), p.ravel()]))
+    with pytest.raises(ValueError, match=f"holds {p.size - 1} bytes"):
+        q.from_packed(p.ravel()[:-1])
+
+
+def test_from_packed_refuses_wrong_scale_codes_and_codes_out_of_range():
+    q = _stored()[0]
+    p, s = q.packed_codes(), q.scale_codes()
+    with pytest.raises(TypeError, match="scale_codes must be a uint8 array.*got list"):
+        q.from_packed(p, s.tolist())
+    with pytest.raises(TypeError, match="uint8.*got uint16"):
+        q.from_packed(p, s.astype(np.uint16))
+    with pytest.raises(ValueError, match=f"holds {s.size + 1} codes.*{s.size} scales"):
+        q.from_packed(p, np.zeros(s.size + 1, np.uint8))
+    with pytest.raises(ValueError, match="implicit"):
+        _stored()[6].from_packed(_stored()[6].packed_codes(), np.zeros(1, np.uint32))
+    n = nm.quantize_int(np.ones(4), 8)  # narrow int8: the byte 0x80 (-128) is no code
+    with pytest.raises(ValueError, match="outside \\[-127, 127\\]"):
+        n.from_packed(np.full(4, 0x80, np.uint8))

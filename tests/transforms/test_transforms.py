@@ -468,3 +468,15 @@ def test_error_study_within_bounds():
         T.error_study(sizes=[12])
     with pytest.raises(ValueError):
         T.error_study(transform="fft")
+
+
+def test_fwht_and_error_study_refuse_non_integers_and_negative_seeds():
+    with pytest.raises(TypeError, match="block must be an int.*2.5"):
+        T.fwht(np.ones(8), block=2.5)  # silently used blocks of 2 before
+    assert T.fwht(np.ones(8), block=np.int64(2)).tolist() == [2.0, 0.0] * 4
+    with pytest.raises(ValueError, match="seed must be a non-negative int, got -1"):
+        T.error_study(sizes=[16], formats=["float16"], trials=1, seed=-1)
+    with pytest.raises(ValueError, match="trials must be an int"):
+        T.error_study(sizes=[16], formats=["float16"], trials=1.5)
+    with pytest.raises(ValueError, match="sizes must be powers of two.*16.5"):
+        T.error_study(sizes=[16.5], formats=["float16"], trials=1)
