@@ -376,12 +376,18 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
                     q = v * inv
                     # an underflow to zero keeps its direction
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+            elif SR[4] != 0:  # float64 data: the quotient corrected (a loop of its own,
+                # so that the float32 one below vectorises)
+                for j in range(np.uint64(lo), np.uint64(hi)):
+                    v = np.float64(xr[j])
+                    q = v / s
+                    if 2.0**-900 < abs(v) < 2.0**900:
+                        q = _toward_quotient(q, v, s)
+                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
             else:
                 for j in range(np.uint64(lo), np.uint64(hi)):
                     v = np.float64(xr[j])
                     q = v / s
-                    if SR[4] != 0 and 2.0**-900 < abs(v) < 2.0**900:
-                        q = _toward_quotient(q, v, s)
                     qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
             if has_zp:
                 zb[lo:hi] = zp[r, k]
