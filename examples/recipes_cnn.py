@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import torch
-from _training import fit, mnist5000
+from _training import fit, mnist5000, plot_losses
 from tqdm import tqdm
 
 from numerics.analysis import text_table
@@ -70,22 +70,9 @@ def main(argv=None) -> dict:
         for n, (losses, acc, sec) in results.items()
     ]
     print(text_table(("recipe", "final loss", "test acc", "seconds"), rows))
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for n, (losses, _, _) in results.items():
-        k = min(10, len(losses))
-        ax.plot(np.convolve(losses, np.ones(k) / k, mode="valid"), label=n)
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss (moving average)")
-    ax.set_title("small CNN on MNIST-5000 under each recipe (emulated on the CPU)")
-    ax.legend()
-    os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "recipes_cnn.png")
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    curves = {n: losses for n, (losses, _, _) in results.items()}
+    plot_losses(curves, "small CNN on MNIST-5000 under each recipe (emulated on the CPU)", path)
     print(f"wrote {path}")
     return {n: (float(np.mean(ls[-20:])), acc) for n, (ls, acc, _) in results.items()}
 
