@@ -30,7 +30,7 @@ suppress_warnings = ["ref.python"]  # re-exported names resolve to more than one
 
 # the table of named formats, generated from numerics itself at every build
 os.makedirs(os.path.join(os.path.dirname(__file__), "_generated"), exist_ok=True)
-from numerics.cli import format_table  # noqa: E402
+from numerics.analysis import format_table  # noqa: E402
 
 with open(os.path.join(os.path.dirname(__file__), "_generated", "formats.txt"), "w") as _f:
     _f.write(format_table() + "\n")

@@ -4,7 +4,7 @@ like float32.
 
     python examples/fp8_weights_mnist.py [--quick] [--out DIR]
 
-The training loop is :func:`numerics.torch.training.train_mlp`: plain SGD whose
+The training loop is ``train_mlp`` of ``_training.py`` (beside this script): plain SGD whose
 optimizer is wrapped in :class:`numerics.torch.LowPrecisionOptimizer`, which rounds
 every weight into float8_e4m3fn after each step. Writes DIR/fp8_weights_mnist.png.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 
-from numerics.torch.training import fp8_weights_comparison
+from _training import fp8_weights_comparison
+
+from numerics.analysis import text_table
 
 
 def main(argv=None) -> dict:
@@ -23,9 +25,8 @@ def main(argv=None) -> dict:
     args = p.parse_args(argv)
     epochs, n_train = (1, 1000) if args.quick else (8, 4000)
     results, path = fp8_weights_comparison(args.out, epochs, n_train)
-    print(f"{'run':28s} {'final loss (last 20 steps)':>28s} {'test accuracy':>14s}")
-    for name, (loss, acc) in results.items():
-        print(f"{name:28s} {loss:28.3f} {acc:14.3f}")
+    rows = [(name, f"{loss:.3f}", f"{acc:.3f}") for name, (loss, acc) in results.items()]
+    print(text_table(("run", "final loss (last 20 steps)", "test accuracy"), rows))
     print(f"wrote {path}")
     return results
 

@@ -15,10 +15,11 @@ import time
 
 import numpy as np
 import torch
+from _training import fit, mnist5000, plot_losses
 from tqdm import tqdm
 
+from numerics.analysis import text_table
 from numerics.torch import quantize_model, recipes
-from numerics.torch.training import fit, mnist5000
 
 RECIPES = ("fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet")
 
@@ -64,25 +65,14 @@ def main(argv=None) -> dict:
     epochs, n_train = (1, 512) if args.quick else (3, 4000)
     data = load(n_train)
     results = {n: train(n, data, epochs) for n in tqdm(names, desc="recipes")}
-    print(f"{'recipe':10s} {'final loss':>11s} {'test acc':>9s} {'seconds':>8s}")
-    for n, (losses, acc, sec) in results.items():
-        print(f"{n:10s} {np.mean(losses[-20:]):11.3f} {acc:9.3f} {sec:8.1f}")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for n, (losses, _, _) in results.items():
-        k = min(10, len(losses))
-        ax.plot(np.convolve(losses, np.ones(k) / k, mode="valid"), label=n)
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss (moving average)")
-    ax.set_title("small CNN on MNIST-5000 under each recipe (emulated on the CPU)")
-    ax.legend()
-    os.makedirs(args.out, exist_ok=True)
+    rows = [
+        (n, f"{np.mean(losses[-20:]):.3f}", f"{acc:.3f}", f"{sec:.1f}")
+        for n, (losses, acc, sec) in results.items()
+    ]
+    print(text_table(("recipe", "final loss", "test acc", "seconds"), rows))
     path = os.path.join(args.out, "recipes_cnn.png")
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    curves = {n: losses for n, (losses, _, _) in results.items()}
+    plot_losses(curves, "small CNN on MNIST-5000 under each recipe (emulated on the CPU)", path)
     print(f"wrote {path}")
     return {n: (float(np.mean(ls[-20:])), acc) for n, (ls, acc, _) in results.items()}
 

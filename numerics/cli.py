@@ -3,47 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from .formats import FORMATS, as_format
+from .analysis import format_table
+from .formats import as_format
 
+# format_table moved to numerics.analysis (the one table renderer); the name stays here
 __all__ = ["format_table", "main"]
 
-
-def format_table(names: list[str] | None = None) -> str:
-    """A text table of named formats: bits, bias, range, specials and eps.
-
-    Examples
-    --------
-    >>> print(format_table(["fp4"]).splitlines()[2].split()[:4])
-    ['float4_e2m1fn', '4', '1', '6']
-    """
-    fmts = [as_format(n) for n in names] if names else list(FORMATS.values())
-    head = ("name", "bits", "bias", "max", "min normal", "min subnormal", "Inf", "NaN", "eps")
-    rows = [
-        (
-            str(f),
-            str(f.bits),
-            str(f.bias),
-            f"{f.max:.6g}",
-            f"{f.min_normal:.6g}",
-            f"{f.min_subnormal:.6g}",
-            "yes" if f.inf else "no",
-            f.nan.value,
-            f"{f.eps:.6g}",
-        )
-        for f in fmts
-    ]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-    def line(r):
-        return "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(head), rule, *(line(r) for r in rows)])
+# --values lists at most this many codes' worth of values: float32 and float64 would
+# print for hours (float64 never ends), tf32 half a million lines
+MAX_VALUES_BITS = 16
+# fft-error holds a few float64 arrays of trials * n values per point
+MAX_LOG2_SIZE = 24
+MAX_LOG2_POINT = 25
+# options of `cast` that take an argument (the argument may look like a number)
+_CAST_OPTIONS_WITH_ARGUMENT = ("--npy", "--rounding", "--seed", "--out")
 
 
 def _formats(args: argparse.Namespace) -> int:
@@ -51,8 +27,14 @@ def _formats(args: argparse.Namespace) -> int:
         print(format_table())
         return 0
     fmt = as_format(args.name)
+    if args.values and fmt.bits > MAX_VALUES_BITS:
+        # refused before printing anything, so the error is the only output
+        raise ValueError(
+            f"{fmt.name or fmt} has 2**{fmt.bits} codes, too many to list; "
+            f"--values lists formats of at most {MAX_VALUES_BITS} bits"
+        )
     print(repr(fmt))
-    print(format_table([fmt.name] if fmt.name else None) if fmt.name else "")
+    print(format_table([fmt]) if fmt.name else "")
     if args.values:
         for v in fmt.values():
             print(repr(float(v)))
@@ -66,6 +48,13 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
 def _cast(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -74,13 +63,15 @@ def _cast(args: argparse.Namespace) -> int:
     if args.npy:
         x = np.load(args.npy)
     elif args.values:
-        x = np.array([float(v) for v in args.values], dtype=np.float64)
+        x = np.array([_float(v) for v in args.values], dtype=np.float64)
     else:
         raise ValueError("give values to cast, or --npy FILE")
     seed = args.seed if args.seed is not None else (0 if "stochastic" in args.rounding else None)
     y = cast(x, args.fmt, args.rounding, saturate=args.saturate, seed=seed)
     if args.out:
-        np.save(args.out, y)
+        # np.save(name) appends ".npy" to a name without it; write the path as given
+        with open(args.out, "wb") as f:
+            np.save(f, y)
         print(f"wrote {args.out}")
     else:
         for a, b in zip(np.ravel(x), np.ravel(y), strict=True):
@@ -89,37 +80,48 @@ def _cast(args: argparse.Namespace) -> int:
 
 
 def _ints(text: str) -> list[int]:
-    """``"4:16"`` (log2 range, inclusive) or ``"16,64,256"``."""
-    if ":" in text:
-        lo, hi = (int(v) for v in text.split(":"))
-        return [2**k for k in range(lo, hi + 1)]
-    return [int(v) for v in text.split(",")]
+    """``"4:16"`` (log2 range, inclusive) or ``"16,64,256"``, each at most
+    ``2**MAX_LOG2_SIZE``."""
+    try:
+        if ":" in text:
+            lo, hi = (int(v) for v in text.split(":"))
+            sizes = None if hi > MAX_LOG2_SIZE else [2**k for k in range(lo, hi + 1)]
+        else:
+            sizes = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--sizes takes lo:hi (log2, inclusive) or n1,n2,...; got {text!r}"
+        ) from None
+    if sizes is None or max(sizes, default=0) > 2**MAX_LOG2_SIZE:
+        raise ValueError(f"--sizes must be at most 2**{MAX_LOG2_SIZE}; got {text!r}")
+    return sizes
 
 
 def _fft_error(args: argparse.Namespace) -> int:
-    import os
-
-    from .demo import _progress
-    from .transforms import error_study
+    from .demo import fft_error_study
 
     sizes = _ints(args.sizes)
-    fmts = args.formats.split(",")
-    modes = args.modes.split(",")
-    bar = _progress(len(sizes) * len(fmts) * len(modes), "FFT error study")
-    study = error_study(
-        args.transform,
-        sizes,
-        fmts,
-        modes,
-        trials=args.trials,
-        seed=args.seed,
-        progress=lambda s: bar.update(),
-    )
-    bar.close()
-    print(study.table())
+    if args.trials * max(sizes, default=0) > 2**MAX_LOG2_POINT:
+        raise ValueError(
+            f"--trials times the largest size must be at most 2**{MAX_LOG2_POINT} (memory); "
+            f"got {args.trials} x {max(sizes)}"
+        )
+    txt = None
     if args.out:
+        # fail on an unwritable folder now, not after the study
         os.makedirs(args.out, exist_ok=True)
         txt = os.path.join(args.out, f"{args.transform}_error.txt")
+        open(txt, "w").close()
+    study = fft_error_study(
+        args.transform,
+        sizes,
+        args.formats.split(","),
+        args.modes.split(","),
+        trials=args.trials,
+        seed=args.seed,
+    )
+    print(study.table())
+    if txt:
         with open(txt, "w") as f:
             f.write(study.table() + "\n")
         print(f"wrote {txt}")
@@ -147,22 +149,30 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     f = sub.add_parser("formats", help="table of named formats, or one format in detail")
     f.add_argument("name", nargs="?", help="a format name or alias")
-    f.add_argument("--values", action="store_true", help="list every finite value")
+    f.add_argument(
+        "--values",
+        action="store_true",
+        help=f"list every finite value (formats of at most {MAX_VALUES_BITS} bits)",
+    )
     f.set_defaults(run=_formats)
     c = sub.add_parser("cast", help="round values (or a .npy file) into a format")
     c.add_argument("fmt", help="format name or alias")
-    c.add_argument("values", nargs="*", help="numbers to cast")
+    c.add_argument("values", nargs="*", help="numbers to cast (negative ones too: -1e-3, -inf)")
     c.add_argument("--npy", help="a .npy file of float16/32/64 data instead of values")
     c.add_argument("--rounding", default="nearest_even", help="any rounding mode")
     c.add_argument("--saturate", action="store_true", help="clamp overflow to +-max")
     c.add_argument("--seed", type=int, help="key of stochastic rounding")
-    c.add_argument("--out", help="save the result to this .npy file")
+    c.add_argument("--out", help="save the result as .npy data to this path")
     c.set_defaults(run=_cast)
     e = sub.add_parser("fft-error", help="the FFT butterfly rounding-error study")
     e.add_argument("--transform", default="rdfft", help="rdfft, irdfft, dct, idct or fwht")
     e.add_argument("--formats", default="bfloat16,float16,float8_e4m3fn,float8_e5m2")
     e.add_argument("--modes", default="nearest_even,stochastic", help="rounding modes")
-    e.add_argument("--sizes", default="4:16", help="log2 range lo:hi, or a list n1,n2,...")
+    e.add_argument(
+        "--sizes",
+        default="4:16",
+        help=f"log2 range lo:hi, or a list n1,n2,... (at most 2**{MAX_LOG2_SIZE})",
+    )
     e.add_argument("--trials", type=int, default=8, help="random inputs per point")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--out", help="folder for the table and the plot")
@@ -174,14 +184,52 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _negative_numbers_as_values(argv: list[str]) -> list[str]:
+    """``cast``'s arguments with each negative number marked as a value.
+
+    argparse takes ``-1e-3`` and ``-inf`` for options (it knows only ``-1`` and
+    ``-1.5`` as negative numbers), so without this they would need ``--``. A token
+    that does not start with ``-`` is never an option, and ``float`` ignores the
+    leading space that this adds.
+    """
+    out = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return out + argv[i:]
+        if token in _CAST_OPTIONS_WITH_ARGUMENT:
+            out += argv[i : i + 2]
+            i += 2
+            continue
+        if token.startswith("-") and token != "-":
+            try:
+                float(token)
+            except ValueError:
+                pass
+            else:
+                token = " " + token
+        out.append(token)
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``numerics`` and ``python -m numerics``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["cast"]:
+        argv = ["cast", *_negative_numbers_as_values(argv[1:])]
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # `numerics formats fp8 --values | head`
+        sys.stderr.close()
+        return 0
     except (ValueError, TypeError, OSError) as e:
         parser.exit(2, f"numerics: error: {e}\n")
+    except MemoryError:
+        parser.exit(2, f"numerics: error: out of memory running {args.command}\n")
     return 0
 
 

@@ -1,19 +1,37 @@
 """The main job behind ``make demo`` / ``numerics demo``: what numerics is for, in one
 run. It prints and saves to an output folder the table of named formats, the FFT
 butterfly error study, an MXFP4-versus-NVFP4 comparison on a realistic weight matrix,
-and (with torch and mlxtend installed) an FP8-weights training comparison."""
+and (with torch and mlxtend installed) an FP8-weights training comparison.
+
+The command line imports this module, never the reverse: the tables come from
+:mod:`numerics.analysis`, and the error study with its progress bar is
+:func:`fft_error_study`, which ``numerics fft-error`` runs too. The training loop of
+part (d) is an example, not library code: it lives in ``examples/_training.py`` of the
+repository (where ``make demo`` runs), and the part is skipped, saying why, when the
+package runs without that folder (installed from a wheel)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["FFT_FORMATS", "mx_vs_nvfp4", "run_demo", "weight_matrix"]
+from .analysis import format_table, text_table
+
+if TYPE_CHECKING:
+    from .transforms import StudyReport
+
+__all__ = ["FFT_FORMATS", "fft_error_study", "mx_vs_nvfp4", "run_demo", "weight_matrix"]
 
 FFT_FORMATS = ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2")
+MODES = ("nearest_even", "stochastic")
+# the training loop of part (d), in a repository checkout
+TRAINING = Path(__file__).resolve().parent.parent / "examples" / "_training.py"
 
 
 def _progress(total: int, desc: str):
@@ -39,6 +57,53 @@ def _progress(total: int, desc: str):
                 pass
 
         return _Plain()
+
+
+def fft_error_study(
+    transform: str = "rdfft",
+    sizes: Sequence[int] = (16, 64),
+    formats: Sequence[str] = FFT_FORMATS,
+    modes: Sequence[str] = MODES,
+    trials: int = 8,
+    seed: int = 0,
+) -> StudyReport:
+    """:func:`numerics.transforms.error_study` with a progress bar (tqdm when it is
+    installed), as ``numerics fft-error`` and the demo run it.
+
+    Examples
+    --------
+    >>> fft_error_study("fwht", [16], ["bf16"], ["nearest_even"], trials=1).rows[0][:3]
+    ('bfloat16', 'nearest_even', 4)
+    """
+    from .transforms import error_study
+
+    total = len(sizes) * len(formats) * len(modes)
+    bar = None
+
+    def step(message: str) -> None:
+        # the bar starts with the first point, so that bad arguments print only the error
+        nonlocal bar
+        if bar is None:
+            bar = _progress(total, f"{transform} error study")
+        bar.update()
+
+    try:
+        return error_study(
+            transform, sizes, formats, modes, trials=trials, seed=seed, progress=step
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _training():
+    """The module of examples/_training.py, or None outside a repository checkout."""
+    if not TRAINING.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("numerics_examples_training", TRAINING)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def weight_matrix(rows: int = 1024, cols: int = 1024, seed: int = 0) -> np.ndarray:
@@ -96,17 +161,6 @@ def mx_vs_nvfp4(w: np.ndarray) -> list[tuple]:
     return out
 
 
-def _table(cols: tuple[str, ...], rows: list[tuple]) -> str:
-    def cell(v):
-        if isinstance(v, float):
-            return f"{v:.4g}"
-        return str(v)
-
-    cells = [list(cols)] + [[cell(v) for v in r] for r in rows]
-    w = [max(len(c[i]) for c in cells) for i in range(len(cols))]
-    return "\n".join("  ".join(s.rjust(k) for s, k in zip(c, w, strict=True)) for c in cells)
-
-
 def _save_plot(fig, path: str) -> None:
     fig.savefig(path, dpi=120, bbox_inches="tight")
     import matplotlib.pyplot as plt
@@ -128,9 +182,6 @@ def run_demo(
     >>> sorted(os.path.basename(f) for f in files)[:3]
     ['fft_error.png', 'fft_error.txt', 'formats.txt']
     """
-    from .cli import format_table
-    from .transforms import error_study
-
     os.makedirs(out, exist_ok=True)
     files = []
     t0 = time.perf_counter()
@@ -157,12 +208,7 @@ def run_demo(
     # (b) the FFT butterfly error study
     sizes = [2**k for k in range(4, 11 if quick else 17)]
     trials = 2 if quick else 8
-    modes = ("nearest_even", "stochastic")
-    bar = _progress(len(sizes) * len(FFT_FORMATS) * len(modes), "FFT error study")
-    study = error_study(
-        "rdfft", sizes, FFT_FORMATS, modes, trials=trials, seed=0, progress=lambda s: bar.update()
-    )
-    bar.close()
+    study = fft_error_study("rdfft", sizes, FFT_FORMATS, MODES, trials=trials, seed=0)
     text = study.table()
     echo("\n== (b) rdFFT rounding error against n (normwise, in units of u) ==\n" + text)
     echo(
@@ -182,7 +228,7 @@ def run_demo(
     w = weight_matrix(n, n)
     rows = mx_vs_nvfp4(w)
     cols = ("scheme", "bits/elem", "SQNR dB", "normwise", "max err/max", "clipped", "flushed")
-    text = _table(cols, rows)
+    text = text_table(cols, rows)
     echo(f"\n== (c) 4-bit quantization of a {n}x{n} heavy-tailed weight matrix ==\n" + text)
     write("mx_vs_nvfp4.txt", text)
     if plt is not None:
@@ -194,18 +240,21 @@ def run_demo(
         _save_plot(fig, os.path.join(out, "mx_vs_nvfp4.png"))
         files.append(os.path.join(out, "mx_vs_nvfp4.png"))
 
-    # (d) FP8-weights training, if torch and mlxtend are there
+    # (d) FP8-weights training, with torch and mlxtend, from a repository checkout
     try:
         import mlxtend  # noqa: F401
         import torch  # noqa: F401
-
-        from .torch.training import fp8_weights_comparison
     except ImportError:
-        echo("\n(d) skipped: install the torch and examples extras for the training comparison")
+        training = "install the torch and examples extras for the training comparison"
+    else:
+        training = _training() or f"the training example is not there ({TRAINING})"
+    if isinstance(training, str):
+        echo(f"\n(d) skipped: {training}")
     else:
         echo("\n== (d) MLP on MNIST-5000 with weights stored in float8_e4m3fn ==")
-        res, path = fp8_weights_comparison(out, 1 if quick else 4, 1000 if quick else 4000)
-        echo(_table(("run", "final loss", "test accuracy"), [(k, *v) for k, v in res.items()]))
+        res, path = training.fp8_weights_comparison(out, 1 if quick else 4, 1000 if quick else 4000)
+        runs = [(k, *v) for k, v in res.items()]
+        echo(text_table(("run", "final loss", "test accuracy"), runs))
         files.append(path)
     echo(f"\nDone in {time.perf_counter() - t0:.0f} s. Outputs are in {os.path.abspath(out)}:")
     for f in files:

@@ -1,8 +1,12 @@
 """Every example runs (in its --quick mode) and writes its plot; the FP8-weights
-example shows its point: nearest stagnates where stochastic rounding learns."""
+example shows its point: nearest stagnates where stochastic rounding learns. The
+training loop the examples and the demo share (examples/_training.py) runs its
+docstring examples."""
 
+import doctest
 import importlib.util
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -14,10 +18,22 @@ EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
 
 def load(name):
+    # the scripts import their neighbour _training as `python examples/x.py` would
+    if EXAMPLES not in sys.path:
+        sys.path.insert(0, EXAMPLES)
     spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def test_training_docstring_examples():
+    res = doctest.testmod(load("_training"), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted > 0
+
+
+def test_training_loop_is_not_in_the_library():
+    assert importlib.util.find_spec("numerics.torch.training") is None
 
 
 def test_fp8_weights_mnist(tmp_path):

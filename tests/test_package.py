@@ -1,4 +1,7 @@
-"""The package: import cost, no torch, docstring examples, command line."""
+"""The package: no torch on import, docstring examples, documented names, the README.
+
+The command line is tested in test_cli.py; the import time is a figure of
+benchmarks/import_time.py, not a test (a timing assertion fails on a loaded machine)."""
 
 import doctest
 import importlib
@@ -18,15 +21,10 @@ def _run(*args, **kw):
     )
 
 
-def test_import_does_not_import_torch_and_is_fast():
-    code = (
-        "import sys, time; t = time.perf_counter(); import numerics; "
-        "print(time.perf_counter() - t, 'torch' in sys.modules)"
-    )
+def test_import_does_not_import_torch():
+    code = "import sys, numerics; print('torch' in sys.modules)"
     out = _run("-c", code, env={**os.environ, "NUMBA_DISABLE_JIT": "1"})
-    seconds, torch_loaded = out.stdout.split()
-    assert torch_loaded == "False"
-    assert float(seconds) < 1.0, f"import took {seconds} s"
+    assert out.stdout.split() == ["False"], out.stderr
 
 
 def _modules():
@@ -59,81 +57,6 @@ def test_every_public_name_is_documented_and_typed():
             if inspect.isfunction(obj):
                 sig = inspect.signature(obj)
                 assert sig.return_annotation is not inspect.Signature.empty, f"{name} return type"
-
-
-def test_cli_formats_table_and_one_format():
-    out = _run("-m", "numerics", "formats")
-    assert out.returncode == 0 and "float8_e4m3fn" in out.stdout and "448" in out.stdout
-    one = _run("-m", "numerics", "formats", "fp4", "--values")
-    assert one.returncode == 0 and "6.0" in one.stdout and "-6.0" in one.stdout
-
-
-def test_cli_bad_arguments_exit_2_with_one_line():
-    out = _run("-m", "numerics", "formats", "fp9")
-    assert out.returncode == 2
-    assert out.stderr.strip().count("\n") == 0 and "unknown format 'fp9'" in out.stderr
-    assert _run("-m", "numerics", "bogus").returncode == 2
-    assert _run("-m", "numerics").returncode == 2
-
-
-def test_cli_demo_quick_writes_its_files(tmp_path):
-    out = _run("-m", "numerics", "demo", "--quick", "--out", str(tmp_path))
-    assert out.returncode == 0, out.stderr
-    assert "float4_e2m1fn" in out.stdout and "MXFP4" in out.stdout
-    assert str(tmp_path) in out.stdout
-    for name in ("formats.txt", "fft_error.txt", "fft_error.png", "mx_vs_nvfp4.txt"):
-        assert (tmp_path / name).stat().st_size > 0
-    names = (tmp_path / "fft_error.txt").read_text()
-    assert all(f in names for f in ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2"))
-
-
-def test_cli_cast(tmp_path):
-    out = _run("-m", "numerics", "cast", "e4m3", "0.3", "500", "--saturate")
-    assert out.returncode == 0
-    assert out.stdout.split("\n")[:2] == ["0.3 -> 0.3125", "500.0 -> 448.0"]
-    import numpy as np
-
-    src, dst = tmp_path / "x.npy", tmp_path / "y.npy"
-    np.save(src, np.array([1.1, -2.6], dtype=np.float32))
-    out = _run("-m", "numerics", "cast", "fp4", "--npy", str(src), "--out", str(dst))
-    assert out.returncode == 0 and np.load(dst).tolist() == [1.0, -3.0]
-    out = _run("-m", "numerics", "cast", "bf16", "1.001", "--rounding", "up")
-    assert out.stdout.strip() == "1.001 -> 1.0078125"
-
-
-def test_cli_fft_error(tmp_path):
-    out = _run(
-        "-m", "numerics", "fft-error", "--formats", "bf16", "--modes", "nearest_even",
-        "--sizes", "16,64", "--trials", "2", "--out", str(tmp_path),
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    assert "bfloat16" in out.stdout and (tmp_path / "rdfft_error.png").exists()
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("cast", "fp9", "1"),
-        ("cast", "e4m3"),
-        ("cast", "e4m3", "x"),
-        ("cast", "e4m3", "1", "--rounding", "sideways"),
-        ("fft-error", "--sizes", "12"),
-        ("fft-error", "--transform", "fft"),
-        ("fft-error", "--trials", "many"),
-        ("demo", "--bogus"),
-        ("bogus",),
-    ],
-)
-def test_cli_bad_arguments_one_line_exit_2(args):
-    out = _run("-m", "numerics", *args)
-    assert out.returncode == 2, (args, out.stdout, out.stderr)
-    assert out.stderr.strip().count("\n") == 0 and "error" in out.stderr
-
-
-@pytest.mark.parametrize("cmd", ["formats", "cast", "fft-error", "demo"])
-def test_cli_help(cmd):
-    out = _run("-m", "numerics", cmd, "--help")
-    assert out.returncode == 0 and "usage: numerics" in out.stdout
 
 
 def test_readme_examples_run():

@@ -1,4 +1,5 @@
-"""Error analysis: metrics, bounds, and :class:`ErrorReport`."""
+"""Error analysis: metrics, bounds, :class:`ErrorReport`, and the aligned text tables
+(:func:`text_table`, :func:`format_table`) that every report prints through."""
 
 from .bounds import (
     fft_bound,
@@ -18,7 +19,7 @@ from .metrics import (
     sqnr,
     ulp_error,
 )
-from .report import ErrorReport, compare
+from .report import ErrorReport, compare, format_table, text_table
 
 __all__ = [
     "ErrorReport",
@@ -28,6 +29,7 @@ __all__ = [
     "componentwise_error",
     "errors_in_u",
     "fft_bound",
+    "format_table",
     "gamma",
     "gamma_prob",
     "normwise_error",
@@ -35,6 +37,7 @@ __all__ = [
     "rel_error",
     "sqnr",
     "summation_bound",
+    "text_table",
     "ulp_error",
     "unit_roundoff",
 ]

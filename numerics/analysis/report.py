@@ -1,20 +1,23 @@
 """``ErrorReport``: a table of errors (by stage, term or item) with summary numbers and
-bounds, as text or as a plot. The transforms' exact error tracking reuses it."""
+bounds, as text or as a plot. The transforms' exact error tracking reuses it.
+
+:func:`text_table` is the package's one aligned-text renderer: the reports, the format
+table, the command line and the demo all print through it."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..formats.format import Format
-from ..formats.registry import as_format
+from ..formats.registry import FORMATS, as_format
 from . import metrics
 
-__all__ = ["ErrorReport", "compare"]
+__all__ = ["ErrorReport", "compare", "format_table", "text_table"]
 
 
 def _fmt(v) -> str:
@@ -26,6 +29,76 @@ def _fmt(v) -> str:
             return str(v)
         return f"{v:.4g}" if 1e-3 <= abs(v) < 1e5 else f"{v:.3e}"
     return str(v)
+
+
+def text_table(columns: Sequence[str], rows: Iterable[Sequence], *, rule: bool = False) -> str:
+    """Rows as aligned text under a header: the first column (the row labels)
+    left-aligned, the others right-aligned.
+
+    Strings are printed as given; integers in full; other floats with 4 significant
+    digits, in scientific notation outside ``[1e-3, 1e5)``.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The header.
+    rows : iterable of sequences
+        One sequence of ``len(columns)`` cells per row.
+    rule : bool
+        Draw a line of dashes under the header.
+
+    Examples
+    --------
+    >>> print(text_table(("scheme", "SQNR dB"), [("MXFP4", 17.123456), ("int4", 9.0)], rule=True))
+    scheme  SQNR dB
+    ------  -------
+    MXFP4     17.12
+    int4          9
+    """
+    cells = [[str(c) for c in columns]] + [[_fmt(v) for v in row] for row in rows]
+    for r in cells[1:]:
+        if len(r) != len(columns):
+            raise ValueError(f"a row has {len(r)} cells for {len(columns)} columns: {r}")
+    widths = [max(len(c[i]) for c in cells) for i in range(len(columns))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
+
+    lines = [line(r) for r in cells]
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_table(names: Sequence[str | Format] | None = None) -> str:
+    """A text table of formats (every named one by default): bits, bias, range,
+    specials and machine epsilon.
+
+    Examples
+    --------
+    >>> print(format_table(["fp4"]).splitlines()[2].split()[:4])
+    ['float4_e2m1fn', '4', '1', '6']
+    """
+    fmts = [as_format(n) for n in names] if names else list(FORMATS.values())
+    head = ("name", "bits", "bias", "max", "min normal", "min subnormal", "Inf", "NaN", "eps")
+    rows = [
+        (
+            str(f),
+            str(f.bits),
+            str(f.bias),
+            f"{f.max:.6g}",
+            f"{f.min_normal:.6g}",
+            f"{f.min_subnormal:.6g}",
+            "yes" if f.inf else "no",
+            f.nan.value,
+            f"{f.eps:.6g}",
+        )
+        for f in fmts
+    ]
+    return text_table(head, rows, rule=True)
 
 
 @dataclass(frozen=True)
@@ -49,8 +122,8 @@ class ErrorReport:
     >>> print(r.table())
     demo
     stage  error
-        1    0.5
-        2   0.25
+    1        0.5
+    2       0.25
     bound: 1
     """
 
@@ -76,10 +149,7 @@ class ErrorReport:
         """The report as aligned text: title, table, then the summary."""
         lines = [self.title]
         if self.columns:
-            cells = [list(self.columns)] + [[_fmt(v) for v in row] for row in self.rows]
-            widths = [max(len(c[i]) for c in cells) for i in range(len(self.columns))]
-            for c in cells:
-                lines.append("  ".join(s.rjust(w) for s, w in zip(c, widths, strict=True)))
+            lines.append(text_table(self.columns, self.rows))
         for k, v in self.summary.items():
             lines.append(f"{k}: {_fmt(v)}")
         return "\n".join(lines)

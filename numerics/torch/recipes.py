@@ -9,7 +9,6 @@ rotation cancels in exact arithmetic: ``(a H)(b H)^T = a b^T``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -315,11 +314,3 @@ def weight_only(fmt: str = "float8_e4m3fn", kind: str = "cast") -> Recipe:
     'e2m1'
     """
     return Recipe("weight_only", Product(Operand(), Operand(kind, fmt)))
-
-
-def rotate(t: Tensor, block: int, signs: Tensor | None) -> Tensor:
-    """``t`` rotated along its last axis by the normalised block Hadamard transform
-    (orthonormal, so rotating both factors leaves their product unchanged)."""
-    n = t.shape[-1]
-    b = block if n % block == 0 else 2 ** int(math.log2(n & -n))
-    return functional.fwht(t.contiguous(), normalize=True, signs=signs, block=b)

@@ -67,10 +67,21 @@ def test_qtorch_stochastic_rounding_follows_the_seed():
 
 
 def test_float64_input_is_not_rounded_through_float32():
-    # ml_dtypes (PR 401) and torch land on 1.0
+    # torch 2.13 lands on 1.0 (the next test), so did ml_dtypes 0.6; ml_dtypes 0.7
+    # rounds once (test_differential.py)
     assert nm.cast(1.0625 + 2**-30, E4M3) == 1.125
     assert nm.cast(np.array([1.0625 + 2**-30]), E4M3)[0] == 1.125
     assert nm.encode(1.0625 + 2**-30, E4M3) == 0x39
+
+
+def test_torch_double_rounds_float64_and_drops_the_e8m0_sign():
+    # the claims of README.md and docs/comparison.rst, on the installed torch: if a
+    # release fixes one, this fails and the claim must go
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0625 + 2**-30], dtype=torch.float64)
+    assert x.to(torch.float8_e4m3fn).double().item() == 1.0  # numerics: 1.125
+    e8m0 = torch.tensor([-2.0, 0.0]).to(torch.float8_e8m0fnu).double().tolist()
+    assert e8m0 == [2.0, 2.0**-127]  # numerics: NaN, NaN
 
 
 def test_e8m0_ties_to_even_keeps_signs_and_has_no_zero():

@@ -1,15 +1,19 @@
-"""Differential tests against ml_dtypes and gfloat.
+"""Differential tests against ml_dtypes and gfloat, as installed (ml_dtypes 0.7.0,
+gfloat 0.5.2 when this was written). What each peer does differently is tested here as
+the peer's current behaviour, so that a peer release that changes it fails a test and
+the claims in README.md and docs/comparison.rst get revisited.
 
-Deliberate differences, each excluded below and tested exactly in test_anchors.py:
-- ml_dtypes rounds float64 input through float32 (double rounding): compared on
-  float32 input only here.
+- ml_dtypes 0.7.0 rounds float64 input once, directly (0.6 rounded it through float32):
+  compared on float64 values aimed at float32 ties. torch 2.13 still double-rounds
+  (test_anchors.py).
 - ml_dtypes turns NaN into -0 in fp6/fp4 (no NaN code); we keep NaN in the float
   container.
 - ml_dtypes rounds E8M0 ties up; we round ties to the even code.
 - gfloat raises on finite overflow into fp6/fp4 without saturation; we saturate (OCP).
 - gfloat returns negative values for unsigned formats and 0 for E8M0; we give NaN.
-- gfloat has no round-to-odd; its stochastic modes take caller-supplied random bits,
-  ours draw counter-based bits, so SR is checked statistically (test_stochastic.py).
+- gfloat 0.5.2 has no deterministic round-to-odd (its ``StochasticOdd`` is stochastic
+  rounding); its stochastic modes take caller-supplied random bits, ours draw
+  counter-based bits, so SR is checked statistically (test_stochastic.py).
 """
 
 import numpy as np
@@ -38,6 +42,33 @@ def test_ml_dtypes_nearest_even_on_float32(name):
             assert_same(ours, theirs, x, name)
 
 
+def _tie_targets(fmt) -> np.ndarray:
+    """float64 values within 2**-40 (relative) of a tie of ``fmt``, on both sides, and
+    the ties: rounding them through float32 first lands on the tie, so a double
+    rounding gets half of them wrong."""
+    v = fmt.values()
+    v = v[np.isfinite(v)]
+    mid = (v[:-1] + v[1:]) / 2
+    return np.concatenate([mid, mid * (1 + 2.0**-40), mid * (1 - 2.0**-40)])
+
+
+@pytest.mark.parametrize("name", [n for n in nm.ML_DTYPES_NAMES if n != "float8_e8m0fnu"])
+def test_ml_dtypes_rounds_float64_once(name):
+    fmt = nm.get_format(name)
+    x = _tie_targets(fmt)
+    assert not np.array_equal(x, x.astype(np.float32))  # float32 would move them
+    theirs = x.astype(getattr(ml_dtypes, name)).astype(np.float64)
+    assert_same(nm.cast(x, fmt), theirs, x, f"{name} on float64 input")
+
+
+@pytest.mark.parametrize("name", ["float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn"])
+def test_ml_dtypes_turns_nan_into_minus_zero(name):
+    theirs = np.array([np.nan], np.float32).astype(getattr(ml_dtypes, name))
+    assert theirs.astype(np.float32).tolist() == [0.0]
+    assert np.signbit(theirs.astype(np.float32)[0])
+    assert np.isnan(nm.cast(np.array([np.nan], np.float32), name)).all()
+
+
 def test_ml_dtypes_e8m0_differs_only_at_ties():
     x = np.ldexp(1.0, np.arange(-126, 127)).astype(np.float32)
     ties = x * np.float32(1.5)
@@ -59,6 +90,14 @@ MODES = {
     "up": "TowardPositive",
     "down": "TowardNegative",
 }
+
+
+def test_gfloat_has_no_round_to_odd():
+    # when a gfloat release adds one, compare it in test_gfloat_round_ndarray (MODES)
+    # and update docs/comparison.rst
+    names = {m.name for m in gfloat.RoundMode}
+    assert not {n for n in names if "odd" in n.lower() and "stochastic" not in n.lower()}
+    assert "StochasticOdd" in names  # stochastic rounding, not round to odd
 
 
 def _gfloat_pairs():

