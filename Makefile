@@ -32,6 +32,7 @@ test: lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.bench
+	$(PY) benchmarks/import_time.py
 	$(PY) benchmarks/cast.py
 	$(PY) benchmarks/scaled.py
 	$(PY) benchmarks/arith.py

@@ -47,7 +47,8 @@ def as_ml_dtypes(
 ) -> np.ndarray:
     """Round ``x`` into ``fmt`` with our exact kernels and return an ml_dtypes array.
 
-    The codes are ours (no double rounding, every rounding mode); the array is theirs.
+    The codes are ours (every rounding mode, saturation and stochastic rounding, which
+    ml_dtypes' own casts lack); the array is theirs.
     Keyword arguments are those of :func:`numerics.encode`.
 
     Examples
