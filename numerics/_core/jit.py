@@ -149,24 +149,37 @@ class _FunctionCache(caching.FunctionCache):
             caching._cache_log("[cache] could not rebuild %r; recompiling", self._name)
             return None
 
+    def save_overload(self, sig, data):
+        # The kernel is compiled: a cache that cannot be written (disk full, directory
+        # made read-only or removed since import) must not fail the call that needed it.
+        try:
+            super().save_overload(sig, data)
+        except OSError as e:
+            _warn_once(
+                f"numerics: could not write numba's cache in {self._cache_path} ({e}); "
+                "kernels that are not cached compile again in every process."
+            )
 
-_warned_no_cache = False
+
+_warned = False
+
+
+def _warn_once(message: str) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 def _function_cache(py_func) -> caching._Cache:
-    global _warned_no_cache
     try:
         return _FunctionCache(py_func)
     except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-        if not _warned_no_cache:
-            _warned_no_cache = True
-            warnings.warn(
-                "numerics: no writable directory for numba's cache (package directory, "
-                "user cache, temp dir); kernels compile in every process. Set "
-                "NUMBA_CACHE_DIR to a writable directory to cache them.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        _warn_once(
+            "numerics: no writable directory for numba's cache (package directory, "
+            "user cache, temp dir); kernels compile in every process. Set "
+            "NUMBA_CACHE_DIR to a writable directory to cache them."
+        )
         return caching.NullCache()
 
 

@@ -212,3 +212,20 @@ def test_damaged_cache_files_are_recompiled_and_overwritten(tmp_path, damage):
     assert second.stdout.split() == [word, "0", "1"]
     third = _python(_RANDOM_WORD, env, tmp_path)  # from the files the second run rewrote
     assert third.stdout.split() == [word, "1", "0"], third.stderr
+
+
+def test_cache_that_cannot_be_written_after_import_does_not_fail_the_call(tmp_path):
+    code = (
+        "import os, shutil, warnings, numpy as np\n"
+        "from numerics._core import random_words\n"
+        "root = os.environ['NUMBA_CACHE_DIR']\n"
+        "shutil.rmtree(root)\n"
+        "open(root, 'w').close()  # no directory can be made there, even by root\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    word = random_words.random64(np.uint64(12345), 7)\n"
+        "print(word > 0, len(caught), 'could not write' in str(caught[0].message))\n"
+    )
+    out = _python(code, _env(NUMBA_CACHE_DIR=str(tmp_path / "cache")), tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "1", "True"]
