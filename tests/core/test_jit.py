@@ -38,7 +38,7 @@ def _env(**changes) -> dict:
     that large casts take the parallel kernel even on one core) and no threading layer
     chosen; ``None`` removes a variable."""
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["NUMBA_NUM_THREADS"] = "2"
     for k, v in changes.items():
         if v is None:
