@@ -90,8 +90,9 @@ def check_dtype_holds(fmt, dtype: np.dtype | str) -> None:
 
 
 def as_float_array(x, what: str = "x") -> tuple[np.ndarray, str]:
-    """``x`` as a float ndarray, and how to give the result back: 'array', 'pyfloat' or
-    'npscalar'. Rejects ints, bools, complex and object data with a clear error."""
+    """``x`` as a float ndarray in native byte order, and how to give the result back:
+    'array', 'pyfloat' or 'npscalar'. Rejects ints, bools, complex and object data with
+    a clear error."""
     if isinstance(x, np.ndarray):
         kind = "array"
         arr = x
@@ -116,6 +117,9 @@ def as_float_array(x, what: str = "x") -> tuple[np.ndarray, str]:
             arr = as_f
     else:
         raise TypeError(f"{what} must be a float array, list or number, got {type(x).__name__}")
+    if not arr.dtype.isnative:
+        # kernels read native bits; results come back native, as numpy ufuncs return
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     dt = arr.dtype
     if not (dt in (np.float16, np.float32, np.float64) or is_bfloat16(dt)):
         hint = ""

@@ -1,10 +1,211 @@
 """The numba decorators every kernel of numerics is compiled with.
 
-Kept in one place so that the cache policy and the threading layer are decided once.
+Kept in one place so that the threading layer and the cache policy are decided once:
+
+- Threading layer: unless the user chose one (``NUMBA_THREADING_LAYER``, a numba
+  config file, or ``numba.config.THREADING_LAYER`` set before importing numerics),
+  numba's ``"forksafe"`` choice: TBB if installed, else its own workqueue. numba's
+  default prefers GNU OpenMP on Linux, which kills a forked child (multiprocessing's
+  default start method, DataLoader workers) at its first parallel kernel.
+- Cache location: numba's own (``NUMBA_CACHE_DIR``, the package's ``__pycache__``,
+  the user cache directory), then a directory of the temp dir that only this user can
+  write; if none is writable, kernels compile without a disk cache and one warning
+  says so. numba alone refuses to import the package then.
+- Cache files: each data file carries a checksum of its payload. A truncated or
+  corrupted index or data file reads as a cache miss, so the kernel is recompiled and
+  the entry overwritten; numba alone raises on it in every later run.
 """
 
 from __future__ import annotations
 
-from numba import njit, prange
+import functools
+import hashlib
+import os
+import pickle
+import stat
+import tempfile
+import warnings
+
+import numba
+from numba import prange
+from numba.core import caching, config
+from numba.core.dispatcher import Dispatcher
+from numba.np.ufunc import parallel as _parallel
 
 __all__ = ["njit", "prange"]
+
+
+def _choose_threading_layer() -> None:
+    chosen = "NUMBA_THREADING_LAYER" in os.environ or str(config.THREADING_LAYER) != "default"
+    # Once numba has launched its threads (another library ran a parallel kernel
+    # first), the layer is fixed for the life of the process.
+    if not chosen and not _parallel._is_initialized:
+        config.THREADING_LAYER = "forksafe"
+
+
+_choose_threading_layer()
+
+
+@functools.cache
+def _private_temp_dir() -> str | None:
+    """A cache directory in the temp dir owned by this user and writable by no one
+    else, or None. Cache files are pickles: reading another user's would run their
+    code, so a directory that fails the check is not used."""
+    try:
+        uid = os.getuid()
+    except AttributeError:  # Windows: the temp dir is per user already
+        uid = None
+    try:
+        path = os.path.join(
+            tempfile.gettempdir(), f"numerics-numba-cache-{'user' if uid is None else uid}"
+        )
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    if uid is not None and (st.st_uid != uid or st.st_mode & 0o022):
+        return None
+    return path
+
+
+_UserWide = getattr(caching, "UserWideCacheLocator", None) or caching._UserWideCacheLocator
+
+
+class _PrivateTempLocator(_UserWide):
+    """numba's user-wide locator, moved into :func:`_private_temp_dir`."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = os.path.join(
+            _private_temp_dir(), self.get_suitable_cache_subpath(py_file)
+        )
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if _private_temp_dir() is None:
+            return None
+        return super().from_function(py_func, py_file)
+
+
+class _CacheImpl(caching.FunctionCache._impl_class):
+    _locator_classes = (*caching.FunctionCache._impl_class._locator_classes, _PrivateTempLocator)
+
+
+_MAGIC = b"numerics-nbc1"
+_DIGEST = hashlib.sha256().digest_size
+
+
+class _CheckedCacheFile(caching.IndexDataCacheFile):
+    """numba's index and data files, where anything unreadable is a miss."""
+
+    def _load_index(self):
+        try:
+            return super()._load_index()
+        except Exception:  # truncated or corrupted: start afresh; save() rewrites it
+            caching._cache_log("[cache] unreadable index %r ignored", self._index_path)
+            return {}
+
+    def load(self, key):
+        try:
+            return super().load(key)
+        except Exception:
+            caching._cache_log("[cache] unreadable data for %r ignored", self._index_path)
+            return None
+
+    def _save_data(self, name, data):
+        payload = self._dump(data)
+        with self._open_for_write(self._data_path(name)) as f:
+            f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+
+    def _load_data(self, name):
+        # The checksum catches damage that still unpickles: rebuilding a library from
+        # damaged object code could crash the process instead of raising.
+        with open(self._data_path(name), "rb") as f:
+            blob = f.read()
+        head, digest = blob[: len(_MAGIC)], blob[len(_MAGIC) : len(_MAGIC) + _DIGEST]
+        payload = blob[len(_MAGIC) + _DIGEST :]
+        if head != _MAGIC or hashlib.sha256(payload).digest() != digest:
+            raise ValueError("checksum mismatch")
+        return pickle.loads(payload)
+
+
+class _FunctionCache(caching.FunctionCache):
+    _impl_class = _CacheImpl
+
+    def __init__(self, py_func):
+        super().__init__(py_func)
+        self._cache_file = _CheckedCacheFile(
+            cache_path=self._cache_path,
+            filename_base=self._impl.filename_base,
+            source_stamp=self._impl.locator.get_source_stamp(),
+        )
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception:  # a payload numba cannot rebuild: recompile and overwrite it
+            caching._cache_log("[cache] could not rebuild %r; recompiling", self._name)
+            return None
+
+    def save_overload(self, sig, data):
+        # The kernel is compiled: a cache that cannot be written (disk full, directory
+        # made read-only or removed since import) must not fail the call that needed it.
+        try:
+            super().save_overload(sig, data)
+        except OSError as e:
+            _warn_once(
+                f"numerics: could not write numba's cache in {self._cache_path} ({e}); "
+                "kernels that are not cached compile again in every process."
+            )
+
+
+_warned = False
+
+
+def _warn_once(message: str) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _function_cache(py_func) -> caching._Cache:
+    try:
+        return _FunctionCache(py_func)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        _warn_once(
+            "numerics: no writable directory for numba's cache (package directory, "
+            "user cache, temp dir); kernels compile in every process. Set "
+            "NUMBA_CACHE_DIR to a writable directory to cache them."
+        )
+        return caching.NullCache()
+
+
+def njit(*args, cache: bool = False, **options):
+    """:func:`numba.njit`, where ``cache=True`` uses numerics' cache policy (see the
+    module docstring) instead of numba's.
+
+    Examples
+    --------
+    >>> @njit
+    ... def twice(x):
+    ...     return 2 * x
+    >>> twice(21)
+    42
+    """
+    if len(args) == 1 and callable(args[0]) and not options:  # bare @njit
+        return njit(cache=cache)(args[0])
+    if not cache:
+        return numba.njit(*args, **options)
+    if args:
+        raise TypeError("njit(cache=True) compiles lazily: pass no signatures")
+
+    def decorate(func):
+        dispatcher = numba.njit(**options)(func)
+        if isinstance(dispatcher, Dispatcher):  # not NUMBA_DISABLE_JIT
+            dispatcher._cache = _function_cache(func)
+        return dispatcher
+
+    return decorate

@@ -34,6 +34,7 @@ def cast(
     ----------
     x : array_like or float
         float16, bfloat16 (ml_dtypes), float32 or float64 data, a list, or a number.
+        Data of either byte order is accepted.
     fmt : Format or str
         The target format, or its name (see :func:`numerics.format_names`).
     rounding : Rounding or str
@@ -50,13 +51,15 @@ def cast(
         Random bits of stochastic rounding (1..64), as hardware with k-bit SR does:
         the discarded part is truncated to k bits before the comparison. Default: all.
     out : ndarray, optional
-        Where to write the result (same shape and dtype as ``x``); ``out=x`` rounds
-        in place.
+        Where to write the result (same shape and dtype as ``x``, either byte order);
+        ``out=x`` rounds in place. An ``out`` that overlaps ``x`` otherwise gets the
+        result of the cast of ``x`` as it was, as numpy ufuncs give.
 
     Returns
     -------
     ndarray or scalar
-        The rounded values, in ``x``'s dtype (a scalar for scalar input).
+        The rounded values, in ``x``'s dtype in native byte order, as numpy ufuncs
+        return (a scalar for scalar input).
 
     Raises
     ------
@@ -99,7 +102,8 @@ def cast(
     if out is not None:
         if not isinstance(out, np.ndarray):
             raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
-        if out.shape != arr.shape or out.dtype != arr.dtype:
+        # any byte order: numpy swaps on assignment, as ufuncs do
+        if out.shape != arr.shape or out.dtype.newbyteorder("=") != arr.dtype:
             raise ValueError(
                 f"out must have x's shape {arr.shape} and dtype {arr.dtype.name}, "
                 f"got {out.shape} and {out.dtype.name}"
@@ -107,6 +111,9 @@ def cast(
         if not out.flags.writeable:
             raise ValueError("out is read-only")
     direct = out is not None and out.dtype == cont.dtype and out.flags.c_contiguous and out.size > 0
+    if direct and not _same_elements(out, p.flat) and np.may_share_memory(out, p.flat):
+        # out overlaps x shifted: writing element i would clobber an input not yet read
+        direct = False
     res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
     kernel = cast_kernels.cast_parallel if p.parallel else cast_kernels.cast_serial
     kernel(p.flat.view(cont.uint), res, p.P, p.key)
@@ -121,3 +128,9 @@ def cast(
     if p.kind == "npscalar":
         return result[()]
     return result
+
+
+def _same_elements(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether contiguous ``a`` and ``b`` are the same elements of the same memory (a cast
+    from one into the other is in place, element by element)."""
+    return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.size == b.size

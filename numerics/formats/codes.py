@@ -44,7 +44,8 @@ def encode(
     """Round ``x`` into ``fmt`` and return the bit codes (sign | exponent | fraction).
 
     Rounding is exactly that of :func:`numerics.cast` with the same arguments, so
-    ``decode(encode(x, f), f) == cast(x, f)`` (NaNs aside).
+    ``decode(encode(x, f), f) == cast(x, f)`` (NaNs aside). ``x`` may be of either
+    byte order; the codes are native.
 
     Returns
     -------
@@ -138,7 +139,8 @@ def value_table(fmt: Format) -> np.ndarray:
 
 
 def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -> np.ndarray:
-    """The values of bit codes of ``fmt``, as ``dtype`` (float32 by default).
+    """The values of bit codes of ``fmt``, as ``dtype`` (float32 by default; either byte
+    order, as asked). Codes may be of either byte order.
 
     Exponent-zero codes of a format without subnormals read as zero; unused codes of
     unsigned formats' sign position do not exist (codes must be below ``2**bits``).
@@ -162,7 +164,8 @@ def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -
     if c.dtype.kind not in "iu":
         raise TypeError(f"codes must be integers, got {c.dtype.name}")
     dtype = np.dtype(dtype)
-    if not (dtype in (np.float16, np.float32, np.float64) or is_bfloat16(dtype)):
+    native = dtype.newbyteorder("=")
+    if not (native in (np.float16, np.float32, np.float64) or is_bfloat16(native)):
         raise TypeError(f"dtype must be a float dtype, got {dtype.name}")
     check_dtype_holds(fmt, dtype)
     if c.size and (c.min() < 0 or int(c.max()) >= 2**fmt.bits):
@@ -171,11 +174,10 @@ def decode(codes: ArrayLike, fmt: Format | str, dtype: DTypeLike = np.float32) -
         vals = value_table(fmt)[c.astype(np.intp)]
     else:
         vals = _decode_float64(c.astype(np.uint64), fmt)
-    if is_bfloat16(dtype):
+    if is_bfloat16(native):
         f32 = vals.astype(np.float32)
-        vals = (f32.view(np.uint32) >> 16).astype(np.uint16).view(dtype)
-    else:
-        vals = vals.astype(dtype)
+        vals = (f32.view(np.uint32) >> 16).astype(np.uint16).view(native)
+    vals = vals.astype(dtype, copy=False)
     return vals[()] if scalar else vals
 
 

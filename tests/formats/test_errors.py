@@ -108,3 +108,53 @@ def test_empty_and_zero_d():
     assert nm.cast(np.empty(0), "fp4").shape == (0,)
     z = nm.cast(np.array(1.3), "fp4")
     assert isinstance(z, np.ndarray) and z.shape == () and z == 1.5
+
+
+def test_out_overlapping_x_gets_the_cast_of_x_as_it_was():
+    buf = np.arange(1.0, 9.0)
+    nm.cast(buf[:-1], "e4m3", out=buf[1:])  # the reproducer gave all ones
+    assert buf.tolist() == [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1000, 1 << 19])  # serial and parallel kernels
+@pytest.mark.parametrize("shift", [1, -1, 1000])
+def test_out_overlapping_x_shifted(dtype, n, shift):
+    buf = np.random.default_rng(n).standard_normal(n + abs(shift)).astype(dtype) * 100
+    x, out = (buf[:-shift], buf[shift:]) if shift > 0 else (buf[-shift:], buf[:shift])
+    for mode in ("nearest_even", "stochastic"):
+        ref = nm.cast(x.copy(), "float8_e4m3fn", mode, seed=5)
+        assert nm.cast(x, "float8_e4m3fn", mode, seed=5, out=out) is out
+        np.testing.assert_array_equal(out, ref)
+        buf[:] = np.random.default_rng(n).standard_normal(buf.size) * 100
+
+
+def test_out_reversed_view_of_x():
+    x = np.linspace(-5, 5, 11)
+    ref = nm.cast(x, "fp4")
+    nm.cast(x, "fp4", out=x[::-1])
+    np.testing.assert_array_equal(x, ref[::-1])
+
+
+@pytest.mark.parametrize("native", [np.float16, np.float32, np.float64])
+def test_non_native_byte_order(native):
+    swapped = np.dtype(native).newbyteorder("S")
+    values = [0.3, -1.7, 465.0, np.inf, np.nan, -0.0, 1e-3]
+    x = np.array(values, swapped)
+    ref = nm.cast(np.array(values, native), "float8_e4m3fn")
+    got = nm.cast(x, "float8_e4m3fn")  # "must be ... float64 data, got float64" before
+    assert got.dtype == native  # native, as numpy ufuncs return
+    np.testing.assert_array_equal(got, ref)
+    out = np.empty(len(values), swapped)
+    assert nm.cast(np.array(values, native), "float8_e4m3fn", out=out) is out
+    np.testing.assert_array_equal(out, ref)
+    nm.cast(x, "float8_e4m3fn", out=x)  # in place keeps x's byte order
+    assert x.dtype == swapped
+    np.testing.assert_array_equal(x, ref)
+    codes = nm.encode(np.array(values[:4], swapped), "float8_e4m3fn", saturate=True)
+    np.testing.assert_array_equal(codes, nm.encode(values[:4], "float8_e4m3fn", saturate=True))
+    as_swapped = nm.decode(
+        codes.astype(np.dtype(np.uint16).newbyteorder("S")), "float8_e4m3fn", swapped
+    )
+    assert as_swapped.dtype == swapped
+    np.testing.assert_array_equal(as_swapped, nm.decode(codes, "float8_e4m3fn", native))
