@@ -142,15 +142,33 @@ def _(x, elem, block_size, axis, scale_mode, rounding, seed, ste):
 
 
 @torch.library.custom_op("numerics::quantize_nvfp4", mutates_args=())
-def quantize_nvfp4_op(x: Tensor, axis: int, rounding: str, seed: Tensor, ste: str) -> Tensor:
-    """NVFP4 quantize then dequantize (16-element e4m3-scaled blocks, tensor scale)."""
+def quantize_nvfp4_op(
+    x: Tensor,
+    axis: int,
+    block_rows: int,
+    tensor_scale_max: float,
+    scale_selection: str,
+    rounding: str,
+    seed: Tensor,
+    ste: str,
+) -> Tensor:
+    """NVFP4 quantize then dequantize (``block_rows`` x 16 e4m3-scaled blocks, tensor
+    scale; ``tensor_scale_max <= 0``: the quantizer's default)."""
     w = _work(x)
-    q = scaled.quantize_nvfp4(w.numpy(), axis=axis, rounding=rounding, seed=_seed(seed))
+    q = scaled.quantize_nvfp4(
+        w.numpy(),
+        axis=axis,
+        block_shape=(block_rows, 16),
+        tensor_scale_max=tensor_scale_max if tensor_scale_max > 0 else None,
+        scale_selection=scale_selection,
+        rounding=rounding,
+        seed=_seed(seed),
+    )
     return _dequantized(q, x, w)
 
 
 @quantize_nvfp4_op.register_fake
-def _(x, axis, rounding, seed, ste):
+def _(x, axis, block_rows, tensor_scale_max, scale_selection, rounding, seed, ste):
     return torch.empty_like(x)
 
 
@@ -207,7 +225,7 @@ def _(x, elem, axis, block_size, channel_axis, symmetric, rounding, seed, ste):
 
 _register_ste(quantize_scaled_op, 9)
 _register_ste(quantize_mx_op, 8)
-_register_ste(quantize_nvfp4_op, 5)
+_register_ste(quantize_nvfp4_op, 8)
 _register_ste(quantize_ternary_op, 3)
 
 

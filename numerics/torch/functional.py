@@ -151,22 +151,37 @@ def quantize_nvfp4(
     t: Tensor,
     *,
     axis: int = -1,
+    block_shape: tuple[int, int] = (1, 16),
+    tensor_scale_max: float | None = None,
+    scale_selection: str = "max",
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: Seed = None,
     step: int = 0,
     call: int = 0,
     ste: str = "identity",
 ) -> Tensor:
-    """NVFP4 fake quantization (:func:`numerics.quantize_nvfp4` then dequantize).
+    """NVFP4 fake quantization (:func:`numerics.quantize_nvfp4` then dequantize), with
+    its ``block_shape`` (``(16, 16)``: 2-D blocks of a 2-D tensor), ``tensor_scale_max``
+    and ``scale_selection`` (``"four_over_six"``).
 
     Examples
     --------
     >>> quantize_nvfp4(torch.linspace(-1, 1, 16)).shape
     torch.Size([16])
+    >>> w, tiles = torch.randn(32, 32), (16, 16)  # W and W^T share 2-D block scales
+    >>> torch.equal(quantize_nvfp4(w, block_shape=tiles).T, quantize_nvfp4(w.T, block_shape=tiles))
+    True
     """
     _check_ste(ste, ("identity", "none"))
     r = as_rounding(rounding).value
-    return _ops.quantize_nvfp4_op(t, int(axis), r, _op_seed(r, seed, step, call), ste)
+    rows, cols = block_shape
+    if cols != 16:
+        raise ValueError(f"block_shape must be (rows, 16), got {block_shape!r}")
+    m = 0.0 if tensor_scale_max is None else float(tensor_scale_max)
+    if tensor_scale_max is not None and not m > 0:
+        raise ValueError(f"tensor_scale_max must be positive, got {tensor_scale_max!r}")
+    s = _op_seed(r, seed, step, call)
+    return _ops.quantize_nvfp4_op(t, int(axis), int(rows), m, scale_selection, r, s, ste)
 
 
 def quantize(

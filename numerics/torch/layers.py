@@ -89,6 +89,13 @@ class _Factors:
             out[name] = operand_stats(op, t.detach(), q.detach())
         return out
 
+    def from_rotated(self, g: Tensor, which: int) -> Tensor:
+        """The gradient of factor ``which``, given in this product's rotated domain
+        (a ``requantize`` backward product): trust mask applied, rotation undone."""
+        m = self.masks[which]
+        g = g if m is None else g * m
+        return _unrot(g, self.p.rotate, self.signs) if self.p.rotate else g
+
     def unmask(self, g: Tensor, which: int) -> Tensor:
         """The gradient of factor ``which`` (given in the unrotated domain) with the
         trust mask applied where the factor was clipped."""
@@ -110,13 +117,21 @@ def operand_stats(op: Operand, t: Tensor, q: Tensor) -> dict:
     if op.kind in ("cast", "tensor"):
         s = float(_pow2_scale(t, op.fmt)) if op.kind == "tensor" else 1.0
         clipped = float(np.mean(np.abs(tn / s) > formats.as_format(op.fmt).max))
+    elif op.kind == "quest":
+        clipped = 1.0 - float(_trust(op, t).double().mean())
+    elif op.kind == "tile":
+        clipped = 0.0  # each tile's absmax maps onto the format's max
+    elif op.kind == "mx" and op.prescale != 1:
+        e = op._mx_exponents(t).numpy()
+        fmax = formats.as_format(op.fmt).max
+        clipped = float(np.mean(np.abs(tn) * op.prescale * np.exp2(-e) > fmax))
     elif op.kind in ("mx", "nvfp4"):
         n = tn.shape[-1]
         bs = op.block_size if n % op.block_size == 0 else n
         if op.kind == "mx":
-            qq = scaled.quantize_mx(tn, op.fmt, block_size=bs, stats=True)
+            qq = scaled.quantize_mx(tn, op.fmt, block_size=bs, scale_mode=op.scale_mode, stats=True)
         else:
-            qq = scaled.quantize_nvfp4(tn, stats=True)
+            qq = scaled.quantize_nvfp4(tn, stats=True, **_nvfp4_options(op))
         clipped = qq.clipped
     elif op.kind == "ternary":
         gamma = max(float(np.mean(np.abs(tn))), 1e-5)
@@ -134,7 +149,19 @@ def operand_stats(op: Operand, t: Tensor, q: Tensor) -> dict:
     }
 
 
+def _nvfp4_options(op: Operand) -> dict:
+    return dict(
+        block_shape=(op.block_rows, 16),
+        tensor_scale_max=op.tensor_scale_max,
+        scale_selection=op.scale_selection,
+    )
+
+
 def _trust(op: Operand, t: Tensor) -> Tensor | None:
+    if op.kind == "quest":
+        # Quartet's mask: 1 where |v / scale| < max(fmt), i.e. where nothing saturated
+        fmax = formats.as_format(op.fmt).max
+        return (t.detach().abs() < fmax * op.scales(t)).to(t.dtype)
     if op.clip <= 0:
         return None
     n = t.shape[-1]
@@ -154,6 +181,12 @@ def _product(p: Product, a: Tensor, b: Tensor, seed: Tensor, step: Tensor, name:
 class _QuantLinearFn(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, w, bias, recipe, seed, step, sink):
+        if recipe.gemm is not None:
+            raise NotImplementedError(
+                f"recipe {recipe.name!r} names a gemm; QuantLinear computes its products in "
+                "the layer's dtype only (products through numerics.arith.tc_matmul are not "
+                "wired in yet): use gemm=None"
+            )
         y, f = _product(recipe.forward, x, w, seed, step, "forward", sink)
         if bias is not None:
             y = y + bias
@@ -167,9 +200,18 @@ class _QuantLinearFn(torch.autograd.Function):
         x, w = ctx.saved_tensors
         r, seed, step, f, sink = ctx.recipe, ctx.seed, ctx.step, ctx.fwd, ctx.sink
         dy = dy.contiguous()
-        dx, _ = _product(r.grad_input, dy, w.t(), seed, step, "grad_input", sink)
-        dw, _ = _product(r.grad_weight, dy.t(), x.t(), seed, step, "grad_weight", sink)
-        dx, dw = f.unmask(dx, 0), f.unmask(dw, 1)
+        grads = []
+        # (product, its second factor, which forward factor it stands for)
+        for name, a, b, which in (
+            ("grad_input", dy, w.t(), 0),
+            ("grad_weight", dy.t(), x.t(), 1),
+        ):
+            p = getattr(r, name)
+            if p.requantize:  # the forward's quantized factor, in its rotated domain
+                b = (f.b if which == 0 else f.a).detach().t()
+            g, _ = _product(p, a, b, seed, step, name, sink)
+            grads.append(f.from_rotated(g, which) if p.requantize else f.unmask(g, which))
+        dx, dw = grads
         db = dy.sum(0) if ctx.has_bias else None
         return dx, dw, db, None, None, None, None
 
@@ -429,11 +471,20 @@ def export_codes(model: nn.Module) -> dict[str, scaled.Quantized]:
             out[name] = scaled.quantize(wn, op.fmt, scale=1.0)
         elif op.kind == "tensor":
             out[name] = scaled.quantize(wn, op.fmt, scale=float(_pow2_scale(w, op.fmt)))
-        elif op.kind == "mx":
+        elif op.kind == "mx" and op.prescale == 1:
             bs = op.block_size if wn.shape[-1] % op.block_size == 0 else wn.shape[-1]
-            out[name] = scaled.quantize_mx(wn, op.fmt, block_size=bs)
+            out[name] = scaled.quantize_mx(wn, op.fmt, block_size=bs, scale_mode=op.scale_mode)
         elif op.kind == "nvfp4":
-            out[name] = scaled.quantize_nvfp4(wn)
+            out[name] = scaled.quantize_nvfp4(wn, **_nvfp4_options(op))
+        elif op.kind in ("quest", "tile"):
+            # per-block scales given, stored as float32 (quest: powers of two)
+            s = op.scales(w).numpy()[:, :: op.block_size]
+            out[name] = scaled.quantize(wn, op.fmt, axis=-1, block_size=op.block_size, scale=s)
+        elif op.kind == "mx":
+            raise ValueError(
+                f"layer {name!r}: a prescaled MX weight (prescale={op.prescale}) has scales "
+                "2**e / prescale that E8M0 cannot store; export_codes cannot code it"
+            )
         elif op.kind == "ternary":
             out[name] = scaled.quantize_ternary(wn)
         elif op.kind == "int":

@@ -31,7 +31,11 @@ def randn(*shape, dtype=torch.float32):
             _ops.quantize_mx_op,
             ("e2m1", 32, -1, "floor", "nearest_even", torch.tensor(-1), "identity"),
         ),
-        (_ops.quantize_nvfp4_op, (-1, "stochastic", torch.tensor(3), "identity")),
+        (_ops.quantize_nvfp4_op, (-1, 1, 0.0, "max", "stochastic", torch.tensor(3), "identity")),
+        (
+            _ops.quantize_nvfp4_op,
+            (-1, 16, 0.0, "four_over_six", "nearest_even", torch.tensor(-1), "identity"),
+        ),
         (_ops.quantize_ternary_op, (0, "identity")),
         (
             _ops.quantize_scaled_op,
