@@ -1,6 +1,7 @@
 """Train a small CNN on MNIST-5000 under each training recipe (float32, FP8, MXFP4,
-NVFP4, Quartet, BitNet) emulated on the CPU: loss curves in one plot and a table of
-final losses.
+NVFP4, Quartet, BitNet, and as their papers run them: NVIDIA's NVFP4 with 16x16 weight
+blocks, Four Over Six, DeepSeek-V3 FP8, torchao's MXFP8) emulated on the CPU: loss
+curves in one plot and a table of final losses.
 
     python examples/recipes_cnn.py [--quick] [--out DIR] [--recipes fp8,mxfp4,...]
 
@@ -21,7 +22,18 @@ from tqdm import tqdm
 from numerics.analysis import text_table
 from numerics.torch import quantize_model, recipes
 
-RECIPES = ("fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet")
+RECIPES = (
+    "fp32",
+    "fp8",
+    "mxfp4",
+    "nvfp4",
+    "quartet",
+    "bitnet",
+    "nvfp4_2d",
+    "four_over_six",
+    "deepseek_fp8",
+    "mxfp8",
+)
 
 
 def load(n_train: int):

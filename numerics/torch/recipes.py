@@ -98,8 +98,9 @@ class Operand:
         ``"mx"``: how the shared exponent follows from the block's absmax, one of
         :data:`numerics.scaled.SCALE_MODES` (``"rceil"``: torchao's and cuBLAS's).
     prescale : float
-        ``"mx"``: elements are rounded from ``v * prescale / 2**e`` (``2**e`` the block's
-        MX scale) and read back as ``q * 2**e / prescale``
+        ``"mx"`` with ``scale_mode`` ``"floor"`` or ``"ceil"``: elements are rounded
+        from ``v * prescale / 2**e`` (``2**e`` the block's MX scale) and read back as
+        ``q * 2**e / prescale``
         (:data:`QUARTET_BACKWARD_PRESCALE` for Quartet's backward).
     block_rows : int
         ``"nvfp4"`` and ``"tile"``: 2-D blocks of ``block_rows`` rows (the factor's
@@ -147,6 +148,10 @@ class Operand:
             raise ValueError(f"prescale must be a positive finite number, got {self.prescale}")
         if self.prescale != 1 and self.kind != "mx":
             raise ValueError(f"prescale applies to 'mx' operands, not {self.kind!r}")
+        if self.prescale != 1 and self.scale_mode not in ("floor", "ceil"):
+            raise ValueError(
+                f"prescale needs scale_mode 'floor' or 'ceil', got {self.scale_mode!r}"
+            )
         if isinstance(self.block_rows, bool) or not (
             isinstance(self.block_rows, int) and self.block_rows >= 1
         ):
@@ -235,12 +240,18 @@ class Operand:
 
     def _mx_exponents(self, t: Tensor) -> Tensor:
         """The MX shared exponent of each element's block (float64; NaN for a NaN
-        block), as :func:`numerics.scaled.mx_scale_exponents` under ``scale_mode``."""
+        block), as :func:`numerics.scaled.mx_scale_exponents` under ``scale_mode``
+        (``"floor"`` or ``"ceil"``), in torch ops so that torch.compile traces it."""
         n = t.shape[-1]
         bs = self.block_size if n % self.block_size == 0 else n
-        amax = _tile_absmax(t, 1, bs).double().contiguous()
-        e = _mx.mx_scale_exponents(amax.numpy(), formats.as_format(self.fmt), self.scale_mode)
-        return torch.from_numpy(e)
+        amax = _tile_absmax(t, 1, bs).double()
+        emax = math.frexp(formats.as_format(self.fmt).max)[1] - 1
+        m, k = torch.frexp(amax)  # amax = m * 2**k exactly, m in [0.5, 1)
+        e = (k - 1).double()  # floor(log2(amax))
+        if self.scale_mode == "ceil":
+            e = e + (m != 0.5).double()
+        e = torch.where(amax == 0, -127.0, e - emax).clamp(-127, 127)
+        return torch.where(torch.isfinite(amax), e, torch.nan)
 
 
 class _Clip(torch.autograd.Function):
@@ -546,7 +557,8 @@ def deepseek_fp8(block: int = 128) -> Recipe:
     axis (so 128x1 tiles of x and dy in the weight-gradient product), weights in
     128x128 blocks (so W and W^T share them); elements ``e4m3(v / s)`` rounded to
     nearest, the quotient in float32 as the ``act_quant`` kernel of DeepSeek-V3's
-    inference/kernel.py computes it.
+    inference/kernel.py computes it (a tile of zeros gets ``s = 1`` and reads back as
+    zeros, where that kernel would divide 0 by 0).
 
     The report also promotes the tensor cores' partial sums into float32 every 128
     products along k (``promote_every=128``). That needs a bit-exact model of the
