@@ -48,7 +48,8 @@ def test_fp8_weights_mnist(tmp_path):
 def test_recipes_cnn(tmp_path):
     res = load("recipes_cnn").main(["--quick", "--out", str(tmp_path)])
     assert (tmp_path / "recipes_cnn.png").exists()
-    assert set(res) == {"fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet"}
+    papers = {"nvfp4_2d", "four_over_six", "deepseek_fp8", "mxfp8"}
+    assert set(res) == {"fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet"} | papers
     assert all(loss < 2.3 for loss, _ in res.values())  # every recipe learns something
     with pytest.raises(SystemExit):
         load("recipes_cnn").main(["--recipes", "fp5"])
