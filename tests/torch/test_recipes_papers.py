@@ -332,6 +332,13 @@ def test_deepseek_tiles_match_act_quant():
     got = r.forward.b.quantize(torch.from_numpy(w), seed=0).numpy()
     np.testing.assert_array_equal(got, tile_ref(w, 128, 128))
     assert {r.forward.a.fmt, r.grad_input.a.fmt, r.grad_weight.a.fmt} == {"float8_e4m3fn"}
+    # the exported codes and 128x128 block scales read back as the trained weight
+    lin = torch.nn.Linear(256, 200, bias=False)
+    with torch.no_grad():
+        lin.weight.copy_(torch.from_numpy(w))
+    net = torch.nn.Sequential(lin, torch.nn.Linear(200, 1))
+    codes = export_codes(quantize_model(net, r))["0"]
+    np.testing.assert_array_equal(codes.dequantize(), tile_ref(w, 128, 128))
     assert r.promote_every == 128 and r.gemm is None
 
 
