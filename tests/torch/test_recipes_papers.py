@@ -104,10 +104,10 @@ def quest_ref(x: np.ndarray):
     return q.reshape(x.shape), (np.abs(v) < 6).reshape(x.shape)
 
 
-def quartet_backward_ref(x: np.ndarray) -> np.ndarray:
+def quartet_backward_ref(x: np.ndarray, block: int = 32) -> np.ndarray:
     """QuTLASS ``_backward_quantize_ref``: scale 2**floor(log2(amax)), elements
     RNE(x / scale * 3), read back / 3 (rounded once into float32)."""
-    b = x.astype(np.float64).reshape(*x.shape[:-1], -1, 32)
+    b = x.astype(np.float64).reshape(*x.shape[:-1], -1, block)
     scale = np.exp2(np.floor(np.log2(np.abs(b).max(axis=-1, keepdims=True))))
     q = rne_grid(b / scale * 3.0, E2M1)
     return (q * scale / 3.0).astype(np.float32).reshape(x.shape)
@@ -251,6 +251,35 @@ def test_quartet_layer_forward_and_trust_mask_follow_the_authors_code():
     want_dw = (((dy.T @ xq) * mw).reshape(16, 2, 32) @ h.T).reshape(16, 64)
     np.testing.assert_allclose(dx.numpy(), want_dx, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(dw.numpy(), want_dw, rtol=1e-5, atol=1e-5)
+
+
+def test_quartet_backward_requantizes_the_forward_factors():
+    """The whole Quartet layer with round-to-nearest gradients against numpy: each
+    backward product rotates (random signs first) and requantizes dy and the forward's
+    quantized factor, then the forward's mask and inverse rotation apply."""
+    from numerics.torch.layers import _signs
+
+    torch.manual_seed(1)
+    lin = torch.nn.Linear(64, 32, bias=False)
+    q = QuantLinear.from_linear(lin, recipes.quartet("nearest_even"), seed=4)
+    x = torch.from_numpy(rand(32, 64, seed=5)).requires_grad_()
+    dy = rand(32, 32, seed=6)
+    dx, dw = torch.autograd.grad(q(x), (x, lin.weight), torch.from_numpy(dy))
+
+    def rot(t, signs=None):  # H D t along the last axis, blocks of 32
+        t = t if signs is None else t * signs
+        return (t.reshape(*t.shape[:-1], -1, 32) @ hadamard(32)).reshape(t.shape)
+
+    xq, mx = quest_ref(rot(x.detach().numpy().astype(np.float64)))
+    wq, mw = quest_ref(rot(lin.weight.detach().numpy().astype(np.float64)))
+    bq = quartet_backward_ref
+    zero = torch.tensor(0)
+    s_in = _signs(32, q.seed, zero, 5, torch.float64).numpy()
+    s_w = _signs(32, q.seed, zero, 8, torch.float64).numpy()
+    dx_rot = bq(rot(dy.astype(np.float64), s_in)) @ bq(rot(wq.T, s_in)).T
+    dw_rot = bq(rot(dy.T.astype(np.float64), s_w)) @ bq(rot(xq.T, s_w)).T
+    np.testing.assert_allclose(dx.numpy(), rot(dx_rot * mx), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dw.numpy(), rot(dw_rot * mw), rtol=1e-4, atol=1e-5)
 
 
 # --- NVFP4: 16x16 weight blocks, tensor-scale constant, Four Over Six --------------------
