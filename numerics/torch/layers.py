@@ -201,7 +201,7 @@ class _QuantLinearFn(torch.autograd.Function):
         r, seed, step, f, sink = ctx.recipe, ctx.seed, ctx.step, ctx.fwd, ctx.sink
         dy = dy.contiguous()
         grads = []
-        # (product, its second factor, which forward factor it stands for)
+        # each backward product: its name, its two factors, the forward factor it differentiates
         for name, a, b, which in (
             ("grad_input", dy, w.t(), 0),
             ("grad_weight", dy.t(), x.t(), 1),
