@@ -297,8 +297,17 @@ def execute(
         if _inline_rne(em):
             addexp, msub = rne_constants(em.fmt)
             rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+    # the steps and tables the plan lacks go as None, so that their kernels compile
+    # only for a plan that has them
+    kinds = set(spec.plan[:, 0].tolist())
+    C, S, TC, TS, consts, R = tabs
+    if _steps.TWIST not in kinds:
+        TC = TS = None
+    if _steps.SCALE not in kinds:
+        consts = None
+    steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
     kernel = _tracked.run_rows if big else _tracked.run_rows_serial
     with np.errstate(all="ignore"):
-        kernel(rows, XL, spec.plan, *tabs, P, np.uint64(key), rne, ST, DL)
+        kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL

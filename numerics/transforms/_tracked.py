@@ -413,10 +413,13 @@ def _row_variant(X, r):
 
 
 @njit(cache=True)
-def run_row(xh, xl, plan, C, S, TC, TS, consts, R, ctx, rne, ev0, ST, DL):
+def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx, rne, ev0, ST, DL):
     """Run every step of ``plan`` on one row. ``ST[s]`` gathers the statistics of
     error stage ``s`` and (when tracking) ``DL[s]`` receives its stage errors; random
-    words of stage ``s`` are keyed from ``ev0 + 8 n s``."""
+    words of stage ``s`` are keyed from ``ev0 + 8 n s``. The steps the plan lacks are
+    None (``fwd``, ``inv``, ``wht``, whose stages run where they are True; the twist
+    tables ``TC``, ``TS``; the constants of a scaling): numba then leaves their
+    kernels out, and compiles them when a plan needs them."""
     n = xh.size
     s = 0
     for j in range(plan.shape[0]):
@@ -428,28 +431,29 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, ctx, rne, ev0, ST, DL):
             if xl is not None:
                 _steps.permute(xl, k, R)
             continue
-        if k == _steps.FWD or k == _steps.WHT:
+        if k == _steps.FWD and fwd is not None:
             v = a
             while v <= b:
-                ev = ev0 + 8 * n * s
-                if k == _steps.FWD:
-                    fwd_stage(xh, xl, v, C, S, flag, ctx, rne, ev, ST[s], _row(DL, s))
-                else:
-                    wht_stage(xh, xl, v, flag, ctx, rne, ev, ST[s], _row(DL, s))
+                fwd_stage(xh, xl, v, C, S, flag, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
                 s += 1
                 v *= 2
-        elif k == _steps.INV:
+        elif k == _steps.WHT and wht is not None:
+            v = a
+            while v <= b:
+                wht_stage(xh, xl, v, flag, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
+                s += 1
+                v *= 2
+        elif k == _steps.INV and inv is not None:
             v = b
             while v >= a:
                 inv_stage(xh, xl, v, C, S, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
                 s += 1
                 v //= 2
-        else:
-            ev = ev0 + 8 * n * s
-            if k == _steps.TWIST:
-                twist(xh, xl, TC, TS, ctx, rne, ev, ST[s], _row(DL, s))
-            else:
-                scale(xh, xl, consts[a], ctx, rne, ev, ST[s], _row(DL, s))
+        elif k == _steps.TWIST and TC is not None:
+            twist(xh, xl, TC, TS, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
+            s += 1
+        elif k == _steps.SCALE and consts is not None:
+            scale(xh, xl, consts[a], ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
             s += 1
 
 
@@ -502,29 +506,32 @@ def _rne_tuple_variant(q):
 
 
 @njit(cache=True)
-def _run_one(r, XH, XL, plan, tabs, P, key, rne, ST, DL):
+def _run_one(r, XH, XL, plan, tabs, steps, P, key, rne, ST, DL):
     n = XH.shape[1]
     ev0 = 8 * n * ST.shape[1] * r
     C, S, TC, TS, consts, R = tabs
+    fwd, inv, wht = steps
     ctx = (_param_tuple(P), key)
-    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, ctx, _rne_tuple(rne), ev0, ST[r],
-            _row(DL, r))  # fmt: skip
+    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx,
+            _rne_tuple(rne), ev0, ST[r], _row(DL, r))  # fmt: skip
 
 
 @njit(cache=True)
-def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, P, key, rne, ST, DL):
+def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, ST, DL):
     """:func:`run_row` on every row. ``XL`` (the low parts) is an array in DD only and
     ``DL`` (one row of stage errors per data row) when tracking, None otherwise;
-    ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in FAST only."""
+    ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in FAST only.
+    ``steps``: ``(fwd, inv, wht)``, each True where the plan has such steps, else None
+    (see :func:`run_row`), as are the tables of steps it lacks."""
     tabs = (C, S, TC, TS, consts, R)
     for r in range(XH.shape[0]):
-        _run_one(np.int64(r), XH, XL, plan, tabs, P, key, rne, ST, DL)
+        _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)
 
 
 @njit(cache=True, parallel=True)
-def run_rows(XH, XL, plan, C, S, TC, TS, consts, R, P, key, rne, ST, DL):
+def run_rows(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, ST, DL):
     """As :func:`run_rows_serial`, rows in parallel; the same result."""
     tabs = (C, S, TC, TS, consts, R)
     for r in prange(XH.shape[0]):
         # parallel lowering may hand the row index over as a uint64
-        _run_one(np.int64(r), XH, XL, plan, tabs, P, key, rne, ST, DL)
+        _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)
