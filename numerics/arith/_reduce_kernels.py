@@ -1,5 +1,16 @@
 """numba kernels of emulated reductions: every addition (and product) rounded once
-into its format, in a chosen order."""
+into its format, in a chosen order.
+
+Stochastic rounding draws the word of event ``e`` of output entry ``(i, j)`` of a
+product with ``k`` terms as ``random64(random64(key, i * EVENTS * (k + 1) + e), j)``:
+a pure function of (seed, i, j, e), so an entry does not depend on the matrix's
+other rows or columns, on the thread count, or on which kernel computes it. The
+events of an entry: product ``q`` is ``q``; the ``c``-th rounding of the reduction
+(:func:`reduce_terms`) is ``k + c``, where the recursive and blocked orders give
+term ``q``'s addition ``c = 4 q`` (and Kahan's three more ``4 q + 1 .. 4 q + 3``)
+and the outer addition of block ``b`` ``c = 4 k + 4 b``. The row-wise kernel draws
+the same words: one key per (row, event), then the cast pass's word ``j`` of it.
+"""
 
 from __future__ import annotations
 
@@ -9,71 +20,90 @@ from .._core.cast_kernels import cast_range
 from .._core.eft import fma, two_prod_fma, two_sum
 from .._core.jit import njit, prange
 from .._core.params import P_MODE, RSR
-from .._core.random_words import random64, word_if
+from .._core.random_words import random64
 from .._core.rounding import rne_magnitude, round_sum, to_odd
 
 RECURSIVE, PAIRWISE, BLOCKED = range(3)
 
-
-@njit(cache=True, inline="always")
-def _mul(a, b, P, key, idx):
-    """``a * b`` rounded once into the format of ``P``."""
-    p, e = two_prod_fma(a, b)
-    R = word_if(P[P_MODE] >= RSR, key, idx)
-    return round_sum(p, e, R, P)
-
-
-@njit(cache=True, inline="always")
-def _add(a, b, P, key, idx):
-    """``a + b`` rounded once into the format of ``P``."""
-    s, e = two_sum(a, b)
-    R = word_if(P[P_MODE] >= RSR, key, idx)
-    return round_sum(s, e, R, P)
+# Random events per term of an output entry (see the module docstring).
+EVENTS = 9
 
 
 @njit(cache=True)
-def _chain(t, lo, hi, P, key, idx, comp):
+def event_key(key, i, k, e):
+    """The key of event ``e`` of row ``i`` (``k`` terms per entry): word ``j`` of it,
+    ``random64(event_key, j)``, is the word of that event in entry ``(i, j)``."""
+    return random64(key, np.int64(i) * EVENTS * (k + 1) + e)
+
+
+@njit(cache=True, inline="always")
+def _word(stochastic, ent, e):
+    """The random word of event ``e`` of the entry ``ent = (key, i, j, k)``; 0 (no
+    hashing paid) unless ``stochastic``."""
+    if not stochastic:
+        return np.uint64(0)
+    key, i, j, k = ent
+    return random64(event_key(key, i, k, e), j)
+
+
+@njit(cache=True, inline="always")
+def _mul(a, b, P, ent, e):
+    """``a * b`` rounded once into the format of ``P`` (event ``e`` of entry ``ent``)."""
+    p, err = two_prod_fma(a, b)
+    return round_sum(p, err, _word(P[P_MODE] >= RSR, ent, e), P)
+
+
+@njit(cache=True, inline="always")
+def _add(a, b, P, ent, e):
+    """``a + b`` rounded once into the format of ``P`` (event ``e`` of entry ``ent``)."""
+    s, err = two_sum(a, b)
+    return round_sum(s, err, _word(P[P_MODE] >= RSR, ent, e), P)
+
+
+@njit(cache=True)
+def _chain(t, lo, hi, P, ent, e, comp):
     """Recursive sum of ``t[lo:hi]`` from 0 in the format of ``P`` (Kahan-compensated
-    if ``comp``); random indices from ``idx`` up, four per term."""
+    if ``comp``); random events from ``e`` up, four per term."""
     s = 0.0
     c = 0.0
     for i in range(lo, hi):
-        j = idx + 4 * (i - lo)
+        j = e + 4 * (i - lo)
         if comp:
-            y = _add(t[i], -c, P, key, j)
-            tt = _add(s, y, P, key, j + 1)
-            c = _add(_add(tt, -s, P, key, j + 2), -y, P, key, j + 3)
+            y = _add(t[i], -c, P, ent, j)
+            tt = _add(s, y, P, ent, j + 1)
+            c = _add(_add(tt, -s, P, ent, j + 2), -y, P, ent, j + 3)
             s = tt
         else:
-            s = _add(s, t[i], P, key, j)
+            s = _add(s, t[i], P, ent, j)
     return s
 
 
 @njit(cache=True)
-def reduce_terms(t, n, order, block, P, PO, key, idx, comp):
+def reduce_terms(t, n, order, block, P, PO, ent, e, comp):
     """Sum of ``t[:n]`` (overwritten) in the order asked: recursive; pairwise (adjacent
     pairs, level by level, an odd last term carried up); blocked (recursive sums of
-    ``block`` terms in ``P``, then a recursive sum of the partial sums in ``PO``)."""
+    ``block`` terms in ``P``, then a recursive sum of the partial sums in ``PO``).
+    Random events of the entry ``ent`` from ``e`` up."""
     if n == 0:
         return 0.0
     if order == RECURSIVE:
-        return _chain(t, 0, n, P, key, idx, comp)
+        return _chain(t, 0, n, P, ent, e, comp)
     if order == PAIRWISE:
         if n == 1:
-            return _add(0.0, t[0], P, key, idx)
+            return _add(0.0, t[0], P, ent, e)
         w = 1
         step = 0
         while w < n:
             for i in range(0, n - w, 2 * w):
-                t[i] = _add(t[i], t[i + w], P, key, idx + step)
+                t[i] = _add(t[i], t[i + w], P, ent, e + step)
                 step += 1
             w *= 2
         return t[0]
     nb = (n + block - 1) // block
-    base = idx + 4 * n
+    base = e + 4 * n
     for b in range(nb):
-        t[b] = _chain(t, b * block, min(n, (b + 1) * block), P, key, idx + 4 * b * block, comp)
-    return _chain(t, 0, nb, PO, key, base, False) if nb > 1 else _add(0.0, t[0], PO, key, base)
+        t[b] = _chain(t, b * block, min(n, (b + 1) * block), P, ent, e + 4 * b * block, comp)
+    return _chain(t, 0, nb, PO, ent, base, False) if nb > 1 else _add(0.0, t[0], PO, ent, base)
 
 
 @njit(cache=True, parallel=True)
@@ -82,7 +112,10 @@ def sum_rows(x, out, order, block, P, PO, key, comp):
     rows, n = x.shape
     for r in prange(rows):
         t = x[r].copy()
-        out[r] = reduce_terms(t, n, order, block, P, PO, key, np.int64(r) * 8 * (n + 1), comp)
+        # the events follow n product events, as in a matmul with a column of ones:
+        # sum(X, axis=1) is matmul(X, ones((n, 1)))[:, 0], stochastic rounding too
+        ent = (key, np.int64(r), np.int64(0), np.int64(n))
+        out[r] = reduce_terms(t, n, order, block, P, PO, ent, n, comp)
 
 
 @njit(cache=True, parallel=True)
@@ -95,25 +128,24 @@ def matmul_kernel(A, B, C, order, block, PP, use_pp, P, PO, key, comp):
     for i in prange(m):
         t = np.empty(k)
         for j in range(n):
-            idx = (np.int64(i) * n + j) * 9 * (k + 1)
+            ent = (key, np.int64(i), np.int64(j), np.int64(k))
             for q in range(k):
                 if use_pp:
-                    t[q] = _mul(A[i, q], Bt[j, q], PP, key, idx + q)
+                    t[q] = _mul(A[i, q], Bt[j, q], PP, ent, q)
                 else:  # exact for inputs of up to 26 bits of precision
                     t[q] = A[i, q] * Bt[j, q]
-            C[i, j] = reduce_terms(t, k, order, block, P, PO, key, idx + k, comp)
+            C[i, j] = reduce_terms(t, k, order, block, P, PO, ent, k, comp)
 
 
 @njit(cache=True, inline="always")
-def _round_row(v, e, P, key, event, bits, n):
+def _round_row(v, e, P, ek, bits, n):
     """Round the exact values ``v[:n] + e[:n]`` into the format of ``P``, in place: those
     with ``e != 0`` are first rounded to odd (:func:`numerics._core.rounding.to_odd`),
     then all go through the cast kernel's vectorised pass (``bits``: ``v``'s bits).
-    Stochastic rounding draws from (``key``, ``event``, ``j``)."""
+    Stochastic rounding draws word ``j`` of the event key ``ek``."""
     for j in range(n):
         if e[j] != 0:
             v[j] = to_odd(v[j], e[j])
-    ek = random64(key, event - 1)
     cast_range(bits, bits, v, P, ek, 0, n)
 
 
@@ -124,7 +156,7 @@ def _rne(v, addexp, msub):
 
 
 @njit(cache=True)
-def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, key):
+def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
     """One step ``q`` of :func:`matmul_rowwise` for round to nearest even: products,
     sums and both roundings in one pass over the row; the elements whose product or
     sum is inexact in float64, or beyond a format's range, are redone exactly."""
@@ -144,10 +176,11 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, key):
         nacc[j] = _rne(s, aaddexp, amsub)
         flag[j] = slow
         nslow += slow
+    no_words = (np.uint64(0), np.int64(0), np.int64(0), np.int64(0))  # nearest even
     for j in range(n if nslow else 0):
         if flag[j]:
             if use_pp:
-                p = _mul(a, B[j], PP, key, 0)
+                p = _mul(a, B[j], PP, no_words, 0)
                 pe = 0.0
             else:
                 p, pe = two_prod_fma(a, B[j])
@@ -161,7 +194,8 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
     time: for each ``q``, the products ``A[i, q] * B[q, :]`` (rounded into ``PP``) are
     added into the row's accumulators, which are rounded into ``P``; blocked sums add
     each block's accumulators into outer ones (rounded into ``PO``) every ``block``
-    terms. The same roundings, in the same order, as :func:`matmul_kernel`. With
+    terms. The same roundings, in the same order and with the same random words, as
+    :func:`matmul_kernel`. With
     ``fused`` (round to nearest even into formats with subnormals; ``pc``/``ac``: their
     (addexp, msub, max)), each step is one pass (:func:`_fused_row`)."""
     m, k = A.shape
@@ -177,11 +211,10 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
         pbits = p.view(np.uint64)
         abits = acc.view(np.uint64)
         obits = outer.view(np.uint64)
-        base = np.int64(i) * (3 * k + 3)
         for q in range(k):
             a = A[i, q]
             if fused:
-                _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac, key)
+                _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac)
                 acc, nacc = nacc, acc
             else:
                 for j in range(n):
@@ -189,19 +222,20 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
                     p[j] = pj
                     pe[j] = ej
                 if use_pp:
-                    _round_row(p, pe, PP, key, base + 3 * q, pbits, n)
+                    _round_row(p, pe, PP, event_key(key, i, k, q), pbits, n)
                     pe[:] = 0.0
                 for j in range(n):
                     s, t = two_sum(acc[j], p[j])
                     acc[j] = s
                     se[j] = t + pe[j] if pe[j] != 0 else t
-                _round_row(acc, se, P, key, base + 3 * q + 1, abits, n)
+                _round_row(acc, se, P, event_key(key, i, k, k + 4 * q), abits, n)
             if blocked and ((q + 1) % block == 0 or q == k - 1):
                 for j in range(n):
                     s, t = two_sum(outer[j], acc[j])
                     outer[j] = s
                     se[j] = t
                     acc[j] = 0.0
-                _round_row(outer, se, PO, key, base + 3 * q + 2, obits, n)
+                ek = event_key(key, i, k, 5 * k + 4 * (q // block))
+                _round_row(outer, se, PO, ek, obits, n)
         for j in range(n):
             C[i, j] = outer[j] if blocked else acc[j]

@@ -7,8 +7,9 @@ Inputs may first be rounded into an input format; each product into a product fo
 sums in an ``outer`` format, as FP8 tensor cores accumulate into a wider register).
 Recursive and blocked sums may be Kahan-compensated, with every step rounded in the
 accumulator format. Every rounding is a single rounding of the exact result, in any
-mode; stochastic rounding draws its bits from (seed, the event's position), so
-results do not depend on threads.
+mode; stochastic rounding draws its bits from (seed, the output entry, the event's
+position in that entry's computation), so results do not depend on threads, on the
+kernel chosen, or on the other entries computed.
 """
 
 from __future__ import annotations
@@ -146,6 +147,13 @@ def matmul(
     ``fmt_in``, each product into ``fmt_prod`` (exact if None: exact for inputs of up
     to 26 bits of precision), each accumulation into ``fmt`` in ``order`` (see
     :func:`sum`). Rows run in parallel; the result does not depend on threads.
+
+    Stochastic rounding keys the random bits of each rounding by (``seed``, ``i``,
+    ``j``, the step ``q`` and which rounding of it), where ``(i, j)`` is the entry's
+    index in ``C``: an entry does not depend on the other rows or columns or on the
+    kernel that computes it, so ``matmul(A, B[:, :5])`` is ``matmul(A, B)[:, :5]``
+    and ``matmul(A[:3], B)`` is ``matmul(A, B)[:3]``; :func:`dot` is entry (0, 0) and
+    row ``r`` of :func:`sum` is entry ``(r, 0)`` of a product with a column of ones.
 
     Examples
     --------

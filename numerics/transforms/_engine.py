@@ -276,7 +276,9 @@ def execute(
     nst = len(_steps.error_stages(spec.plan))
     nrow, n = rows.shape
     ST = np.zeros((nrow, max(nst, 1), _tracked.N_STATS))
-    DL = np.zeros((nrow, nst, n) if track else (1, 1, 1))
+    # None selects the kernels' variants (see numerics.transforms._tracked): no stage
+    # errors unless tracking, no low parts unless DD, no inline rounding unless FAST
+    DL = np.zeros((nrow, nst, n)) if track else None
     if em is None:
         kind, P, key = _tracked.DD, _params(Emulation(as_format("float64"))), 0
         tabs = (
@@ -288,11 +290,24 @@ def execute(
     else:
         kind, P, key = em.kind(track), _params(em), em.key
         tabs = rounded_tables(spec, em.fmt, np.dtype(np.float64))
-        XL = np.zeros((1, 1))
-    rne = np.zeros(5)
-    if kind == _tracked.FAST and _inline_rne(em):
-        addexp, msub = rne_constants(em.fmt)
-        rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+        XL = None
+    rne = None
+    if kind == _tracked.FAST:
+        rne = np.zeros(5)
+        if _inline_rne(em):
+            addexp, msub = rne_constants(em.fmt)
+            rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+    # the steps and tables the plan lacks go as None, so that their kernels compile
+    # only for a plan that has them
+    kinds = set(spec.plan[:, 0].tolist())
+    C, S, TC, TS, consts, R = tabs
+    if _steps.TWIST not in kinds:
+        TC = TS = None
+    if _steps.SCALE not in kinds:
+        consts = None
+    steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
+    big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
+    kernel = _tracked.run_rows if big else _tracked.run_rows_serial
     with np.errstate(all="ignore"):
-        _tracked.run_rows(rows, XL, spec.plan, *tabs, P, np.uint64(key), kind, track, rne, ST, DL)
+        kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL

@@ -16,6 +16,8 @@ errors in the error tracking.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._core.jit import njit, prange
 from . import _steps
 
@@ -147,6 +149,8 @@ def wht_stage(x, h, half):
 def run_row(x, plan, C, S, TC, TS, consts, R):
     """Run every step of ``plan`` on one row."""
     n = x.size
+    # a literal 0 would compile the stage kernels a second time, for Literal[int](0)
+    whole = np.int64(0)
     for j in range(plan.shape[0]):
         kind = plan[j, 0]
         a = plan[j, 1]
@@ -168,12 +172,12 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
                         L *= 2
             L = max(a, 2 * top)
             while L <= b:
-                fwd_stage(x, 0, n, L, C, S, flag)
+                fwd_stage(x, whole, n, L, C, S, flag)
                 L *= 2
         elif kind == _steps.INV:
             L = b
             while L > blk and L >= a:
-                inv_stage(x, 0, n, L, C, S)
+                inv_stage(x, whole, n, L, C, S)
                 L //= 2
             if L >= a:
                 for lo in range(0, n, blk):

@@ -150,3 +150,58 @@ def test_matmul_row_kernels_equal_the_entry_by_entry_kernel(order, fmt_prod, rou
         for j in range(24):
             d = arith.dot(A[i], B[:, j], "float16", **kw)
             assert C[i, j] == d or (np.isnan(C[i, j]) and np.isnan(d)), (i, j, C[i, j], d)
+
+
+SR = dict(rounding="stochastic", seed=11)
+
+
+@pytest.mark.parametrize("order", ["recursive", "blocked"])
+@pytest.mark.parametrize("fmt_prod", [None, "bfloat16"])
+def test_stochastic_matmul_entries_do_not_depend_on_neighbours_or_kernel(order, fmt_prod):
+    """An entry's random words are keyed by (seed, i, j, step): a prefix of the columns
+    (computed entry by entry below 16 columns, row-wise above) or of the rows gives
+    the same entries, and entry (0, 0) is the dot product of row 0 and column 0."""
+    rng = np.random.default_rng(4)
+    A = rng.standard_normal((6, 40))
+    B = rng.standard_normal((40, 24))
+    kw = dict(fmt_in="bfloat16", fmt_prod=fmt_prod, order=order, block=8, outer="float32", **SR)
+    C = arith.matmul(A, B, "float16", **kw)  # row-wise kernel
+    np.testing.assert_array_equal(arith.matmul(A, B[:, :5], "float16", **kw), C[:, :5])
+    np.testing.assert_array_equal(arith.matmul(A, B[:, :17], "float16", **kw), C[:, :17])
+    np.testing.assert_array_equal(arith.matmul(A[:2], B, "float16", **kw), C[:2])
+    np.testing.assert_array_equal(arith.matmul(A[:3], B[:, :4], "float16", **kw), C[:3, :4])
+    assert arith.dot(A[0], B[:, 0], "float16", **kw) == C[0, 0]
+    # the words differ between entries and seeds: stochastic results vary with them
+    other = arith.matmul(A, B, "float16", **{**kw, "seed": 12})
+    assert not np.array_equal(C, other)
+
+
+@pytest.mark.parametrize("width", [8, 24])  # entry by entry, row-wise
+def test_stochastic_matmul_does_not_depend_on_threads(width):
+    import numba
+
+    rng = np.random.default_rng(6)
+    A = rng.standard_normal((64, 64))  # rows spread over the threads
+    B = rng.standard_normal((64, width))
+    kw = dict(fmt_prod="bfloat16", order="blocked", block=16, **SR)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = arith.matmul(A, B, "bfloat16", **kw)
+    finally:
+        numba.set_num_threads(before)
+    many = arith.matmul(A, B, "bfloat16", **kw)
+    np.testing.assert_array_equal(one, many)
+    np.testing.assert_array_equal(arith.matmul(A[:1], B, "bfloat16", **kw), one[:1])
+
+
+@pytest.mark.parametrize("order", ["recursive", "pairwise", "blocked"])
+def test_stochastic_sum_rows_are_keyed_like_a_matmul_with_ones(order):
+    rng = np.random.default_rng(8)
+    X = nm.cast(rng.standard_normal((5, 50)), "bfloat16")
+    kw = dict(order=order, block=8, **SR)
+    s = arith.sum(X, "float16", **kw)
+    np.testing.assert_array_equal(arith.sum(X[:2], "float16", **kw), s[:2])
+    ones = np.ones((50, 1))
+    np.testing.assert_array_equal(arith.matmul(X, ones, "float16", **kw)[:, 0], s)
+    assert arith.sum(X[0], "float16", **kw) == s[0]

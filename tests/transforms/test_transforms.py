@@ -349,7 +349,7 @@ def test_emulated_float32_data():
 
 
 def test_stochastic_is_reproducible_and_thread_independent():
-    x = RNG.standard_normal((64, 256))
+    x = RNG.standard_normal((128, 256))  # 2**15 values: rows in parallel on 2+ threads
     runs = []
     for threads in sorted({1, numba.get_num_threads()}):
         numba.set_num_threads(threads)
