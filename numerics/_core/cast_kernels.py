@@ -27,7 +27,7 @@ from .params import (
     P_USELSB,
     RSR,
 )
-from .random_words import random64, word_if
+from .random_words import random64, word
 from .rounding import cast_general
 
 # Elements per parallel chunk.
@@ -39,15 +39,16 @@ _BLOCK = 1 << 10
 @njit(cache=True)
 def cast_range(xb, ob, out, P, key, lo, hi):
     """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits).
+    ``key``: the random key of stochastic modes, or None (then the stochastic code is
+    not compiled).
 
     Elements in the target's normal range are rounded on their bits: add an increment,
     clear the dropped bits. Elements outside it (and every element of a mode without a
     fast path) go through round_one.
     """
-    stochastic = P[P_MODE] >= RSR
     if P[P_FAST] == 0:
         for i in range(lo, hi):
-            out[i] = cast_general(np.uint64(xb[i]), word_if(stochastic, key, i), P)
+            out[i] = cast_general(np.uint64(xb[i]), word(key, i), P)
         return
     ssh = P[P_SSH]
     sign = np.int64(1) << ssh
@@ -77,26 +78,44 @@ def cast_range(xb, ob, out, P, key, lo, hi):
         bhi = min(hi, blo + _BLOCK)
         xs = xb[blo:bhi]
         os = ob[blo:bhi]
-        # the span of slow elements, as min/max reductions that vectorise
-        first = xs.size
-        last = -1
-        if stochastic:
-            for j in range(xs.size):
-                R = random64(key, blo + j)
-                inc = np.int64(R >> srshift) & srmask
-                os[j], slow = _fast_bits(xs[j], inc, consts)
-                first = min(first, j if slow else xs.size)
-                last = max(last, j if slow else -1)
+        if key is None:
+            first, last = _pass(xs, os, consts)
+        elif P[P_MODE] < RSR:
+            first, last = _pass(xs, os, consts)
         else:
-            for j in range(xs.size):
-                os[j], slow = _fast_bits(xs[j], 0, consts)
-                first = min(first, j if slow else xs.size)
-                last = max(last, j if slow else -1)
+            first, last = _pass_stochastic(xs, os, consts, key, blo, srshift, srmask)
         outs = out[blo:bhi]
         for j in range(first, last + 1):
             t = np.int64(xs[j]) & rangemask
             if t < lobits or t > hibits:
-                outs[j] = cast_general(np.uint64(xs[j]), word_if(stochastic, key, blo + j), P)
+                outs[j] = cast_general(np.uint64(xs[j]), word(key, blo + j), P)
+
+
+@njit(cache=True)
+def _pass(xs, os, consts):
+    """The branch-free pass over a block: its rounded bits into ``os``, and the span
+    (first, last) of the elements it leaves to the exact routine, as min/max
+    reductions that vectorise."""
+    first = xs.size
+    last = -1
+    for j in range(xs.size):
+        os[j], slow = _fast_bits(xs[j], 0, consts)
+        first = min(first, j if slow else xs.size)
+        last = max(last, j if slow else -1)
+    return first, last
+
+
+@njit(cache=True)
+def _pass_stochastic(xs, os, consts, key, blo, srshift, srmask):
+    """As :func:`_pass`, adding the top bits of element ``blo + j``'s random word."""
+    first = xs.size
+    last = -1
+    for j in range(xs.size):
+        inc = np.int64(random64(key, blo + j) >> srshift) & srmask
+        os[j], slow = _fast_bits(xs[j], inc, consts)
+        first = min(first, j if slow else xs.size)
+        last = max(last, j if slow else -1)
+    return first, last
 
 
 @njit(cache=True, inline="always")
@@ -114,15 +133,10 @@ def _fast_bits(x, inc, consts):
     return (b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)), slow
 
 
-@njit(cache=True)
-def cast_serial(xb, out, P, key):
-    """Round every element of ``xb`` (float bits) into ``out`` (floats), one thread."""
-    cast_range(xb, out.view(xb.dtype), out, P, key, 0, xb.size)
-
-
 @njit(cache=True, parallel=True)
 def cast_parallel(xb, out, P, key):
-    """As :func:`cast_serial`, over chunks in parallel; the same result."""
+    """Round every element of ``xb`` (float bits) into ``out`` (floats), over chunks in
+    parallel; the same result as :func:`cast_range` over the whole array."""
     n = xb.size
     ob = out.view(xb.dtype)
     for c in prange((n + CHUNK - 1) // CHUNK):

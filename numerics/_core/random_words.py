@@ -45,6 +45,16 @@ def word_if(stochastic, key, i):
     return random64(key, i) if stochastic else np.uint64(0)
 
 
+@njit(cache=True)
+def word(key, i):
+    """The random word of event ``i``, or 0 for ``key=None``. Kernels take ``key=None``
+    for the deterministic modes: numba then prunes the stochastic code at compile time,
+    so a first nearest-even call does not compile it."""
+    if key is None:
+        return np.uint64(0)
+    return random64(key, i)
+
+
 def new_seed() -> int:
     """A fresh 64-bit seed from the operating system."""
     return int.from_bytes(os.urandom(8), "little")

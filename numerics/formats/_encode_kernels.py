@@ -11,15 +11,13 @@ from .._core.params import (
     P_HASINF,
     P_HASNAN,
     P_MB,
-    P_MODE,
     P_NANNEG,
     P_NANPOS,
     P_SAT,
     P_SIGNPOS,
     P_SSH,
-    RSR,
 )
-from .._core.random_words import word_if
+from .._core.random_words import word
 from .._core.rounding import round_one
 
 _U1 = np.uint64(1)
@@ -29,13 +27,12 @@ _U1 = np.uint64(1)
 def _encode_range(xb, codes, P, key, lo, hi, bad):
     """Codes of ``xb[lo:hi]``; counts into ``bad`` the NaNs (slot 0) and Infs (slot 1)
     that the format cannot encode, and remembers the first offender (slots 2, 3)."""
-    stochastic = P[P_MODE] >= RSR
     sign_bit = np.int64(1) << P[P_SIGNPOS]
     inf_unholdable = P[P_HASINF] == 0 and P[P_SAT] == 0
     infmask = ((_U1 << np.uint64(P[P_SSH])) - _U1) ^ ((_U1 << np.uint64(P[P_MB])) - _U1)
     absmask = (_U1 << np.uint64(P[P_SSH])) - _U1
     for i in range(lo, hi):
-        R = word_if(stochastic, key, i)
+        R = word(key, i)
         b = np.uint64(xb[i])
         if inf_unholdable and (b & absmask) == infmask:
             bad[1] += 1

@@ -24,7 +24,7 @@ class Prepared:
     flat: np.ndarray  # contiguous flat container data
     container: Container
     P: np.ndarray
-    key: np.uint64
+    key: np.uint64 | None  # None for the deterministic modes (see _core.random_words.word)
     parallel: bool
 
 
@@ -45,5 +45,5 @@ def prepare(
     arr, kind = as_float_array(x)
     flat, cont = container_view(arr)
     P = params(fmt, mode, saturate=saturate, subnormals=subnormals, sr_bits=sr_bits, container=cont)
-    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    key = np.uint64(seed_key(seed)) if mode.is_stochastic else None
     return Prepared(fmt, arr, kind, flat, cont, P, key, use_parallel(flat.size))

@@ -115,8 +115,11 @@ def cast(
         # out overlaps x shifted: writing element i would clobber an input not yet read
         direct = False
     res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
-    kernel = cast_kernels.cast_parallel if p.parallel else cast_kernels.cast_serial
-    kernel(p.flat.view(cont.uint), res, p.P, p.key)
+    xb = p.flat.view(cont.uint)
+    if p.parallel:
+        cast_kernels.cast_parallel(xb, res, p.P, p.key)
+    else:  # the range kernel itself: a wrapper would compile (and optimise) it again
+        cast_kernels.cast_range(xb, res.view(cont.uint), res, p.P, p.key, 0, xb.size)
     if direct:
         return out
     result = from_container(res, arr.dtype).reshape(arr.shape)

@@ -26,11 +26,10 @@ from .._core.params import (
     RNA,
     RNE,
     RODD,
-    RSR,
     RSREQ,
     RUP,
 )
-from .._core.random_words import random64, word_if
+from .._core.random_words import word
 from .._core.rounding import ldexp_exact, rne_magnitude, round_one, round_up, to_odd
 
 # Slots of the element-parameter array ``EP``.
@@ -75,15 +74,15 @@ _TINY = 5e-324
 
 
 @njit(cache=True, inline="always")
-def _bits_amax(xb, r, lo, hi, XC):
-    """Largest magnitude of ``x[r, lo:hi]`` from its bits ``xb`` (layout ``XC``: fraction
+def _bits_amax(xb, lo, hi, XC):
+    """Largest magnitude of ``x[lo:hi]`` from its bits ``xb`` (layout ``XC``: fraction
     bits, bias, sign position), as float64; NaN if the block holds a NaN or an Inf.
     A maximum over integer bits vectorises where one over floats cannot."""
     MB, BIAS, SSH = XC[0], XC[1], XC[2]
     absmask = (np.int64(1) << SSH) - 1
     mb = np.int64(0)
     for j in range(np.uint64(lo), np.uint64(hi)):
-        mb = max(mb, np.int64(xb[r, j]) & absmask)
+        mb = max(mb, np.int64(xb[j]) & absmask)
     field = mb >> MB
     if field == (absmask >> MB):
         return np.nan
@@ -97,8 +96,9 @@ def block_absmax(xb, XC, bs, amax):
     the largest magnitude, or NaN when the block holds a NaN or an Inf."""
     rows, n = xb.shape
     for r in prange(rows):
+        xr = xb[r]
         for k in range(amax.shape[1]):
-            amax[r, k] = _bits_amax(xb, r, k * bs, min(n, (k + 1) * bs), XC)
+            amax[r, k] = _bits_amax(xr, k * bs, min(n, (k + 1) * bs), XC)
 
 
 @njit(cache=True, inline="always")
@@ -259,7 +259,6 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
     a_half = np.int64(mode == RNA)
     up_pos = -np.int64(mode == RUP)
     up_neg = -np.int64(mode == RDOWN)
-    stochastic = mode == RSR
     dbase = 52 - m
     nclip = 0
     nflush = 0
@@ -304,8 +303,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
         slow = _int_slow(q, emin, dbase)
         half = np.int64(1) << (dd - 1)
         inc = a_half * half + (((up_neg & negi) | (up_pos & ~negi)) & ((half << 1) - 1))
-        if stochastic:
-            inc += np.int64(random64(key, row0 + i) >> np.uint64(64 - dd))
+        inc += np.int64(word(key, row0 + i) >> np.uint64(64 - dd))
         mag = min((((E + sh) - emin) << m) + ((sig + inc) >> dd), maxcode)
         codes_row[i] = _code(b, mag, zb[i], K_)
         t = q * invq + zb[i]
@@ -329,8 +327,60 @@ def _code(b, mag, z, K_):
 
 
 @njit(cache=True)
-def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0, r1):
-    """Codes of rows ``r0:r1`` of ``x``; ``stats[r]`` gets (clipped, flushed) counts.
+def _row_mx_scales(xr, XC, bs, SR, vmax, dr):
+    """Each block's MX scale ``2**e`` from its absmax (from the bits ``xr``; scale mode,
+    emax_elem and element mbits in ``SR[1:4]``) into ``dr``; NaN for a NaN block."""
+    n = xr.size
+    for k in range(dr.size):
+        lo = k * bs
+        e = mx_exponent(_bits_amax(xr, lo, min(n, lo + bs), XC), SR[1], SR[2], SR[3], vmax)
+        dr[k] = e if e != e else ldexp_exact(1, np.int64(e))
+
+
+@njit(cache=True)
+def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
+    """``qb = xr / s`` in float64 for each block of ``bs`` (divisors ``dr``; a NaN marks
+    a NaN block, whose quotients are 0), an underflow to zero keeping its direction;
+    ``exact64`` (float64 data) corrects inexact quotients. ``zb``: the blocks' zero
+    points ``zr``, if any. One call per row: arrays passed per block would cost
+    reference counting on every block."""
+    n = xr.size
+    for k in range(dr.size):
+        lo = k * bs
+        hi = min(n, lo + bs)
+        s = dr[k]
+        if zr.size:
+            zb[lo:hi] = zr[k]
+        if s != s:
+            qb[lo:hi] = 0.0
+            continue
+        sb = np.float64(s).view(np.int64)
+        if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
+            inv = 1.0 / s
+            for j in range(np.uint64(lo), np.uint64(hi)):
+                v = np.float64(xr[j])
+                q = v * inv
+                qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+        elif exact64:  # a loop of its own, so that the float32 one below vectorises
+            for j in range(np.uint64(lo), np.uint64(hi)):
+                v = np.float64(xr[j])
+                q = v / s
+                if 2.0**-900 < abs(v) < 2.0**900:
+                    q = _toward_quotient(q, v, s)
+                qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+        else:
+            for j in range(np.uint64(lo), np.uint64(hi)):
+                v = np.float64(xr[j])
+                q = v / s
+                qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
+
+
+@njit(cache=True)
+def quantize_rows_fast(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix, r0, r1):
+    """Codes of rows ``r0:r1`` of ``x`` by the branch-free pass; ``stats[r]`` gets its
+    (clipped, flushed) counts, and ``fix[r] = 1`` marks a row with elements left to
+    :func:`quantize_rows_fix` (all of them for a format or mode the pass does not
+    handle). Split so that the exact routine compiles only when data or mode need it.
 
     With ``SR[0] == 1`` each block's divisor is its MX scale, computed here from the
     block's absmax (mode, emax_elem, element mbits in ``SR[1:4]``) and written to
@@ -339,78 +389,60 @@ def _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, r0,
 
     An element is clipped when ``v / s`` (in units of the quantum, plus the zero point)
     lies outside ``[FP[F_LO], FP[F_HI]]``, and flushed when it is nonzero but its
-    rounded magnitude is 0. Each row's quotients take a branch-free pass
-    (:func:`_fast_pass`); the elements it cannot take, and every element of a format or
-    mode it does not handle, go through :func:`_general_code`.
+    rounded magnitude is 0.
     """
     n = x.shape[1]
     nblk = div.shape[1]
     mode = P[P_MODE]
-    stochastic = mode >= RSR
     fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != RODD and mode != RSREQ
-    has_zp = zp.shape[1] > 0
+    qb = np.empty(n, np.float64)
+    zb = np.zeros(n, np.int64)
+    for r in range(r0, r1):
+        if SR[0] == 1:
+            _row_mx_scales(xb[r], XC, bs, SR, FP[F_VMAX], div[r])
+        _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, qb, zb)
+        if fast:
+            nclip, nflush, ns = _fast_pass(qb, n, zb, key, r * n, P, EP, FP, codes[r])
+            stats[r, 0] += nclip
+            stats[r, 1] += nflush
+            fix[r] = ns != 0
+        else:
+            fix[r] = 1
+        for k in range(nblk):  # NaN blocks
+            if div[r, k] != div[r, k]:
+                codes[r, k * bs : min(n, (k + 1) * bs)] = EP[E_NANCODE]
+
+
+@njit(cache=True)
+def quantize_rows_fix(x, bs, div, zp, SR, P, EP, FP, key, codes, stats, rows):
+    """The elements :func:`quantize_rows_fast` left in ``rows``, by the exact scalar
+    routines (:func:`_general_code`): NaN quotients, the rare integer cases of
+    :func:`_int_slow`, and every element of a format or mode the pass does not take."""
+    n = x.shape[1]
+    mode = P[P_MODE]
+    fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != RODD and mode != RSREQ
     rne = mode == RNE
     emin = P[P_EMIN]
     dbase = 52 - P[P_M]
     qb = np.empty(n, np.float64)
     zb = np.zeros(n, np.int64)
-    for r in range(r0, r1):
+    for i in range(rows.size):
+        r = rows[i]
         xr = x[r]
-        rownan = False
-        for k in range(nblk):
-            lo = k * bs
-            hi = min(n, lo + bs)
-            if SR[0] == 1:
-                e = mx_exponent(_bits_amax(xb, r, lo, hi, XC), SR[1], SR[2], SR[3], FP[F_VMAX])
-                div[r, k] = e if e != e else ldexp_exact(1, np.int64(e))
-            s = div[r, k]
-            if s != s:  # a NaN block: its codes are written last
-                qb[lo:hi] = 0.0
-                rownan = True
-                continue
-            sb = np.float64(s).view(np.int64)
-            if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
-                inv = 1.0 / s
-                for j in range(np.uint64(lo), np.uint64(hi)):
-                    v = np.float64(xr[j])
-                    q = v * inv
-                    # an underflow to zero keeps its direction
-                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
-            elif SR[4] != 0:  # float64 data: the quotient corrected (a loop of its own,
-                # so that the float32 one below vectorises)
-                for j in range(np.uint64(lo), np.uint64(hi)):
-                    v = np.float64(xr[j])
-                    q = v / s
-                    if 2.0**-900 < abs(v) < 2.0**900:
-                        q = _toward_quotient(q, v, s)
-                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
-            else:
-                for j in range(np.uint64(lo), np.uint64(hi)):
-                    v = np.float64(xr[j])
-                    q = v / s
-                    qb[j] = q if (q != 0) | (v == 0) else (_TINY if v > 0 else -_TINY)
-            if has_zp:
-                zb[lo:hi] = zp[r, k]
+        _row_quotients(xr, div[r], zp[r], bs, SR[4] != 0, qb, zb)
         nclip = 0
         nflush = 0
-        ns = n
-        if fast:
-            nclip, nflush, ns = _fast_pass(qb, n, zb, key, r * n, P, EP, FP, codes[r])
-        for j in range(n if ns else 0):
+        for j in range(n):
             q = qb[j]
             if fast and not (q != q or (not rne and _int_slow(q, emin, dbase))):
                 continue
-            s = div[r, j // bs]
-            if s != s:
-                continue
-            R = word_if(stochastic, key, r * n + j)
-            c, clip, flush = _general_code(np.float64(x[r, j]), q, zb[j], R, P, EP, FP)
+            if div[r, j // bs] != div[r, j // bs]:
+                continue  # a NaN block: coded already
+            R = word(key, r * n + j)
+            c, clip, flush = _general_code(np.float64(xr[j]), q, zb[j], R, P, EP, FP)
             codes[r, j] = c
             nclip += clip
             nflush += flush
-        for k in range(nblk if rownan else 0):
-            if div[r, k] != div[r, k]:
-                codes[r, k * bs : min(n, (k + 1) * bs)] = EP[E_NANCODE]
         stats[r, 0] += nclip
         stats[r, 1] += nflush
 
@@ -424,23 +456,21 @@ def _to_range(k, bits, qmin):
 
 
 @njit(cache=True, parallel=True)
-def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats):
-    """Codes of every row of ``x`` (in parallel over rows; the same result)."""
+def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix):
+    """:func:`quantize_rows_fast` over every row of ``x``, in parallel over rows (the
+    same result)."""
     rows = x.shape[0]
     step = max(1, (1 << 14) // max(1, x.shape[1]))
     for c in prange((rows + step - 1) // step):
         r1 = min(rows, (c + 1) * step)
-        _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, c * step, r1)
+        quantize_rows_fast(
+            x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix, c * step, r1
+        )
 
 
 @njit(cache=True)
-def quantize_rows_serial(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats):
-    """As :func:`quantize_rows`, on one thread."""
-    _quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, 0, x.shape[0])
-
-
-@njit(cache=True)
-def _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out, r0, r1):
+def dequantize_rows_range(codes, bs, scale, zp, table, quantum, is_int, DP, out, r0, r1):
+    """Rows ``r0:r1`` of :func:`dequantize_rows`."""
     n = codes.shape[1]
     has_zp = zp.shape[1] > 0
     # Float codes decode arithmetically (sig * 2**e, which vectorises) where DP[0] says
@@ -489,7 +519,7 @@ def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out):
     rows = codes.shape[0]
     step = max(1, (1 << 14) // max(1, codes.shape[1]))
     for c in prange((rows + step - 1) // step):
-        _dequantize_rows(
+        dequantize_rows_range(
             codes,
             bs,
             scale,
@@ -502,12 +532,6 @@ def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out):
             c * step,
             min(rows, (c + 1) * step),
         )
-
-
-@njit(cache=True)
-def dequantize_rows_serial(codes, bs, scale, zp, table, quantum, is_int, DP, out):
-    """As :func:`dequantize_rows`, on one thread."""
-    _dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out, 0, codes.shape[0])
 
 
 def decode_params(fmt) -> np.ndarray:

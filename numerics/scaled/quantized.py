@@ -230,12 +230,11 @@ class Quantized:
             rep = np.repeat(scale2, lay.bs, axis=1)[:, :n] if n else scale2[:, :0]
             out[...] = decode(codes2, self.fmt, np.float64) * rep
         elif out.size:
-            kernel = (
-                _kernels.dequantize_rows
-                if use_parallel(out.size)
-                else _kernels.dequantize_rows_serial
-            )
-            kernel(codes2, lay.bs, scale2, zp2, table, quantum, is_int, dp, out)
+            args = (codes2, lay.bs, scale2, zp2, table, quantum, is_int, dp, out)
+            if use_parallel(out.size):
+                _kernels.dequantize_rows(*args)
+            else:  # the row kernel itself: a wrapper would compile it again
+                _kernels.dequantize_rows_range(*args, 0, rows)
         values = lay.unrows(out)
         if direct:
             return values

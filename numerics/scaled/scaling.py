@@ -117,7 +117,8 @@ def encode_blocks(
     FP[_kernels.F_TWOEMIN] = 2.0**grid.emin
     FP[_kernels.F_BIG] = 2.0 ** (grid.emax + 1)
     FP[_kernels.F_VMAX] = elem.max
-    key = np.uint64(seed_key(seed) if mode.is_stochastic else 0)
+    # None for the deterministic modes: the kernels then compile no stochastic code
+    key = np.uint64(seed_key(seed)) if mode.is_stochastic else None
     x2 = layout.rows(x)
     rows, n = x2.shape
     codes2 = np.empty((rows, n), dtype=element_code_dtype(elem))
@@ -128,9 +129,18 @@ def encode_blocks(
         SR[0], SR[1:4] = 1, mx
     SR[4] = x.dtype == np.float64
     if x2.size:
-        kernel = _kernels.quantize_rows if use_parallel(x2.size) else _kernels.quantize_rows_serial
         xb, XC = _bits(x2)
-        kernel(x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts)
+        fix = np.zeros(rows, np.int8)
+        args = (x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts, fix)
+        if use_parallel(x2.size):
+            _kernels.quantize_rows(*args)
+        else:  # the row kernel itself: a wrapper would compile (and optimise) it again
+            _kernels.quantize_rows_fast(*args, 0, rows)
+        left = np.flatnonzero(fix)
+        if left.size:
+            _kernels.quantize_rows_fix(
+                x2, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts, left
+            )
     if not stats:
         return layout.unrows(codes2), None, None
     return layout.unrows(codes2), int(counts[:, 0].sum()), int(counts[:, 1].sum())

@@ -94,7 +94,7 @@ def test_independent_of_threads_and_chunking():
     )
     key = np.uint64(random_words.seed_key(42))
     serial = np.empty_like(x)
-    cast_kernels.cast_serial(x.view(np.uint64), serial, P, key)
+    cast_kernels.cast_range(x.view(np.uint64), serial.view(np.uint64), serial, P, key, 0, x.size)
     before = numba.get_num_threads()
     try:
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
