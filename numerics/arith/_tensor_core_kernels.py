@@ -179,7 +179,7 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D):
                     acc[j] = acc[j] + np.float32(c[j])
                     c[j] = 0.0
             groups = min(L, K - g0) // G
-            _c_exponents(c, 0, e_zero, emax, spec)
+            _c_exponents(c, -126, e_zero, emax, spec)
             for q in range(groups):
                 k0 = g0 + q * G
                 b_ = k0 // blk

@@ -167,10 +167,15 @@ class TensorCore:
             )
         L = _check_int("L", self.L, 1, 4096)
         set_(self, "group", _check_int("group", self.group, 1, 64))
-        # Terms are below 2^(F+2) (2^(F+13) for a "gst" group of fp4 products) and at
-        # most L+1 are summed: the float64 sums must stay exact.
-        headroom = 13 if self.block_scale == "gst" else 2
-        F = _check_int("F", self.F, 1, 50 - headroom - math.ceil(math.log2(L + 1)))
+        # The float64 sums must stay exact: terms are below 2^(F+2) and L+1 are summed;
+        # a "gst" group term is below 2^F times 4 (scale significands) times its
+        # largest possible sum, and L/group+1 are summed.
+        if self.block_scale == "gst":
+            top = 4 * self.group * a.max * b.max
+            headroom = math.ceil(math.log2(top)) + math.ceil(math.log2(L // self.group + 1))
+        else:
+            headroom = 2 + math.ceil(math.log2(L + 1))
+        F = _check_int("F", self.F, 1, 53 - headroom)
         c_emin = -14 if self.acc == "float16" else -126
         e_zero = _check_int("e_zero", self.e_zero, -300, c_emin)
         set_(self, "F", F)
@@ -186,9 +191,7 @@ class TensorCore:
                 )
             sf = as_format(self.scale_fmt)
             if sf not in (_E8M0, _UE4M3):
-                raise ValueError(
-                    f"TensorCore.scale_fmt must be e8m0 or ue4m3, got {_fmt_name(sf)}"
-                )
+                raise ValueError(f"TensorCore.scale_fmt must be e8m0 or ue4m3, got {_fmt_name(sf)}")
             if self.block_scale == "st" and sf != _E8M0:
                 raise ValueError("TensorCore: the 'st' block scale takes e8m0 scales")
             set_(self, "scale_fmt", sf)
@@ -286,9 +289,12 @@ class TensorCore:
                         "e3m2, e2m3 or e2m1 operands and e8m0 scales per 32"
                     )
                 return cls(a, b, acc, F=25, L=32, rounding="rz_fp32", e_zero=-133,
-                           block_scale="st", scale_fmt=sf, scale_block=32, name=label + " st")  # fmt: skip
+                           block_scale="st", scale_fmt=sf, scale_block=32,
+                           name=label + " st")  # fmt: skip
             if block_scale == "gst":
-                ok = (sf == _E8M0 and scale_block in (16, 32)) or (sf == _UE4M3 and scale_block == 16)
+                ok = (sf == _E8M0 and scale_block in (16, 32)) or (
+                    sf == _UE4M3 and scale_block == 16
+                )
                 if a != _E2M1 or b != _E2M1 or not ok:
                     raise ValueError(
                         f"{label}: the k=64 block-scaled MMA (mxf4, mxf4nvf4) takes e2m1 "
@@ -347,12 +353,15 @@ def _check_values(x: np.ndarray, fmt: Format, what: str) -> None:
 
 def _operand(x: np.ndarray, fmt: Format, tf32: bool, what: str) -> np.ndarray:
     if tf32:
-        x32 = x.astype(np.float32)
-        same = (x32.astype(np.float64) == x.astype(np.float64)) | np.isnan(x32)
-        if not same.all():
-            raise ValueError(f"{what} holds values that are not float32 (tf32 operands)")
+        if x.dtype != np.float32:  # float32 input keeps its NaN payloads
+            x64 = x.astype(np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                x32 = x64.astype(np.float32)
+            if not ((x32 == x64) | np.isnan(x64)).all():
+                raise ValueError(f"{what} holds values that are not float32 (tf32 operands)")
+            x = x32
         # the unit drops the 13 low fraction bits (a low-payload NaN becomes Inf)
-        bits = np.ascontiguousarray(x32).view(np.uint32) & np.uint32(0xFFFFE000)
+        bits = np.ascontiguousarray(x).view(np.uint32) & np.uint32(0xFFFFE000)
         return bits.view(np.float32).astype(np.float64)
     x64 = x.astype(np.float64)
     _check_values(x64, fmt, what)
@@ -483,7 +492,9 @@ def tc_matmul(
         try:
             C = np.broadcast_to(C, (*batch, M, N))
         except ValueError:
-            raise ValueError(f"c of shape {C.shape} does not broadcast to {(*batch, M, N)}") from None
+            raise ValueError(
+                f"c of shape {C.shape} does not broadcast to {(*batch, M, N)}"
+            ) from None
     ea = _exponents(A, core.a_fmt.emin)
     eb = _exponents(B, core.b_fmt.emin)
     if core.block_scale is None:
