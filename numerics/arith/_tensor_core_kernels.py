@@ -29,54 +29,60 @@ RZ_FP32, RZ_E8M13, RNE_FP16 = 0, 1, 2
 ZERO_EXP = -10000
 
 
-@njit(cache=True)
+_EXP = np.int64(0x7FF)
+
+
+@njit(inline="always")
 def _c_exponents(c, c_emin, e_zero, emax, spec):
     """emax[j] = c's alignment exponent (e_zero for 0, c_emin for subnormals);
-    spec[j] = c where it is Inf or NaN, else 0."""
+    spec[j] = c where it is Inf or NaN, else 0. Exponents come from the float64
+    bits: a float32 or float16 c is normal in float64."""
+    cb = c.view(np.int64)
     for j in range(c.shape[0]):
-        v = c[j]
-        spec[j] = 0.0
-        if v == 0.0:
-            emax[j] = e_zero
-        elif not np.isfinite(v):
-            spec[j] = v
-            emax[j] = e_zero
-        else:
-            e = math.frexp(v)[1] - 1
-            emax[j] = e if e > c_emin else c_emin
+        e = np.int32(((cb[j] >> 52) & _EXP) - 1023)
+        finite = e != 1024
+        spec[j] = 0.0 if finite else c[j]
+        emax[j] = max(e, c_emin) if (finite and c[j] != 0.0) else e_zero
 
 
-@njit(cache=True)
-def _normalise(s, emax, F, rho, spec, out):
+@njit(inline="always")
+def _scales(emax, F, bits):
+    """bits[j] = the float64 bits of 2^(F - emax[j]), the group's alignment factor."""
+    for j in range(emax.shape[0]):
+        bits[j] = np.int64(F - emax[j] + 1023) << 52
+
+
+@njit(inline="always")
+def _normalise(s, emax, F, rho, spec, out, w1, w2, v):
     """out[j] = rho(s[j] * 2^(emax[j] - F)), or spec[j] where that is Inf or NaN;
-    -0 becomes +0 and overflow gives +-Inf in every mode (as mmasim)."""
+    -0 becomes +0 and overflow gives +-Inf in every mode (as mmasim). w1, w2, v:
+    work arrays (int64, int64, float64) of s's length."""
     keep = 10 if rho == RNE_FP16 else (13 if rho == RZ_E8M13 else 23)
     emin = -14 if rho == RNE_FP16 else -126
     big = 65536.0 if rho == RNE_FP16 else 2.0**128
-    for j in range(s.shape[0]):
-        if not np.isfinite(spec[j]):
-            out[j] = spec[j]
-            continue
-        if s[j] == 0.0:
-            out[j] = 0.0
-            continue
-        v = math.ldexp(s[j], emax[j] - F)
-        e = math.frexp(v)[1] - 1
-        if e < emin:
-            e = emin
-        if rho == RNE_FP16:  # the truncated sum is rounded: no sticky bit
-            r = math.ldexp(np.rint(math.ldexp(v, keep - e)), e - keep)
-        else:
-            r = math.ldexp(np.trunc(math.ldexp(v, keep - e)), e - keep)
+    n = s.shape[0]
+    f1 = w1.view(np.float64)
+    f2 = w2.view(np.float64)
+    vb = v.view(np.int64)
+    for j in range(n):
+        w1[j] = np.int64(emax[j] - F + 1023) << 52
+    for j in range(n):
+        v[j] = s[j] * f1[j]  # exact: the aligned sum as a value
+    for j in range(n):
+        e = max(((vb[j] >> 52) & _EXP) - 1023, emin)  # subnormal outputs: emin's quantum
+        w1[j] = np.int64(keep - e + 1023) << 52
+        w2[j] = np.int64(e - keep + 1023) << 52
+    if rho == RNE_FP16:  # the truncated sum is rounded: no sticky bit
+        for j in range(n):
+            v[j] = np.rint(v[j] * f1[j]) * f2[j]
+    else:
+        for j in range(n):
+            v[j] = np.trunc(v[j] * f1[j]) * f2[j]
+    for j in range(n):
+        r = v[j]
         if abs(r) >= big:
             r = np.inf if r > 0 else -np.inf
-        out[j] = r + 0.0
-
-
-@njit(cache=True)
-def _scales(emax, F, sc):
-    for j in range(emax.shape[0]):
-        sc[j] = math.ldexp(1.0, F - emax[j])
+        out[j] = spec[j] if spec[j] != 0.0 else r + 0.0
 
 
 @njit(cache=True, parallel=True)
@@ -100,10 +106,14 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
         acc = C[t, i].astype(np.float32)
         # promoted chunks start from c = 0; C is then the float32 accumulator's start
         c = np.zeros(N) if promote > 0 else C[t, i].copy()
-        emax = np.empty(N, np.int64)
-        sc = np.empty(N, np.float64)
+        emax = np.empty(N, np.int32)
+        scb = np.empty(N, np.int64)
+        sc = scb.view(np.float64)
         s = np.empty(N, np.float64)
         spec = np.empty(N, np.float64)
+        w1 = np.empty(N, np.int64)
+        w2 = np.empty(N, np.int64)
+        v = np.empty(N, np.float64)
         g = 0
         for g0 in range(0, K, L):
             if promote > 0 and g0 > 0 and g0 % promote == 0:
@@ -118,8 +128,8 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
                 eak = ea_grp[k]
                 eb_row = eb[t, g0 + k]
                 for j in range(N):
-                    emax[j] = max(emax[j], eak + eb_row[j])
-            _scales(emax, F, sc)
+                    emax[j] = max(emax[j], np.int32(eak + eb_row[j]))
+            _scales(emax, F, scb)
             for j in range(N):
                 s[j] = np.trunc(c[j] * sc[j]) if spec[j] == 0.0 else 0.0
             for k in range(n_k):
@@ -137,7 +147,7 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
                         p = ak * b_row[j]
                         if not np.isfinite(p):
                             spec[j] += p
-            _normalise(s, emax, F, rho, spec, c)
+            _normalise(s, emax, F, rho, spec, c, w1, w2, v)
             g += 1
         if promote > 0:
             for j in range(N):
@@ -166,13 +176,17 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D):
         acc = C[t, i].astype(np.float32)
         # promoted chunks start from c = 0; C is then the float32 accumulator's start
         c = np.zeros(N) if promote > 0 else C[t, i].copy()
-        emax = np.empty(N, np.int64)
-        sc = np.empty(N, np.float64)
+        emax = np.empty(N, np.int32)
+        scb = np.empty(N, np.int64)
+        sc = scb.view(np.float64)
         s = np.empty(N, np.float64)
         spec = np.empty(N, np.float64)
+        w1 = np.empty(N, np.int64)
+        w2 = np.empty(N, np.int64)
+        v = np.empty(N, np.float64)
         ps = np.empty((n_g, N), np.float64)
         nz = np.empty((n_g, N), np.bool_)
-        eg = np.empty((n_g, N), np.int64)
+        eg = np.empty((n_g, N), np.int32)
         for g0 in range(0, K, L):
             if promote > 0 and g0 > 0 and g0 % promote == 0:
                 for j in range(N):
@@ -207,13 +221,13 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D):
                     # a group keeps its scale exponent if its products cancel to 0
                     egq[j] = ea_ + esb_row[j] if (nzq[j] and ss != 0.0) else e_zero
                     emax[j] = max(emax[j], egq[j])
-            _scales(emax, F, sc)
+            _scales(emax, F, scb)
             for j in range(N):
                 s[j] = np.trunc(c[j] * sc[j]) if spec[j] == 0.0 else 0.0
             for q in range(groups):
                 for j in range(N):  # zero groups hold 0 whatever their exponent
                     s[j] += np.trunc(math.ldexp(ps[q, j], eg[q, j]) * sc[j])
-            _normalise(s, emax, F, RZ_FP32, spec, c)
+            _normalise(s, emax, F, RZ_FP32, spec, c, w1, w2, v)
         if promote > 0:
             for j in range(N):
                 D[t, i, j] = acc[j] + np.float32(c[j])

@@ -371,8 +371,8 @@ def _operand(x: np.ndarray, fmt: Format, tf32: bool, what: str) -> np.ndarray:
 def _exponents(x: np.ndarray, emin: int) -> np.ndarray:
     """Alignment exponents: floor(log2|x|), at least emin; ZERO_EXP for 0, Inf, NaN."""
     with np.errstate(invalid="ignore"):
-        e = np.frexp(x)[1].astype(np.int64) - 1
-    e = np.maximum(e, emin)
+        e = np.frexp(x)[1].astype(np.int32) - 1
+    e = np.maximum(e, np.int32(emin))
     e[(x == 0) | ~np.isfinite(x)] = _k.ZERO_EXP
     return e
 
@@ -381,8 +381,8 @@ def _scale_parts(s: np.ndarray, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
     """Block scales as significand and exponent: s = sig * 2^exp, sig in [1, 2) for
     normal scales; NaN scales give a NaN significand."""
     with np.errstate(invalid="ignore"):
-        e = np.frexp(s)[1].astype(np.int64) - 1
-    e = np.maximum(e, fmt.emin)
+        e = np.frexp(s)[1].astype(np.int32) - 1
+    e = np.maximum(e, np.int32(fmt.emin))
     e[~np.isfinite(s) | (s == 0)] = 0
     return np.ldexp(s, -e), e
 
@@ -532,8 +532,8 @@ def tc_matmul(
             with np.errstate(invalid="ignore"):
                 A = A * np.repeat(sa_sig * np.ldexp(1.0, sa_e), rep, axis=-1)
                 B = B * np.repeat(sb_sig * np.ldexp(1.0, sb_e), rep, axis=-2)
-            ea = ea + np.repeat(sa_e, rep, axis=-1)
-            eb = eb + np.repeat(sb_e, rep, axis=-2)
+            ea = (ea + np.repeat(sa_e, rep, axis=-1)).astype(np.int32)
+            eb = (eb + np.repeat(sb_e, rep, axis=-2)).astype(np.int32)
         A3, B3 = flat(A, (M, K)), flat(B, (K, N))
         ng = -(-K // L)
         pad = ng * L - K
