@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .._core.jit import njit, prange
+from .._core.jit import njit
 
 __all__ = ["RNE_FP16", "RZ_E8M13", "RZ_FP32", "ZERO_EXP", "gst_matmul", "t_matmul"]
 
@@ -85,8 +85,8 @@ def _normalise(s, emax, F, rho, spec, out, w1, w2, v):
         out[j] = spec[j] if spec[j] != 0.0 else r + 0.0
 
 
-@njit(cache=True, parallel=True)
-def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, D):
+@njit(cache=True, nogil=True)
+def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, D, r0, r1):
     """Truncated fused dot-product-add chained along k, for every row of every batch.
 
     A (nb, M, K), B (nb, K, N): operand values (float64); ea, eb: their alignment
@@ -94,11 +94,13 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
     C (nb, M, N): the initial accumulator. bad_a (nb, M, ngroups), bad_b (nb,
     ngroups): whether a group holds an Inf or NaN operand. promote: 0, or the length
     of the chunks whose partial results (from c = 0) are added into a float32
-    accumulator with round to nearest even. D (nb, M, N) receives the result.
+    accumulator with round to nearest even. D (nb, M, N) receives the result, for
+    the flattened rows r0 to r1 (of nb * M): callers run row ranges in threads
+    (nogil), which compiles much faster than numba's parallel loops.
     """
-    nb, M, K = A.shape
+    M, K = A.shape[1:]
     N = B.shape[2]
-    for r in prange(nb * M):
+    for r in range(r0, r1):
         t = r // M
         i = r - t * M
         a_row = A[t, i]
@@ -156,8 +158,8 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
             D[t, i] = c
 
 
-@njit(cache=True, parallel=True)
-def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D):
+@njit(cache=True, nogil=True)
+def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, r1):
     """The grouped, block-scaled form (k=64 FP4 MMAs): each group of G products is
     summed exactly, scaled by its block scales and aligned at the scales' exponent.
 
@@ -166,10 +168,10 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D):
     the scale exponents (int64). Other arguments as :func:`t_matmul`; the result is
     rounded toward zero into float32.
     """
-    nb, M, K = A.shape
+    M, K = A.shape[1:]
     N = B.shape[2]
     n_g = L // G
-    for r in prange(nb * M):
+    for r in range(r0, r1):
         t = r // M
         i = r - t * M
         a_row = A[t, i]

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -399,6 +402,21 @@ def _scales(x, fmt: Format, shape: tuple[int, ...], what: str) -> np.ndarray:
     return s
 
 
+def _run_rows(kernel, args: tuple, rows: int, macs: int) -> None:
+    """Run ``kernel`` over ``rows`` rows, split over numba's thread count
+    (:func:`numba.get_num_threads`) when the product is large enough to gain; rows
+    are independent, so the result does not depend on the split."""
+    threads = min(numba.get_num_threads(), rows, max(1, macs // 2**20))
+    if threads <= 1:
+        kernel(*args, 0, rows)
+        return
+    bounds = np.linspace(0, rows, threads + 1).astype(int)
+    with ThreadPoolExecutor(threads) as pool:
+        jobs = [pool.submit(kernel, *args, int(lo), int(hi)) for lo, hi in pairwise(bounds)]
+        for job in jobs:
+            job.result()
+
+
 def tc_matmul(
     a: ArrayLike,
     b: ArrayLike,
@@ -518,12 +536,13 @@ def tc_matmul(
     if core.block_scale == "gst":
         sa_sig, sa_e = _scale_parts(sa, core.scale_fmt)
         sb_sig, sb_e = _scale_parts(sb, core.scale_fmt)
-        _k.gst_matmul(
+        args = (
             flat(A, (M, K)), flat(B, (K, N)),
             flat(sa_sig, sa_sig.shape[-2:]), flat(sa_e, sa_e.shape[-2:]),
             flat(sb_sig, sb_sig.shape[-2:]), flat(sb_e, sb_e.shape[-2:]),
             C3, core.group, core.scale_block, L, core.F, core.e_zero, promote, D,
         )  # fmt: skip
+        _run_rows(_k.gst_matmul, args, nb * M, nb * M * N * K)
     else:
         if core.block_scale == "st":  # power-of-two scales: fold them into the operands
             sa_sig, sa_e = _scale_parts(sa, core.scale_fmt)
@@ -541,10 +560,11 @@ def tc_matmul(
         bad_a = bad_a.reshape(nb, M, ng, L).any(-1)
         bad_b = np.pad(~np.isfinite(B3), ((0, 0), (0, pad), (0, 0)))
         bad_b = bad_b.reshape(nb, ng, L * N).any(-1)
-        _k.t_matmul(
+        args = (
             A3, B3, flat(ea, (M, K)), flat(eb, (K, N)), C3, bad_a, bad_b,
             L, core.F, rho, core.e_zero, c_emin, promote, D,
         )  # fmt: skip
+        _run_rows(_k.t_matmul, args, nb * M, nb * M * N * K)
     out_dtype = np.float16 if (core.acc == "float16" and not promote) else np.float32
     out = D.reshape(*batch, M, N).astype(out_dtype)
     nan = np.isnan(out)
