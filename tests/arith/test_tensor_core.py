@@ -613,6 +613,25 @@ def test_deepseek_promotion_reproduction():
     assert rel(tc_matmul(a, b, core=TensorCore.named("blackwell", "e4m3"))) < 1e-4
 
 
+def test_error_against_k_example(tmp_path):
+    """The docs' plot: Hopper's FP8 error grows with K, promotion stops it, and the
+    F=24/25 units stay within float32's reach."""
+    pytest.importorskip("matplotlib")
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "tensor_core_error.py")
+    spec = importlib.util.spec_from_file_location("tensor_core_error", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    _, res = mod.main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "tensor_core_error.png").exists()
+    hopper = res["Hopper e4m3 (F=13, L=32)"]
+    assert hopper[-1] > 10 * hopper[0]
+    assert res["Hopper e4m3, promote every 128"][-1] < hopper[-1] / 10
+    assert max(res["Blackwell e4m3 (F=25, L=32)"]) < 1e-5
+
+
 # ----- validation -----------------------------------------------------------------------
 
 
