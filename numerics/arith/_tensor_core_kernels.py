@@ -53,33 +53,28 @@ def _scales(emax, F, bits):
 
 
 @njit(inline="always")
-def _normalise(s, emax, F, rho, spec, out, w1, w2, v):
+def _normalise(s, emax, F, rho, spec, out, w1, w2):
     """out[j] = rho(s[j] * 2^(emax[j] - F)), or spec[j] where that is Inf or NaN;
-    -0 becomes +0 and overflow gives +-Inf in every mode (as mmasim). w1, w2, v:
-    work arrays (int64, int64, float64) of s's length."""
+    -0 becomes +0 and overflow gives +-Inf in every mode (as mmasim). w1, w2: int64
+    work arrays of s's length."""
     keep = 10 if rho == RNE_FP16 else (13 if rho == RZ_E8M13 else 23)
     emin = -14 if rho == RNE_FP16 else -126
     big = 65536.0 if rho == RNE_FP16 else 2.0**128
     n = s.shape[0]
     f1 = w1.view(np.float64)
     f2 = w2.view(np.float64)
-    vb = v.view(np.int64)
+    sb = s.view(np.int64)
     for j in range(n):
-        w1[j] = np.int64(emax[j] - F + 1023) << 52
+        # the result's exponent t (emin's quantum for subnormal outputs); s is an
+        # integer, so its float64 exponent is exact (and 0 gives t = emin)
+        t = max(((sb[j] >> 52) & _EXP) - 1023 + emax[j] - F, emin)
+        w1[j] = np.int64(emax[j] - F - t + keep + 1023) << 52
+        w2[j] = np.int64(t - keep + 1023) << 52
     for j in range(n):
-        v[j] = s[j] * f1[j]  # exact: the aligned sum as a value
-    for j in range(n):
-        e = max(((vb[j] >> 52) & _EXP) - 1023, emin)  # subnormal outputs: emin's quantum
-        w1[j] = np.int64(keep - e + 1023) << 52
-        w2[j] = np.int64(e - keep + 1023) << 52
-    if rho == RNE_FP16:  # the truncated sum is rounded: no sticky bit
-        for j in range(n):
-            v[j] = np.rint(v[j] * f1[j]) * f2[j]
-    else:
-        for j in range(n):
-            v[j] = np.trunc(v[j] * f1[j]) * f2[j]
-    for j in range(n):
-        r = v[j]
+        if rho == RNE_FP16:  # the truncated sum is rounded: no sticky bit
+            r = np.rint(s[j] * f1[j]) * f2[j]
+        else:
+            r = np.trunc(s[j] * f1[j]) * f2[j]
         if abs(r) >= big:
             r = np.inf if r > 0 else -np.inf
         out[j] = spec[j] if spec[j] != 0.0 else r + 0.0
@@ -115,7 +110,6 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
         spec = np.empty(N, np.float64)
         w1 = np.empty(N, np.int64)
         w2 = np.empty(N, np.int64)
-        v = np.empty(N, np.float64)
         g = 0
         for g0 in range(0, K, L):
             if promote > 0 and g0 > 0 and g0 % promote == 0:
@@ -149,7 +143,7 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
                         p = ak * b_row[j]
                         if not np.isfinite(p):
                             spec[j] += p
-            _normalise(s, emax, F, rho, spec, c, w1, w2, v)
+            _normalise(s, emax, F, rho, spec, c, w1, w2)
             g += 1
         if promote > 0:
             for j in range(N):
@@ -185,7 +179,6 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
         spec = np.empty(N, np.float64)
         w1 = np.empty(N, np.int64)
         w2 = np.empty(N, np.int64)
-        v = np.empty(N, np.float64)
         ps = np.empty((n_g, N), np.float64)
         nz = np.empty((n_g, N), np.bool_)
         eg = np.empty((n_g, N), np.int32)
@@ -229,7 +222,7 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
             for q in range(groups):
                 for j in range(N):  # zero groups hold 0 whatever their exponent
                     s[j] += np.trunc(math.ldexp(ps[q, j], eg[q, j]) * sc[j])
-            _normalise(s, emax, F, RZ_FP32, spec, c, w1, w2, v)
+            _normalise(s, emax, F, RZ_FP32, spec, c, w1, w2)
         if promote > 0:
             for j in range(N):
                 D[t, i, j] = acc[j] + np.float32(c[j])
