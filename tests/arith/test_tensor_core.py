@@ -585,6 +585,20 @@ def test_batched_broadcasts():
     )
 
 
+def test_result_does_not_depend_on_threads():
+    numba = pytest.importorskip("numba")
+    rng = np.random.default_rng(2)
+    a = cast(rng.normal(size=(3, 96, 256)), "e4m3")
+    b = cast(rng.normal(size=(256, 96)), "e4m3")
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one_thread = tc_matmul(a, b, core=HOPPER_FP8, promote_every=128)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(tc_matmul(a, b, core=HOPPER_FP8, promote_every=128), one_thread)
+
+
 # ----- reproductions ------------------------------------------------------------------
 
 
