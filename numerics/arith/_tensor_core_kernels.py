@@ -12,8 +12,6 @@ LLVM vectorises them (numba's wraparound of negative indices would block it).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._core.jit import njit
@@ -180,7 +178,7 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
         w1 = np.empty(N, np.int64)
         w2 = np.empty(N, np.int64)
         ps = np.empty((n_g, N), np.float64)
-        nz = np.empty((n_g, N), np.bool_)
+        nz = np.empty((n_g, N), np.float64)
         eg = np.empty((n_g, N), np.int32)
         for g0 in range(0, K, L):
             if promote > 0 and g0 > 0 and g0 % promote == 0:
@@ -197,14 +195,14 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
                 egq = eg[q]
                 for j in range(N):
                     psq[j] = 0.0
-                    nzq[j] = False
+                    nzq[j] = 0.0
                 for k in range(G):
                     ak = a_row[k0 + k]
                     b_row = B[t, k0 + k]
                     for j in range(N):
                         p = ak * b_row[j]
                         psq[j] += p
-                        nzq[j] |= p != 0.0
+                        nzq[j] += abs(p)  # > 0 unless every product is zero
                 sab = sa[t, i, b_]
                 ea_ = esa[t, i, b_]
                 sb_row = sb[t, b_]
@@ -214,14 +212,19 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
                     spec[j] += 0.0 * ss  # NaN for a NaN scale
                     psq[j] *= ss
                     # a group keeps its scale exponent if its products cancel to 0
-                    egq[j] = ea_ + esb_row[j] if (nzq[j] and ss != 0.0) else e_zero
+                    egq[j] = ea_ + esb_row[j] if (nzq[j] != 0.0 and ss != 0.0) else e_zero
                     emax[j] = max(emax[j], egq[j])
             _scales(emax, F, scb)
             for j in range(N):
                 s[j] = np.trunc(c[j] * sc[j]) if spec[j] == 0.0 else 0.0
+            f1 = w1.view(np.float64)
             for q in range(groups):
+                egq = eg[q]
+                psq = ps[q]
+                for j in range(N):  # 2^(eg + F - emax): at most 2^F, as emax >= eg
+                    w1[j] = np.int64(egq[j] + F - emax[j] + 1023) << 52
                 for j in range(N):  # zero groups hold 0 whatever their exponent
-                    s[j] += np.trunc(math.ldexp(ps[q, j], eg[q, j]) * sc[j])
+                    s[j] += np.trunc(psq[j] * f1[j])
             _normalise(s, emax, F, RZ_FP32, spec, c, w1, w2)
         if promote > 0:
             for j in range(N):

@@ -219,6 +219,12 @@ class TensorCore:
                             f"TensorCore.{what}: the 'gst' form takes formats of at most "
                             f"8 bits without Inf or NaN (e2m1), got {_fmt_name(f)}"
                         )
+                span = math.log2(a.max * b.max / (a.min_subnormal * b.min_subnormal))
+                if span + math.log2(g) + 1 > 53:
+                    raise ValueError(
+                        f"TensorCore: the 'gst' form needs exact group sums in float64; "
+                        f"{_fmt_name(a)} x {_fmt_name(b)} products span 2^{span:.0f}"
+                    )
         if self.tf32_operands and not (a == _TF32 and b == _TF32):
             raise ValueError("TensorCore.tf32_operands needs a_fmt and b_fmt tf32")
         set_(self, "tf32_operands", bool(self.tf32_operands))

@@ -11,7 +11,7 @@ import mma_reference as ref
 import numpy as np
 import pytest
 
-from numerics import cast, decode
+from numerics import Format, cast, decode
 from numerics.arith import TensorCore, tc_matmul
 
 # ----- data --------------------------------------------------------------------------
@@ -707,6 +707,10 @@ def test_custom_core_validation():
         TensorCore("float16", e_zero=-100)
     with pytest.raises(ValueError, match="26 bits"):
         TensorCore("float64")
+    wide = Format(5, 2, inf=False, nan="none")
+    with pytest.raises(ValueError, match="exact group sums"):
+        TensorCore(wide, F=5, L=64, e_zero=-139, block_scale="gst", scale_fmt="e8m0",
+                   scale_block=32)  # fmt: skip
     core = TensorCore("float16", F=24, L=4, rounding="rz_fp32", e_zero=-140, name="mine")
     assert core.b_fmt == core.a_fmt
     with pytest.raises(AttributeError):
