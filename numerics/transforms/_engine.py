@@ -239,14 +239,26 @@ def _rows(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, x.shape[-1])
 
 
+def native_args(plan: np.ndarray, tables: tuple) -> tuple:
+    """The arguments of :func:`numerics.transforms._native.run_rows` after the rows: the
+    plan, the tables, and None for the step kinds the plan lacks (the twist table, the
+    inverse and Walsh-Hadamard markers), so that their kernels are not compiled."""
+    C, S, TC, TS, consts, R = tables
+    kinds = set(plan[:, 0].tolist())
+    TC = TC if _steps.TWIST in kinds else None
+    inv = True if _steps.INV in kinds else None
+    wht = True if _steps.WHT in kinds else None
+    return plan, C, S, TC, TS, consts, R, inv, wht
+
+
 def run(spec: Spec, x: np.ndarray, em: Emulation) -> np.ndarray:
     """Run ``spec`` on every row of ``x`` in place (natively or emulated); return ``x``."""
     work = x if x.flags.c_contiguous else np.ascontiguousarray(x)
     rows = _rows(work)
     if em.fmt is None:
-        tabs = rounded_tables(spec, None, x.dtype)
+        args = native_args(spec.plan, rounded_tables(spec, None, x.dtype))
         big = rows.size >= _PARALLEL_MIN and rows.shape[0] > 1 and numba.get_num_threads() > 1
-        (_native.run_rows if big else _native.run_rows_serial)(rows, spec.plan, *tabs)
+        (_native.run_rows if big else _native.run_rows_serial)(rows, *args)
     else:
         cast(rows, em.fmt, saturate=em.saturate, out=rows)
         r64 = rows if rows.dtype == np.float64 else rows.astype(np.float64)

@@ -146,8 +146,10 @@ def wht_stage(x, h, half):
 
 
 @njit(cache=True)
-def run_row(x, plan, C, S, TC, TS, consts, R):
-    """Run every step of ``plan`` on one row."""
+def run_row(x, plan, C, S, TC, TS, consts, R, inv, wht):
+    """Run every step of ``plan`` on one row. ``TC``, ``inv`` and ``wht`` are None when
+    the plan has no twist, inverse or Walsh-Hadamard steps: numba then prunes those
+    branches, so a first rdfft does not compile their kernels."""
     n = x.size
     # a literal 0 would compile the stage kernels a second time, for Literal[int](0)
     whole = np.int64(0)
@@ -175,6 +177,8 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
                 fwd_stage(x, whole, n, L, C, S, flag)
                 L *= 2
         elif kind == _steps.INV:
+            if inv is None:
+                continue
             L = b
             while L > blk and L >= a:
                 inv_stage(x, whole, n, L, C, S)
@@ -189,8 +193,11 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
                         inv_stage(x, lo, lo + blk, m, C, S)
                         m //= 2
         elif kind == _steps.TWIST:
-            twist(x, TC, TS)
+            if TC is not None:
+                twist(x, TC, TS)
         elif kind == _steps.WHT:
+            if wht is None:
+                continue
             h = a
             while h <= b:
                 wht_stage(x, h, flag)
@@ -202,14 +209,14 @@ def run_row(x, plan, C, S, TC, TS, consts, R):
 
 
 @njit(cache=True, parallel=True)
-def run_rows(X, plan, C, S, TC, TS, consts, R):
+def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht):
     """:func:`run_row` on every row of the 2-d array ``X``, rows in parallel."""
     for r in prange(X.shape[0]):
-        run_row(X[r], plan, C, S, TC, TS, consts, R)
+        run_row(X[r], plan, C, S, TC, TS, consts, R, inv, wht)
 
 
 @njit(cache=True)
-def run_rows_serial(X, plan, C, S, TC, TS, consts, R):
+def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht):
     """As :func:`run_rows`, on one thread (small batches)."""
     for r in range(X.shape[0]):
-        run_row(X[r], plan, C, S, TC, TS, consts, R)
+        run_row(X[r], plan, C, S, TC, TS, consts, R, inv, wht)

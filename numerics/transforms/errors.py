@@ -215,7 +215,8 @@ def error_report(
     contrib = np.empty((len(stages),) + rows.shape)
     for s, (j, length, _) in enumerate(stages):
         c = np.ascontiguousarray(DL[:, s, :])
-        _native.run_rows_serial(c, _steps.rest_after(spec.plan, j, length), *tabs)
+        rest = _steps.rest_after(spec.plan, j, length)
+        _native.run_rows_serial(c, *_engine.native_args(rest, tabs))
         contrib[s] = c
 
     w = _weights(name, n)
