@@ -32,7 +32,10 @@ EVENTS = 9
 @njit(cache=True)
 def event_key(key, i, k, e):
     """The key of event ``e`` of row ``i`` (``k`` terms per entry): word ``j`` of it,
-    ``random64(event_key, j)``, is the word of that event in entry ``(i, j)``."""
+    ``random64(event_key, j)``, is the word of that event in entry ``(i, j)``. None for
+    ``key=None`` (the deterministic modes, whose kernels then compile no hashing)."""
+    if key is None:
+        return None
     return random64(key, np.int64(i) * EVENTS * (k + 1) + e)
 
 
@@ -196,8 +199,10 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
     each block's accumulators into outer ones (rounded into ``PO``) every ``block``
     terms. The same roundings, in the same order and with the same random words, as
     :func:`matmul_kernel`. With
-    ``fused`` (round to nearest even into formats with subnormals; ``pc``/``ac``: their
-    (addexp, msub, max)), each step is one pass (:func:`_fused_row`)."""
+    ``fused`` True (round to nearest even into formats with subnormals; ``pc``/``ac``:
+    their (addexp, msub, max)), each step is one pass (:func:`_fused_row`). ``fused``
+    None and ``key`` None (deterministic modes) are pruned by numba at compile time, so
+    a call compiles only the path it takes."""
     m, k = A.shape
     n = B.shape[1]
     for i in prange(m):
@@ -213,7 +218,7 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
         obits = outer.view(np.uint64)
         for q in range(k):
             a = A[i, q]
-            if fused:
+            if fused is not None:
                 _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac)
                 acc, nacc = nacc, acc
             else:

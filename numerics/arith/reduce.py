@@ -182,8 +182,11 @@ def matmul(
             f.zero and f.subnormals and f.signed for f in fmts
         )
         pc, ac = (np.array([*rne_constants(f), f.max]) for f in fmts)
+        # None: the paths not taken, which numba then does not compile
+        rw_key = key if as_rounding(rounding).is_stochastic else None
+        blocked = o == _reduce_kernels.BLOCKED
         _reduce_kernels.matmul_rowwise(
-            a, bm, C, b, PP, use_pp, P, PO, key, o == _reduce_kernels.BLOCKED, fused, pc, ac
+            a, bm, C, b, PP, use_pp, P, PO, rw_key, blocked, True if fused else None, pc, ac
         )
     return C
 
