@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 
 import numba
 
+from numerics.analysis import text_table
+
 
 def best(f: Callable[[], object], repeat: int) -> float:
     """The fastest of ``repeat`` runs of ``f``, in seconds, after one warm-up run."""
@@ -40,11 +42,12 @@ def ratio_tables(
             except ImportError:
                 pass
             print(f"\n{title}, {nthreads} thread(s)")
-            print(f"{'contender':40s} {'ns/elem':>9s} {'x copy':>8s}")
+            rows = []
             base = None
             for name, f, n in contenders():
                 ns = best(f, repeat if n == full_size else slow_repeat) / n * 1e9
                 base = base or ns
-                print(f"{name:40s} {ns:9.2f} {ns / base:8.2f}")
+                rows.append((name, f"{ns:.2f}", f"{ns / base:.2f}"))
+            print(text_table(("contender", "ns/elem", "x copy"), rows))
     finally:
         numba.set_num_threads(threads)

@@ -17,6 +17,7 @@ import numpy as np
 from _common import best
 
 from numerics import cast
+from numerics.analysis import text_table
 from numerics.arith import TensorCore, tc_matmul
 
 # (label, numerics core, operand format, torch dtype name, mmasim class, arch, instruction)
@@ -55,7 +56,7 @@ def to_torch(x: np.ndarray, dtype: str | None, torch):
     return torch.from_numpy(x).to(getattr(torch, dtype))
 
 
-def gst_row(n: int, repeat: int) -> None:
+def gst_row(n: int, repeat: int) -> tuple:
     """The k=64 grouped FP4 MMA with e8m0 scales per 16 (MMA-Sim's fastest model)."""
     label = "Blackwell mxf4nvf4 k64 (F=35, G=16)"
     core = TensorCore.named("blackwell", "e2m1", block_scale="gst", scale_block=16)
@@ -69,8 +70,7 @@ def gst_row(n: int, repeat: int) -> None:
         "m128n8k64.kind::mxf4nvf4.block16.f32.e2m1.e2m1.ue8m0",
     )  # fmt: skip
     if op is None:
-        print(f"{label:38s} {ours:9.3f} {'-':>9s} {'-':>8s}")
-        return
+        return (label, f"{ours:.3f}", "-", "-")
     from numerics import encode
 
     ca, cb = encode(a, "e2m1").astype(np.uint8), encode(b, "e2m1").astype(np.uint8)
@@ -82,7 +82,7 @@ def gst_row(n: int, repeat: int) -> None:
     got = tc_matmul(a, b, core=core, a_scales=sa, b_scales=sb)
     assert (got.view(np.uint32) == want.view(np.uint32)).all(), "results differ"
     theirs = best(lambda: op(pa, pb, zero, ta, tb), 1) / n**3 * 1e9
-    print(f"{label:38s} {ours:9.3f} {theirs:9.2f} {theirs / ours:7.0f}x")
+    return (label, f"{ours:.3f}", f"{theirs:.2f}", f"{theirs / ours:.0f}x")
 
 
 def main() -> None:
@@ -94,14 +94,14 @@ def main() -> None:
     numba.set_num_threads(1)
     n = args.n
     print(f"n = {n}, one thread; ns per multiply-add (n^3 of them)")
-    print(f"{'unit':38s} {'numerics':>9s} {'mmasim':>9s} {'ratio':>8s}")
+    rows = []
     for label, (arch, fmt), vfmt, tdtype, cls, march, instr in CASES:
         core = TensorCore.named(arch, fmt)
         a, b = operands(n, vfmt)
         ours = best(lambda: tc_matmul(a, b, core=core), args.repeat) / n**3 * 1e9  # noqa: B023
         op, torch = mmasim_op(cls, march, instr)
         if op is None:
-            print(f"{label:38s} {ours:9.3f} {'-':>9s} {'-':>8s}   (mmasim not installed)")
+            rows.append((label, f"{ours:.3f}", "- (mmasim not installed)", "-"))
             continue
         ta, tb = to_torch(a, tdtype, torch), to_torch(b, tdtype, torch)
         zero = torch.zeros(n, n)
@@ -109,8 +109,9 @@ def main() -> None:
         got = tc_matmul(a, b, core=core)
         assert (got.view(np.uint32) == want.view(np.uint32)).all(), "results differ"
         theirs = best(lambda: op(ta, tb, zero), 1) / n**3 * 1e9  # noqa: B023
-        print(f"{label:38s} {ours:9.3f} {theirs:9.2f} {theirs / ours:7.0f}x")
-    gst_row(n, args.repeat)
+        rows.append((label, f"{ours:.3f}", f"{theirs:.2f}", f"{theirs / ours:.0f}x"))
+    rows.append(gst_row(n, args.repeat))
+    print(text_table(("unit", "numerics", "mmasim", "ratio"), rows))
     core = TensorCore.named("hopper", "e4m3")
     a, b = operands(args.full, "e4m3")
     t = time.perf_counter()
