@@ -68,3 +68,34 @@ def test_readme_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks
     exec(compile("\n".join(blocks), "README.md", "exec"), {})
+
+
+def test_scaled_quantizers_keep_their_old_spelling_under_formats():
+    # numerics.scaled holds them now; numerics.formats.quantize_mx and friends forward
+    import numerics.formats
+    import numerics.scaled
+
+    for name in numerics.scaled.__all__:
+        assert getattr(numerics.formats, name) is getattr(numerics.scaled, name)
+        assert getattr(numerics, name) is getattr(numerics.scaled, name)
+    with pytest.raises(AttributeError, match="no attribute 'quantize_nothing'"):
+        numerics.formats.quantize_nothing  # noqa: B018
+
+
+def test_no_package_imports_another_packages_private_modules():
+    # DESIGN section 1's layering: a private module (a name starting with "_") is
+    # imported only inside its own package; numerics._core is the layer all may import
+    import ast
+    import pathlib
+
+    root = pathlib.Path(numerics.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.ImportFrom) and node.level >= 2):
+                continue  # absolute imports, and relative ones within the package
+            parts = (node.module or "").split(".") if node.module else []
+            names = parts[1:] + ([] if parts[1:] else [a.name for a in node.names])
+            if parts[:1] != ["_core"] and any(n.startswith("_") for n in names):
+                offenders.append(f"{path.relative_to(root)}: {node.module} {names}")
+    assert not offenders, offenders
