@@ -78,6 +78,27 @@ def _normalise(s, emax, F, rho, spec, out, w1, w2):
         out[j] = spec[j] if spec[j] != 0.0 else r + 0.0
 
 
+@njit(cache=True)
+def _row_start(c_row, promote):
+    """A row's float32 accumulator (C's row), its running ``c`` (promoted chunks start
+    from 0; C is then the accumulator's start) and the row's scratch arrays."""
+    N = c_row.size
+    acc = c_row.astype(np.float32)
+    c = np.zeros(N) if promote > 0 else c_row.copy()
+    scb = np.empty(N, np.int64)
+    return (
+        acc,
+        c,
+        np.empty(N, np.int32),
+        scb,
+        scb.view(np.float64),
+        np.empty(N, np.float64),
+        np.empty(N, np.float64),
+        np.empty(N, np.int64),
+        np.empty(N, np.int64),
+    )
+
+
 @njit(cache=True, nogil=True)
 def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, D, r0, r1):
     """Truncated fused dot-product-add chained along k, for every row of every batch.
@@ -98,16 +119,7 @@ def t_matmul(A, B, ea, eb, C, bad_a, bad_b, L, F, rho, e_zero, c_emin, promote, 
         i = r - t * M
         a_row = A[t, i]
         ea_row = ea[t, i]
-        acc = C[t, i].astype(np.float32)
-        # promoted chunks start from c = 0; C is then the float32 accumulator's start
-        c = np.zeros(N) if promote > 0 else C[t, i].copy()
-        emax = np.empty(N, np.int32)
-        scb = np.empty(N, np.int64)
-        sc = scb.view(np.float64)
-        s = np.empty(N, np.float64)
-        spec = np.empty(N, np.float64)
-        w1 = np.empty(N, np.int64)
-        w2 = np.empty(N, np.int64)
+        acc, c, emax, scb, sc, s, spec, w1, w2 = _row_start(C[t, i], promote)
         g = 0
         for g0 in range(0, K, L):
             if promote > 0 and g0 > 0 and g0 % promote == 0:
@@ -167,16 +179,7 @@ def gst_matmul(A, B, sa, esa, sb, esb, C, G, blk, L, F, e_zero, promote, D, r0, 
         t = r // M
         i = r - t * M
         a_row = A[t, i]
-        acc = C[t, i].astype(np.float32)
-        # promoted chunks start from c = 0; C is then the float32 accumulator's start
-        c = np.zeros(N) if promote > 0 else C[t, i].copy()
-        emax = np.empty(N, np.int32)
-        scb = np.empty(N, np.int64)
-        sc = scb.view(np.float64)
-        s = np.empty(N, np.float64)
-        spec = np.empty(N, np.float64)
-        w1 = np.empty(N, np.int64)
-        w2 = np.empty(N, np.int64)
+        acc, c, emax, scb, sc, s, spec, w1, w2 = _row_start(C[t, i], promote)
         ps = np.empty((n_g, N), np.float64)
         nz = np.empty((n_g, N), np.float64)
         eg = np.empty((n_g, N), np.int32)
