@@ -27,13 +27,13 @@ from .params import (
     P_USELSB,
     RSR,
 )
-from .random_words import random64, word
+from .random_words import word
 from .rounding import cast_general
 
 # Elements per parallel chunk.
 CHUNK = 1 << 14
 # Elements per block of the branch-free pass.
-_BLOCK = 1 << 10
+_BLOCK = 256
 
 
 @njit(cache=True)
@@ -69,53 +69,41 @@ def cast_range(xb, ob, out, P, key, lo, hi):
     rangemask = absmask if P[P_SIGNED] != 0 else (sign | absmask)
     # Blocks of a branch-free pass over every element (which the compiler vectorises),
     # then round_one for the few outside the fast range, between the first and the last
-    # of them. The loops run over slices from 0: numba cannot prove an index from
+    # of them. The loops count in unsigned integers: numba cannot prove an index from
     # range(lo, hi) non-negative, and its negative-index wraparound stops the
     # vectorisation (6x slower).
-    consts = (sign, absmask, rangemask, lobits, hibits, d, lowmask, inc0, pflip, uselsb, incpos,
-              incneg)  # fmt: skip
+    # The pass's constants in the container's own integer type (read back from an array
+    # of it): int64 constants would widen float32 bits to 64-bit lanes, half as many.
+    c = np.empty(13, xb.dtype)
+    c[0], c[1], c[2], c[3], c[4], c[5] = sign, absmask, rangemask, lobits, hibits, d
+    c[6], c[7], c[8], c[9], c[10], c[11], c[12] = lowmask, inc0, pflip, uselsb, incpos, incneg, 0
+    consts = (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
+    zero = consts[12]
+    umask = np.uint64(srmask)
+    stochastic = False
+    if key is not None:
+        stochastic = P[P_MODE] >= RSR
     for blo in range(lo, hi, _BLOCK):
-        bhi = min(hi, blo + _BLOCK)
-        xs = xb[blo:bhi]
-        os = ob[blo:bhi]
-        if key is None:
-            first, last = _pass(xs, os, consts)
-        elif P[P_MODE] < RSR:
-            first, last = _pass(xs, os, consts)
+        # unsigned indices into the whole arrays: no slices or calls per block
+        ulo = np.uint64(blo)
+        uhi = np.uint64(min(hi, blo + _BLOCK))
+        first = uhi
+        end = ulo
+        if stochastic:
+            for j in range(ulo, uhi):
+                inc = (word(key, np.int64(j)) >> srshift) & umask
+                ob[j], slow = _fast_bits(xb[j], inc, consts)
+                first = min(first, j if slow else uhi)
+                end = max(end, j + np.uint64(1) if slow else ulo)
         else:
-            first, last = _pass_stochastic(xs, os, consts, key, blo, srshift, srmask)
-        outs = out[blo:bhi]
-        for j in range(first, last + 1):
-            t = np.int64(xs[j]) & rangemask
+            for j in range(ulo, uhi):
+                ob[j], slow = _fast_bits(xb[j], zero, consts)
+                first = min(first, j if slow else uhi)
+                end = max(end, j + np.uint64(1) if slow else ulo)
+        for j in range(first, end):
+            t = np.int64(xb[j]) & rangemask
             if t < lobits or t > hibits:
-                outs[j] = cast_general(np.uint64(xs[j]), word(key, blo + j), P)
-
-
-@njit(cache=True)
-def _pass(xs, os, consts):
-    """The branch-free pass over a block: its rounded bits into ``os``, and the span
-    (first, last) of the elements it leaves to the exact routine, as min/max
-    reductions that vectorise."""
-    first = xs.size
-    last = -1
-    for j in range(xs.size):
-        os[j], slow = _fast_bits(xs[j], 0, consts)
-        first = min(first, j if slow else xs.size)
-        last = max(last, j if slow else -1)
-    return first, last
-
-
-@njit(cache=True)
-def _pass_stochastic(xs, os, consts, key, blo, srshift, srmask):
-    """As :func:`_pass`, adding the top bits of element ``blo + j``'s random word."""
-    first = xs.size
-    last = -1
-    for j in range(xs.size):
-        inc = np.int64(random64(key, blo + j) >> srshift) & srmask
-        os[j], slow = _fast_bits(xs[j], inc, consts)
-        first = min(first, j if slow else xs.size)
-        last = max(last, j if slow else -1)
-    return first, last
+                out[j] = cast_general(np.uint64(xb[j]), word(key, np.int64(j)), P)
 
 
 @njit(cache=True, inline="always")
@@ -125,7 +113,7 @@ def _fast_bits(x, inc, consts):
     ``inc``: the random part of the increment; ``consts``: see :func:`cast_range`."""
     sign, absmask, rangemask, lobits, hibits, d, lowmask, inc0, pflip, uselsb = consts[:10]
     incpos, incneg = consts[10], consts[11]
-    b = np.int64(x) & (sign | absmask)
+    b = x & (sign | absmask)
     ab = b & absmask
     t = b & rangemask
     slow = (t < lobits) | (t > hibits)
