@@ -32,8 +32,13 @@ RECIPES = (
     "nvfp4_2d",
     "four_over_six",
     "deepseek_fp8",
+    "deepseek_fp8_hopper",
     "mxfp8",
 )
+# DeepSeek-V3's recipe with every product computed as Hopper's FP8 tensor cores do
+# (13-bit accumulation, promoted to float32 every 128 products: numerics.arith.tc_matmul)
+BUILDERS = {n: getattr(recipes, n, None) for n in RECIPES}
+BUILDERS["deepseek_fp8_hopper"] = lambda: recipes.deepseek_fp8(gemm="hopper")
 
 
 def load(n_train: int):
@@ -57,7 +62,7 @@ def cnn() -> torch.nn.Module:
 
 
 def train(name: str, data, epochs: int):
-    model = quantize_model(cnn(), getattr(recipes, name)(), seed=1)
+    model = quantize_model(cnn(), BUILDERS[name](), seed=1)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     t0 = time.perf_counter()
     losses, acc = fit(model, opt, data, epochs, name)

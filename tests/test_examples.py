@@ -48,7 +48,7 @@ def test_fp8_weights_mnist(tmp_path):
 def test_recipes_cnn(tmp_path):
     res = load("recipes_cnn").main(["--quick", "--out", str(tmp_path)])
     assert (tmp_path / "recipes_cnn.png").exists()
-    papers = {"nvfp4_2d", "four_over_six", "deepseek_fp8", "mxfp8"}
+    papers = {"nvfp4_2d", "four_over_six", "deepseek_fp8", "deepseek_fp8_hopper", "mxfp8"}
     assert set(res) == {"fp32", "fp8", "mxfp4", "nvfp4", "quartet", "bitnet"} | papers
     assert all(loss < 2.3 for loss, _ in res.values())  # every recipe learns something
     with pytest.raises(SystemExit):

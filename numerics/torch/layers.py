@@ -66,15 +66,31 @@ class _Factors:
     """The two quantized factors of one product (contracted axis last), the signs of
     its rotation, and the trust masks of clipped factors."""
 
-    def __init__(self, p: Product, a: Tensor, b: Tensor, seed: Tensor, step: Tensor, call: int):
+    def __init__(
+        self,
+        p: Product,
+        a: Tensor,
+        b: Tensor,
+        seed: Tensor,
+        step: Tensor,
+        call: int,
+        parts: bool = False,
+    ):
         self.p = p
         n = a.shape[-1]
         self.signs = _signs(n, seed, step, call + 2, a.dtype) if p.random_signs else None
         if p.rotate:
             a, b = _rot(a, p.rotate, self.signs), _rot(b, p.rotate, self.signs)
         self.masks = [_trust(op, t) for op, t in ((p.a, a), (p.b, b))]
-        self.a = p.a.quantize(a, seed=seed, step=step, call=call)
-        self.b = p.b.quantize(b, seed=seed, step=step, call=call + 1)
+        if parts:  # (values, scales) of each factor, for a tensor core
+            self.parts = (
+                p.a.parts(a, seed=seed, step=step, call=call),
+                p.b.parts(b, seed=seed, step=step, call=call + 1),
+            )
+            self.a, self.b = (v if s is None else v * s for v, s in self.parts)
+        else:
+            self.a = p.a.quantize(a, seed=seed, step=step, call=call)
+            self.b = p.b.quantize(b, seed=seed, step=step, call=call + 1)
         self.inputs = (a, b)
 
     def stats(self) -> dict:
@@ -171,23 +187,72 @@ def _trust(op: Operand, t: Tensor) -> Tensor | None:
     return (blocks.abs() <= c).reshape(t.shape).to(t.dtype)
 
 
-def _product(p: Product, a: Tensor, b: Tensor, seed: Tensor, step: Tensor, name: str, sink=None):
-    f = _Factors(p, a, b, seed, step, _CALLS[name])
+def _product(
+    p: Product,
+    a: Tensor,
+    b: Tensor,
+    seed: Tensor,
+    step: Tensor,
+    name: str,
+    sink=None,
+    recipe: Recipe | None = None,
+):
+    gemm = None if recipe is None else recipe.gemm
+    f = _Factors(p, a, b, seed, step, _CALLS[name], parts=gemm is not None)
     if sink is not None:
         sink[name] = f.stats()
-    return f.a @ f.b.transpose(-1, -2), f
+    if gemm is None:
+        return f.a @ f.b.transpose(-1, -2), f
+    return _tc_product(f.parts, p, gemm, recipe.promote_every, name).to(a.dtype), f
+
+
+def _tc_product(parts, p: Product, gemm, promote_every: int | None, name: str) -> Tensor:
+    """``a @ b^T`` from the factors' (values, scales), as a tensor core computes it: each
+    chunk of ``promote_every`` along k (all of k for None) chained in the unit, then
+    scaled and added into a float32 accumulator with round to nearest."""
+    from ..arith.tensor_core import TensorCore, tc_matmul
+
+    core = gemm if isinstance(gemm, TensorCore) else TensorCore.named(gemm, p.a.fmt, p.b.fmt)
+    (va, sa), (vb, sb) = parts
+    va, vb = (v.detach().to(torch.float32).cpu().numpy() for v in (va, vb))
+    k = va.shape[-1]
+    step = promote_every or k
+    acc = np.zeros((va.shape[0], vb.shape[0]), np.float32)
+    for lo in range(0, k, step):
+        hi = min(k, lo + step)
+        d = tc_matmul(va[:, lo:hi], vb[:, lo:hi].T, core=core)
+        scale = (
+            _chunk_scale(sa, va.shape[0], lo, hi, name, "a")[:, None]
+            * _chunk_scale(sb, vb.shape[0], lo, hi, name, "b")[None, :]
+        )
+        acc = acc + d * scale  # float32 throughout: each operation rounded to nearest
+    return torch.from_numpy(acc)
+
+
+def _chunk_scale(s: Tensor | None, rows: int, lo: int, hi: int, name: str, which: str):
+    """The float32 scale of each row of a factor over the chunk ``lo:hi`` of k, which
+    must not vary along it."""
+    if s is None:
+        return np.ones(rows, np.float32)
+    s = s.detach().to(torch.float32).cpu().numpy()
+    if s.size == 1:  # one scale for the tensor
+        return np.full(rows, s.item(), np.float32)
+    s = s.reshape(rows, -1)
+    if s.shape[1] == 1:
+        return s[:, 0]
+    c = s[:, lo:hi]
+    if not (c == c[:, :1]).all():
+        raise ValueError(
+            f"the {name} product's factor {which} has scales that vary within k[{lo}:{hi}]; "
+            "set promote_every to (a divisor of) its tile length"
+        )
+    return c[:, 0]
 
 
 class _QuantLinearFn(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, w, bias, recipe, seed, step, sink):
-        if recipe.gemm is not None:
-            raise NotImplementedError(
-                f"recipe {recipe.name!r} names a gemm; QuantLinear computes its products in "
-                "the layer's dtype only (products through numerics.arith.tc_matmul are not "
-                "wired in yet): use gemm=None"
-            )
-        y, f = _product(recipe.forward, x, w, seed, step, "forward", sink)
+        y, f = _product(recipe.forward, x, w, seed, step, "forward", sink, recipe)
         if bias is not None:
             y = y + bias
         ctx.save_for_backward(x, w)
@@ -209,7 +274,7 @@ class _QuantLinearFn(torch.autograd.Function):
             p = getattr(r, name)
             if p.requantize:  # the forward's quantized factor, in its rotated domain
                 b = (f.b if which == 0 else f.a).detach().t()
-            g, _ = _product(p, a, b, seed, step, name, sink)
+            g, _ = _product(p, a, b, seed, step, name, sink, r)
             grads.append(f.from_rotated(g, which) if p.requantize else f.unmask(g, which))
         dx, dw = grads
         db = dy.sum(0) if ctx.has_bias else None

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 KINDS = ("none", "cast", "tensor", "mx", "nvfp4", "ternary", "int", "quest", "tile")
+# the kinds that are a cast of t / scale: their factor is values of fmt times scales
+_SCALED_CASTS = ("cast", "tensor", "quest", "tile")
 
 #: The MSE-optimal clipping point of a unit Gaussian quantized into FP4, in standard
 #: deviations: Quartet's forward scale is 2**floor(log2(QUEST_FP4_CLIP / 6 * std + 1e-8))
@@ -179,15 +181,12 @@ class Operand:
         """``t`` (contracted axis last) quantized, dequantized, differentiable."""
         if self.kind == "none":
             return t
-        if self.clip > 0 and self.kind != "quest":
+        if self.kind in _SCALED_CASTS:
+            v, s = self.parts(t, seed=seed, step=step, call=call)
+            return v if s is None else v * s
+        if self.clip > 0:
             t = _quest_clip(t, self.clip, self.block_size)
         kw = dict(seed=seed, step=step, call=call)
-        if self.kind == "cast":
-            return functional.cast(t, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
-        if self.kind in ("tensor", "quest", "tile"):
-            s = self.scales(t)
-            q = functional.cast(t / s, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
-            return q * s
         if self.kind == "mx" and self.prescale != 1:
             # prescale * 2**-e is exact in float64, and so is v times it; the read-back
             # q / (prescale * 2**-e) is rounded once into float64, then into t's dtype
@@ -214,6 +213,35 @@ class Operand:
         if self.kind == "ternary":
             return functional.quantize_ternary(t)
         return _absmax_int(t, self.bits)
+
+    def parts(
+        self, t: Tensor, *, seed: int | Tensor, step: int | Tensor = 0, call: int = 0
+    ) -> tuple[Tensor, Tensor | None]:
+        """``(v, s)`` with ``quantize(t) == v * s`` exactly: ``v`` holds values of
+        ``fmt`` (what a tensor core multiplies) and ``s`` the scale of every element
+        (None: 1), for the ``"cast"``, ``"tensor"``, ``"quest"`` and ``"tile"`` kinds.
+
+        Examples
+        --------
+        >>> v, s = Operand("tile", "e4m3", block_size=2).parts(torch.tensor([[896.0, 1.0]]), seed=0)
+        >>> v.tolist(), s.tolist()
+        ([[448.0, 0.5]], [[2.0, 2.0]])
+        """
+        if self.kind not in _SCALED_CASTS:
+            raise NotImplementedError(
+                f"a {self.kind!r} operand has no (values, scales) form for a tensor core; "
+                f"use one of {', '.join(_SCALED_CASTS)}"
+            )
+        if self.clip > 0 and self.kind != "quest":
+            t = _quest_clip(t, self.clip, self.block_size)
+        kw = dict(seed=seed, step=step, call=call)
+        if self.kind == "cast":
+            return functional.cast(
+                t, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw
+            ), None
+        s = self.scales(t)
+        v = functional.cast(t / s, self.fmt, self.rounding, saturate=True, ste=self.ste, **kw)
+        return v, s
 
     def scales(self, t: Tensor) -> Tensor:
         """The scale of every element of ``t`` (contracted axis last) under a
@@ -380,14 +408,22 @@ class Recipe:
         ``dx = dy w`` (factors dy, w^T; contracted over out_features).
     grad_weight : Product
         ``dw = dy^T x`` (factors dy^T, x^T; contracted over the batch).
-    gemm : object or None
-        The unit that computes each product from the quantized factors (a
-        ``numerics.arith.TensorCore``). None: the layer's dtype (float32), the only
-        one :class:`~numerics.torch.QuantLinear` runs today; a recipe that names one is
-        refused by the layer until products through ``tc_matmul`` are wired in.
+    gemm : TensorCore, str or None
+        The unit that computes each product from the quantized factors, as
+        :func:`numerics.arith.tc_matmul` does: a ``numerics.arith.TensorCore`` (its
+        operand formats must be the factors'), or a generation's name (``"hopper"``:
+        ``TensorCore.named("hopper", a_fmt, b_fmt)`` per product, so e5m2 gradients
+        get an e5m2 x e4m3 unit). A factor is then ``v * s``, values ``v`` of its
+        format and scales ``s`` (:meth:`Operand.parts`; the ``"cast"``, ``"tensor"``,
+        ``"quest"`` and ``"tile"`` kinds): the unit multiplies the ``v``, and each
+        chunk's float32 result is scaled and added into a float32 accumulator on the
+        "CUDA cores": ``acc = fl(acc + fl(d * fl(s_a * s_b)))``, round to nearest, as
+        DeepSeek-V3's FP8 GEMM promotes. Scales must be constant along each chunk.
+        None (the default): the products of the dequantized factors in the layer's
+        dtype. Products through a unit run on the CPU, outside ``torch.compile``.
     promote_every : int or None
-        With ``gemm``: partial sums added into a float32 accumulator every this many
-        products along k (DeepSeek-V3's 128).
+        With ``gemm``: the chunk length along k (DeepSeek-V3's 128, four WGMMAs); None:
+        the whole of k in one chain of the unit.
 
     Examples
     --------
@@ -408,6 +444,21 @@ class Recipe:
         p = self.promote_every
         if p is not None and (isinstance(p, bool) or not isinstance(p, int) or p < 1):
             raise ValueError(f"promote_every must be a positive int or None, got {p!r}")
+        from ..arith.tensor_core import ARCHS, TensorCore
+
+        g = self.gemm
+        if not (g is None or isinstance(g, TensorCore) or g in ARCHS):
+            raise ValueError(
+                f"gemm must be a TensorCore, one of {', '.join(ARCHS)} or None, got {g!r}"
+            )
+        if g is not None:
+            for name in ("forward", "grad_input", "grad_weight"):
+                for op in (getattr(self, name).a, getattr(self, name).b):
+                    if op.kind not in _SCALED_CASTS:
+                        raise ValueError(
+                            f"gemm needs factors of the kinds {', '.join(_SCALED_CASTS)}; "
+                            f"the {name} product has a {op.kind!r} operand"
+                        )
 
     @property
     def weight(self) -> Operand:
@@ -550,7 +601,7 @@ def four_over_six(
     return replace(r, name="four_over_six")
 
 
-def deepseek_fp8(block: int = 128) -> Recipe:
+def deepseek_fp8(block: int = 128, gemm=None) -> Recipe:
     """DeepSeek-V3's FP8 training (arXiv 2412.19437, section 3.3): e4m3 for every
     factor of every product (no e5m2), with fine-grained float32 scales
     ``s = amax / 448``: activations and gradients in 1x128 tiles along the contracted
@@ -561,10 +612,11 @@ def deepseek_fp8(block: int = 128) -> Recipe:
     zeros, where that kernel would divide 0 by 0).
 
     The report also promotes the tensor cores' partial sums into float32 every 128
-    products along k (``promote_every=128``). That needs a bit-exact model of the
-    accumulator: set ``gemm`` to a ``numerics.arith.TensorCore("hopper", "e4m3")``
-    once QuantLinear computes its products through it; with ``gemm=None`` (the
-    default) the products are exact-then-rounded in the layer's dtype.
+    products along k (``promote_every=128``, four WGMMAs of k=32), because Hopper's
+    FP8 MMAs keep 13 fraction bits: ``gemm="hopper"`` (or
+    ``numerics.arith.TensorCore.named("hopper", "e4m3")``) computes every product so,
+    bit-exact with :func:`numerics.arith.tc_matmul`; with ``gemm=None`` (the default)
+    the products of the dequantized factors are computed in the layer's dtype.
 
     Examples
     --------
@@ -574,7 +626,9 @@ def deepseek_fp8(block: int = 128) -> Recipe:
     """
     a = Operand("tile", "float8_e4m3fn", block_size=block)
     w = replace(a, block_rows=block)
-    return Recipe("deepseek_fp8", Product(a, w), Product(a, w), Product(a, a), promote_every=128)
+    return Recipe(
+        "deepseek_fp8", Product(a, w), Product(a, w), Product(a, a), gemm=gemm, promote_every=128
+    )
 
 
 def mxfp8(grad: str = "float8_e4m3fn", *, wgrad_high_precision: bool = False) -> Recipe:
