@@ -19,7 +19,7 @@ from .metrics import (
     sqnr,
     ulp_error,
 )
-from .report import ErrorReport, compare, format_table, text_table
+from .report import ErrorReport, compare, format_table, read_report, text_table
 
 __all__ = [
     "ErrorReport",
@@ -34,6 +34,7 @@ __all__ = [
     "gamma_prob",
     "normwise_error",
     "prob_bound_confidence",
+    "read_report",
     "rel_error",
     "sqnr",
     "summation_bound",
