@@ -162,7 +162,9 @@ def parse_cell(text: str, kind: str):
 
 def write_csv_rows(columns, rows, kinds) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: the writer then quotes a field holding a lone "\r"
+    # too, which it leaves bare with a "\n" terminator (and the reader then splits)
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(columns)
     for row in rows:
         w.writerow([write_cell(v, k) for v, k in zip(row, kinds, strict=True)])

@@ -292,7 +292,8 @@ class ErrorReport:
 
         Floats are written as ``repr`` (``0.1``, ``-0.0``, ``inf``, ``nan``), which
         reads back exactly; pandas reads the table with
-        ``pd.read_csv(path, skiprows=1, float_precision="round_trip")``.
+        ``pd.read_csv(path, skiprows=1)`` (exactly in pandas 3; pandas 2 needs
+        ``float_precision="round_trip"`` for that).
 
         Examples
         --------
