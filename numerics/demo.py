@@ -25,6 +25,8 @@ import numpy as np
 from .analysis import format_table, text_table
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from .transforms import StudyReport
 
 T = TypeVar("T")
@@ -121,7 +123,7 @@ def fft_error_study(
     modes: Sequence[str] = MODES,
     trials: int = 8,
     seed: int = 0,
-    executor=None,
+    executor: Executor | None = None,
 ) -> StudyReport:
     """:func:`numerics.transforms.error_study` with a progress bar (tqdm, on a
     terminal), as ``numerics fft-error`` and the demo run it.

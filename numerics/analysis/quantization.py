@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +73,7 @@ def quantization_study(
     scaling: str = "amax",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
-    executor=None,
+    executor: Executor | None = None,
 ) -> ErrorReport:
     """The cast error of every format and rounding mode on the same random data: a
     format x rounding grid.

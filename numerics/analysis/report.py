@@ -115,6 +115,11 @@ def format_table(names: Sequence[str | Format] | None = None) -> str:
 class ErrorReport:
     """Errors in a table (one row per stage, term or item) and named summary numbers.
 
+    The report is also data: :meth:`to_frame` gives a pandas DataFrame, and
+    :meth:`to_csv` and :meth:`to_json` write text that :meth:`from_csv` and
+    :meth:`from_json` (or :func:`read_report`) read back to an equal report: every
+    float exactly, every field of a subclass included.
+
     Attributes
     ----------
     title : str
@@ -130,11 +135,6 @@ class ErrorReport:
         the transform, ``n``, format, rounding and seed. ``meta["keys"]``, when
         present, names the columns that identify a row (the point of a sweep), in
         the order the sweep nests them; :meth:`merge` uses it.
-
-    The report is also data: :meth:`to_frame` gives a pandas DataFrame, and
-    :meth:`to_csv` and :meth:`to_json` write text that :meth:`from_csv` and
-    :meth:`from_json` (or :func:`read_report`) read back to an equal report: every
-    float exactly, every field of a subclass included.
 
     Examples
     --------

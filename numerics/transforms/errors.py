@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -363,7 +364,7 @@ def error_study(
     trials: int = 8,
     seed: int = 0,
     progress=None,
-    executor=None,
+    executor: Executor | None = None,
 ) -> StudyReport:
     """The normwise error of an emulated transform against ``n``, for several formats and
     roundings, over random inputs: the "rounding error of FFT butterflies" study.
