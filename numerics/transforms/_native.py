@@ -19,19 +19,22 @@ from __future__ import annotations
 import numpy as np
 
 from .._core.jit import njit, prange
-from . import _steps
+from . import _radix4, _steps
 
-# Stages up to this length run block by block, so each block stays in cache.
+# Passes whose blocks are at most this long run block by block, so that each block
+# stays in cache.
 _BLOCK = 4096
+_ONE = np.uint64(1)
+_TWO = np.uint64(2)
 
 
 @njit(cache=True)
-def fwd_stage(x, lo, hi, L, C, S, half):
-    """Forward butterflies of length ``L`` on ``x[lo:hi]``."""
-    h = L >> 1
-    q = h >> 1
-    g = x.dtype.type(0.5 if half else 1.0)
-    for i in range(lo, hi, L):
+def fwd_stage(x, lo, hi, L, C, S, g):
+    """Forward butterflies of length ``L`` on ``x[lo:hi]``, every output times ``g``
+    (unsigned indices, so that the butterfly loop vectorises)."""
+    h = np.uint64(L) >> _ONE
+    q = h >> _ONE
+    for i in range(np.uint64(lo), np.uint64(hi), np.uint64(L)):
         a = x[i]
         b = x[i + h]
         x[i] = (a + b) * g
@@ -39,81 +42,122 @@ def fwd_stage(x, lo, hi, L, C, S, half):
         if q:
             x[i + q] = x[i + q] * g
             x[i + h + q] = -x[i + h + q] * g
-        for k in range(1, q):
+        for k in range(_ONE, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = _steps.slots(i, h, k)
-            er = x[i1]
-            ei = x[i2]
-            o_r = x[i3]
-            o_i = x[i4]
+            er = x[i + k]
+            ei = x[i + h - k]
+            o_r = x[i + h + k]
+            o_i = x[i + h + h - k]
             t1 = c * o_r + s * o_i
             t2 = c * o_i - s * o_r
-            x[i1] = (er + t1) * g
-            x[i2] = (er - t1) * g
-            x[i3] = (t2 - ei) * g
-            x[i4] = (ei + t2) * g
-
-
-@njit(cache=True)
-def fwd_first(x, lo, hi, half):
-    """The stages of lengths 2 and 4 together, on ``x[lo:hi]``."""
-    g = x.dtype.type(0.5 if half else 1.0)
-    for i in range(lo, hi, 4):
-        a = (x[i] + x[i + 1]) * g
-        b = (x[i] - x[i + 1]) * g
-        c = (x[i + 2] + x[i + 3]) * g
-        d = (x[i + 2] - x[i + 3]) * g
-        x[i] = (a + c) * g
-        x[i + 1] = b * g
-        x[i + 2] = (a - c) * g
-        x[i + 3] = -d * g
-
-
-@njit(cache=True)
-def inv_last(x, lo, hi):
-    """The inverse stages of lengths 4 and 2 together, on ``x[lo:hi]``."""
-    g = x.dtype.type(0.5)
-    for i in range(lo, hi, 4):
-        a = (x[i] + x[i + 2]) * g
-        c = (x[i] - x[i + 2]) * g
-        b = x[i + 1]
-        d = -x[i + 3]
-        x[i] = (a + b) * g
-        x[i + 1] = (a - b) * g
-        x[i + 2] = (c + d) * g
-        x[i + 3] = (c - d) * g
+            x[i + k] = (er + t1) * g
+            x[i + h - k] = (er - t1) * g
+            x[i + h + k] = (t2 - ei) * g
+            x[i + h + h - k] = (ei + t2) * g
 
 
 @njit(cache=True)
 def inv_stage(x, lo, hi, L, C, S):
     """The exact inverse of :func:`fwd_stage` (unscaled) on ``x[lo:hi]``."""
-    h = L >> 1
-    q = h >> 1
+    h = np.uint64(L) >> _ONE
+    q = h >> _ONE
     g = x.dtype.type(0.5)
-    for i in range(lo, hi, L):
+    for i in range(np.uint64(lo), np.uint64(hi), np.uint64(L)):
         a = x[i]
         b = x[i + h]
         x[i] = (a + b) * g
         x[i + h] = (a - b) * g
         if q:
             x[i + h + q] = -x[i + h + q]
-        for k in range(1, q):
+        for k in range(_ONE, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = _steps.slots(i, h, k)
-            A = x[i1]
-            B = x[i2]
-            D = x[i3]
-            E = x[i4]
+            A = x[i + k]
+            B = x[i + h - k]
+            D = x[i + h + k]
+            E = x[i + h + h - k]
             er = (A + B) * g
             t1 = (A - B) * g
             t2 = (E + D) * g
             ei = (E - D) * g
-            x[i1] = er
-            x[i2] = ei
-            x[i3] = c * t1 - s * t2
-            x[i4] = s * t1 + c * t2
+            x[i + k] = er
+            x[i + h - k] = ei
+            x[i + h + k] = c * t1 - s * t2
+            x[i + h + h - k] = s * t1 + c * t2
+
+
+@njit(cache=True)
+def bitrev(x, R):
+    """Swap ``x[i]`` and ``x[rev(i)]`` through the pairs ``R`` (unsigned indices: no
+    negative-index wraparound tests)."""
+    for p in range(np.uint64(0), np.uint64(R.size), _TWO):
+        i = np.uint64(R[p])
+        j = np.uint64(R[p + _ONE])
+        t = x[i]
+        x[i] = x[j]
+        x[j] = t
+
+
+@njit(cache=True)
+def fwd_steps(x, a, b, C, S, half):
+    """The forward stages of lengths ``a, 2a, ..., b``: one radix-2 stage first if
+    their number is odd, then pairs of stages in one pass each
+    (:func:`._radix4.fwd_pass`); the passes whose blocks fit ``_BLOCK`` run block by
+    block, so each block stays in cache."""
+    n = x.size
+    if a > b:
+        return
+    g = x.dtype.type(0.5 if half else 1.0)
+    L = a
+    if _log2(b // a) % 2 == 0:  # an odd number of stages
+        fwd_stage(x, 0, n, L, C, S, g)
+        L *= 2
+    blk = min(n, _BLOCK)
+    top = min(b, blk)
+    if 2 * L <= top:
+        for lo in range(0, n, blk):
+            m = L
+            while 2 * m <= top:
+                _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g)
+                m *= 4
+    while 2 * L <= top:
+        L *= 4
+    while 2 * L <= b:
+        _radix4.fwd_pass(x, 0, n, L >> 1, C, S, g)
+        L *= 4
+
+
+@njit(cache=True)
+def inv_steps(x, a, b, C, S):
+    """The inverse stages of lengths ``b, b/2, ..., a``: pairs of stages in one pass
+    each (:func:`._radix4.inv_pass`), large ones over the whole row, then block by
+    block; one radix-2 stage last if their number is odd."""
+    n = x.size
+    blk = min(n, _BLOCK)
+    L = b
+    while L >= 2 * a and L > blk:
+        _radix4.inv_pass(x, 0, n, L >> 2, C, S)
+        L //= 4
+    if L >= 2 * a:
+        for lo in range(0, n, blk):
+            m = L
+            while m >= 2 * a:
+                _radix4.inv_pass(x, lo, lo + blk, m >> 2, C, S)
+                m //= 4
+    while L >= 2 * a:
+        L //= 4
+    if L == a:
+        inv_stage(x, 0, n, L, C, S)
+
+
+@njit(cache=True)
+def _log2(m):
+    k = 0
+    while m > 1:
+        m >>= 1
+        k += 1
+    return k
 
 
 @njit(cache=True)
@@ -151,47 +195,21 @@ def run_row(x, plan, C, S, TC, TS, consts, R, inv, wht):
     the plan has no twist, inverse or Walsh-Hadamard steps: numba then prunes those
     branches, so a first rdfft does not compile their kernels."""
     n = x.size
-    # a literal 0 would compile the stage kernels a second time, for Literal[int](0)
-    whole = np.int64(0)
     for j in range(plan.shape[0]):
         kind = plan[j, 0]
         a = plan[j, 1]
         b = plan[j, 2]
         flag = plan[j, 3]
-        if _steps.permute(x, kind, R):
+        if kind == _steps.BITREV:
+            bitrev(x, R)
+        elif _steps.permute(x, kind, R):
             continue
-        blk = min(n, _BLOCK)
-        if kind == _steps.FWD:
-            top = min(b, blk)
-            if a <= top:
-                for lo in range(0, n, blk):
-                    L = a
-                    if L == 2 and top >= 4:
-                        fwd_first(x, lo, lo + blk, flag)
-                        L = 8
-                    while L <= top:
-                        fwd_stage(x, lo, lo + blk, L, C, S, flag)
-                        L *= 2
-            L = max(a, 2 * top)
-            while L <= b:
-                fwd_stage(x, whole, n, L, C, S, flag)
-                L *= 2
+        elif kind == _steps.FWD:
+            fwd_steps(x, a, b, C, S, flag)
         elif kind == _steps.INV:
             if inv is None:
                 continue
-            L = b
-            while L > blk and L >= a:
-                inv_stage(x, whole, n, L, C, S)
-                L //= 2
-            if L >= a:
-                for lo in range(0, n, blk):
-                    m = L
-                    while m >= a:
-                        if m == 4 and a == 2:
-                            inv_last(x, lo, lo + blk)
-                            break
-                        inv_stage(x, lo, lo + blk, m, C, S)
-                        m //= 2
+            inv_steps(x, a, b, C, S)
         elif kind == _steps.TWIST:
             if TC is not None:
                 twist(x, TC, TS)
