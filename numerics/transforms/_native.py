@@ -24,6 +24,8 @@ from . import _radix4, _steps
 # Passes whose blocks are at most this long run block by block, so that each block
 # stays in cache.
 _BLOCK = 4096
+# Rows at least this long bit-reverse tile by tile.
+_TILED_BITREV = 4096
 _ONE = np.uint64(1)
 _TWO = np.uint64(2)
 
@@ -89,8 +91,12 @@ def inv_stage(x, lo, hi, L, C, S):
 
 @njit(cache=True)
 def bitrev(x, R):
-    """Swap ``x[i]`` and ``x[rev(i)]`` through the pairs ``R`` (unsigned indices: no
-    negative-index wraparound tests)."""
+    """Swap ``x[i]`` and ``x[rev(i)]``: through the pairs ``R`` for short rows,
+    tile by tile (:func:`bitrev_tiles`) for long ones."""
+    if x.size >= _TILED_BITREV:
+        bitrev_tiles(x)
+        return
+    # unsigned indices: no negative-index wraparound tests
     for p in range(np.uint64(0), np.uint64(R.size), _TWO):
         i = np.uint64(R[p])
         j = np.uint64(R[p + _ONE])
@@ -99,43 +105,94 @@ def bitrev(x, R):
         x[j] = t
 
 
+@njit(cache=True, inline="always")
+def _rev3(a):
+    return ((a & 1) << 2) | (a & 2) | ((a & 4) >> 2)
+
+
+@njit(cache=True)
+def bitrev_tiles(x):
+    """The bit-reversal permutation of a row of ``2^B >= 64`` values, cache-friendly:
+    writing ``i = (a, m, b)`` with 3-bit ``a`` and ``b``, ``rev(i) = (rev b, rev m,
+    rev a)``, so the 8 x 8 values with middle bits ``m`` swap with those with middle
+    bits ``rev m``: 16 runs of 8 contiguous values (a cache line of float64) instead
+    of a cache miss per value. (Runs of 16 would put 16 lines 2^(B-4) apart, in one
+    set of the 8-way caches.)"""
+    n = x.size
+    bits = np.uint64(_log2(n))
+    three = np.uint64(3)
+    shift = bits - three
+    M = np.uint64(1) << (bits - np.uint64(6))
+    r = np.uint64(0)  # rev(m), advanced by a reversed-bit increment
+    for m in range(np.uint64(0), M):
+        if m <= r:
+            lo = m << three
+            rlo = r << three
+            for a in range(np.uint64(0), np.uint64(8)):
+                ia = (a << shift) | lo
+                ja = rlo | _rev3(a)
+                for b in range(np.uint64(0), np.uint64(8)):
+                    i = ia | b
+                    j = ja | (_rev3(b) << shift)
+                    if m < r or i < j:
+                        t = x[i]
+                        x[i] = x[j]
+                        x[j] = t
+        bit = M >> _ONE
+        while r & bit:
+            r ^= bit
+            bit >>= _ONE
+        r |= bit
+
+
 @njit(cache=True)
 def fwd_steps(x, a, b, C, S, half):
-    """The forward stages of lengths ``a, 2a, ..., b``: one radix-2 stage first if
-    their number is odd, then pairs of stages in one pass each
-    (:func:`._radix4.fwd_pass`); the passes whose blocks fit ``_BLOCK`` run block by
-    block, so each block stays in cache."""
+    """The forward stages of lengths ``a, 2a, ..., b``: pairs of stages in one pass
+    each (:func:`._radix4.fwd_pass`; the first four stages of a whole rdFFT in one
+    codelet, :func:`._radix4.fwd16`), then one radix-2 stage if their number is odd.
+    The passes whose blocks fit ``_BLOCK`` run block by block, so that each block
+    stays in cache."""
     n = x.size
     if a > b:
         return
     g = x.dtype.type(0.5 if half else 1.0)
-    L = a
-    if _log2(b // a) % 2 == 0:  # an odd number of stages
-        fwd_stage(x, 0, n, L, C, S, g)
-        L *= 2
+    single = _log2(b // a) % 2 == 0  # an odd number of stages
+    end = b // 2 if single else b
+    codelet = a == 2 and end >= 16 and not half
     blk = min(n, _BLOCK)
-    top = min(b, blk)
-    if 2 * L <= top:
-        for lo in range(0, n, blk):
-            m = L
-            while 2 * m <= top:
-                _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g)
-                m *= 4
+    top = min(end, blk)
+    for lo in range(0, n, blk):
+        m = a
+        if codelet:
+            _radix4.fwd16(x, lo, lo + blk, C, S)
+            m = 32
+        while 2 * m <= top:
+            _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g)
+            m *= 4
+    L = a
     while 2 * L <= top:
         L *= 4
-    while 2 * L <= b:
+    while 2 * L <= end:
         _radix4.fwd_pass(x, 0, n, L >> 1, C, S, g)
         L *= 4
+    if single:
+        fwd_stage(x, 0, n, b, C, S, g)
 
 
 @njit(cache=True)
 def inv_steps(x, a, b, C, S):
-    """The inverse stages of lengths ``b, b/2, ..., a``: pairs of stages in one pass
-    each (:func:`._radix4.inv_pass`), large ones over the whole row, then block by
-    block; one radix-2 stage last if their number is odd."""
+    """The inverse stages of lengths ``b, b/2, ..., a`` (the mirror of
+    :func:`fwd_steps`): one radix-2 stage first if their number is odd, then pairs
+    of stages in one pass each, large ones over the whole row, then block by block
+    (the last four of a whole irdFFT in one codelet, :func:`._radix4.inv16`)."""
     n = x.size
+    if a > b:
+        return
     blk = min(n, _BLOCK)
     L = b
+    if _log2(b // a) % 2 == 0:
+        inv_stage(x, 0, n, b, C, S)
+        L = b // 2
     while L >= 2 * a and L > blk:
         _radix4.inv_pass(x, 0, n, L >> 2, C, S)
         L //= 4
@@ -143,12 +200,11 @@ def inv_steps(x, a, b, C, S):
         for lo in range(0, n, blk):
             m = L
             while m >= 2 * a:
+                if m == 16 and a == 2:
+                    _radix4.inv16(x, lo, lo + blk, C, S)
+                    break
                 _radix4.inv_pass(x, lo, lo + blk, m >> 2, C, S)
                 m //= 4
-    while L >= 2 * a:
-        L //= 4
-    if L == a:
-        inv_stage(x, 0, n, L, C, S)
 
 
 @njit(cache=True)
