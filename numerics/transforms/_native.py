@@ -8,8 +8,14 @@ into one of length ``L``, reading and writing the same four slots
 at every stage, so no stale value survives (the published rdFFT kernels skip the
 store when a butterfly output is exactly zero).
 
-Twiddles of the stage of length ``L`` lie contiguously (so the butterfly loop
-vectorises): ``C[L/4 + k] = cos(2 pi k / L)``, ``S[L/4 + k] = sin(2 pi k / L)`` for
+The stages run two at a time, one pass over the data each (:mod:`._radix4`), the
+first four of a whole transform as a straight-line codelet, with the same operations
+in the same order as one stage at a time: the results are bitwise those of the
+radix-2 stages (and of the emulated engine in float64), whichever steps a plan
+starts or ends with (the error tracking runs partial plans here).
+
+Twiddles of the stage of length ``L`` lie contiguously (so the butterfly loops
+vectorise): ``C[L/4 + k] = cos(2 pi k / L)``, ``S[L/4 + k] = sin(2 pi k / L)`` for
 ``k < L/4``; the same kernels run with a format's rounded twiddles to propagate local
 errors in the error tracking.
 """
