@@ -51,9 +51,10 @@ class QuantMultiheadAttention(_Counters, nn.MultiheadAttention):
     packed weight in one product, as torch does; otherwise each projection is its own
     product.
 
-    Parameters (of :meth:`from_attention`)
+    Parameters
     ----------
     m : nn.MultiheadAttention
+        (:meth:`from_attention`) The layer to replace; its parameters are shared.
     recipe : Recipe
         The input projections' products (``out_proj`` is a separate layer).
     seed : int

@@ -255,15 +255,22 @@ def quantize_model(
     return root
 
 
-def _walk(parent: nn.Module, prefix: str, visit) -> None:
-    """Visit every descendant, parents first; a visit may return a replacement."""
-    for cname, child in list(parent.named_children()):
+def _walk(parent: nn.Module, prefix: str, visit, seen: set | None = None) -> None:
+    """Visit every descendant, parents first; a visit may return a replacement. A
+    module registered at several places is replaced at each, its children walked once."""
+    seen = set() if seen is None else seen
+    seen.add(id(parent))
+    # _modules, not named_children(): that skips the second place of a shared module
+    for cname, child in list(parent._modules.items()):
+        if child is None:
+            continue
         fqn = prefix + cname
         new = visit(child, fqn, parent)
         if new is not None:
             setattr(parent, cname, new)
             child = new
-        _walk(child, fqn + ".", visit)
+        if id(child) not in seen:
+            _walk(child, fqn + ".", visit, seen)
 
 
 def dequantize_model(model: nn.Module) -> nn.Module:

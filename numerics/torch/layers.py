@@ -68,7 +68,7 @@ def _flat(t: Tensor) -> Tensor:
 
 def _unflatten(parts: tuple[Tensor, Tensor | None], shape) -> tuple[Tensor, Tensor | None]:
     v, s = parts
-    return v.reshape(shape), None if s is None or s.dim() == 0 else s.reshape(shape)
+    return v.reshape(shape), s if s is None or s.dim() == 0 else s.reshape(shape)
 
 
 class _Factors:

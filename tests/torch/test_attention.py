@@ -54,22 +54,18 @@ def test_float32_recipe_equals_torch(kw, masks):
         return torch.randn((N, n, d) if bf else (n, N, d), generator=g)
 
     query = seq(L, E)
-    key, value = seq(S, kw.get("kdim", E)), seq(S, kw.get("vdim", E))
-    args = dict(need_weights=True)
-    if masks == "bool":
-        args["key_padding_mask"] = torch.rand(N, S, generator=g) < 0.3
-        args["attn_mask"] = torch.rand(L, S, generator=g) < 0.2
-    elif masks == "float3d":
-        args["attn_mask"] = torch.randn(N * 4, L, S, generator=g)
-        args["average_attn_weights"] = False
-    for k, v in [(query, query), (key, value)] if "kdim" not in kw else [(key, value)]:
-        if k is query and masks != "none":  # self-attention: the key length is L
-            args = {
-                n: (t[..., :L] if n == "key_padding_mask" else t[..., :L, :L].contiguous())
-                if torch.is_tensor(t)
-                else t
-                for n, t in args.items()
-            }
+    pairs = [(seq(S, kw.get("kdim", E)), seq(S, kw.get("vdim", E)))]
+    if "kdim" not in kw:
+        pairs.append((query, query))  # self-attention: the packed projection
+    for k, v in pairs:
+        s = k.shape[0 if not bf else 1]
+        args = dict(need_weights=True)
+        if masks == "bool":
+            args["key_padding_mask"] = torch.rand(N, s, generator=g) < 0.3
+            args["attn_mask"] = torch.rand(L, s, generator=g) < 0.2
+        elif masks == "float3d":
+            args["attn_mask"] = torch.randn(N * 4, L, s, generator=g)
+            args["average_attn_weights"] = False
         out_ref, w_ref = ref(query, k, v, **args)
         out, w = q(query, k, v, **args)
         assert out.shape == out_ref.shape and w.shape == w_ref.shape

@@ -1,4 +1,4 @@
-"""Distributed training: two DDP processes (gloo, CPU) draw independent
+"""Distributed training: two DDP processes (gloo, CPU, localhost) draw independent
 stochastic-rounding words by default and identical ones with ``rank_aware=False``,
 while their replicated weights stay bit-identical; DataLoader workers forked after
 numerics' parallel kernels ran in the parent work."""
@@ -87,8 +87,13 @@ def _free_port() -> int:
 def test_ddp_ranks_draw_independent_words_unless_told_otherwise(tmp_path):
     """Before: every rank drew the same stochastic-rounding words (undocumented)."""
     out = str(tmp_path / "results.pt")
+    # fork where there is one: the children inherit the imports and the kernels
+    # compiled here (numba's threading layer is fork-safe), so they start in a moment
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    if method == "fork":
+        _model(True)(torch.randn(2, 32)).sum().backward()
     ctx = mp.start_processes(
-        _worker, args=(_free_port(), out), nprocs=2, join=False, start_method="spawn"
+        _worker, args=(_free_port(), out), nprocs=2, join=False, start_method=method
     )
     import time
 
