@@ -184,9 +184,9 @@ def quantize_model(
     Examples
     --------
     >>> from numerics.torch import recipes
-    >>> m = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    >>> m = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
     >>> m = quantize_model(m, recipes.fp8(), lambda mod, fqn: fqn != "2")
-    >>> type(m[0]).__name__, isinstance(m[0], torch.nn.Linear)
+    >>> type(m[0]).__name__, isinstance(m[0], nn.Linear)
     ('QuantLinear', True)
     >>> print(m.quantization_report)
     quantized 1 modules with recipe fp8:
@@ -194,6 +194,10 @@ def quantize_model(
     left alone 1:
       2: Linear (filtered out)
     """
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a numerics.torch.Recipe, got {type(recipe).__name__}")
+    if attention is not None and not isinstance(attention, Recipe):
+        raise TypeError(f"attention must be a Recipe or None, got {type(attention).__name__}")
     report = QuantizationReport(recipe.name)
     if filter_fn is None:
         linears = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
@@ -280,7 +284,7 @@ def dequantize_model(model: nn.Module) -> nn.Module:
     Examples
     --------
     >>> from numerics.torch import quantize_model, recipes
-    >>> net = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 1))
+    >>> net = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 1))
     >>> dequantize_model(quantize_model(net, recipes.fp8()))[0].__class__.__name__
     'Linear'
     """

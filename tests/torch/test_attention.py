@@ -18,6 +18,7 @@ from numerics.torch import (  # noqa: E402
     QuantMultiheadAttention,
     Recipe,
     dequantize_model,
+    export_codes,
     quantize_model,
     recipes,
 )
@@ -138,6 +139,9 @@ def test_encoder_layer_is_fully_quantized_and_fast_paths_never_bypass_it():
         "linear2",
     }
     assert {n for n, *_ in report.skipped} == {"norm1", "norm2"}
+    codes = export_codes(layer)
+    assert set(codes) == {"self_attn.in_proj_weight", "self_attn.out_proj", "linear1", "linear2"}
+    assert codes["self_attn.in_proj_weight"].shape == (3 * 64, 64)
     x = torch.randn(2, 6, 64)
     y_train = layer(x)  # grad enabled: the module path
     layer.eval()

@@ -134,6 +134,8 @@ def test_root_layer_and_shared_modules():
     m = torch.nn.Sequential(shared, torch.nn.ReLU(), shared, torch.nn.Linear(4, 1))
     quantize_model(m, recipes.fp8())
     assert m[0] is m[2] and isinstance(m[0], QuantLinear)
+    with pytest.raises(TypeError, match="recipe must be"):
+        quantize_model(mlp(), "fp8")
 
 
 # --- Hugging Face models from tiny configs --------------------------------------------
