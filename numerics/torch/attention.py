@@ -51,6 +51,10 @@ class QuantMultiheadAttention(_Counters, nn.MultiheadAttention):
     packed weight in one product, as torch does; otherwise each projection is its own
     product.
 
+    Statistics (:func:`~numerics.torch.collect_stats`) are kept per product:
+    ``stats[product][...]`` with products ``q``, ``k``, ``v`` (or ``qkv``, ``kv``),
+    ``qk`` and ``pv``.
+
     Parameters
     ----------
     m : nn.MultiheadAttention
@@ -58,16 +62,14 @@ class QuantMultiheadAttention(_Counters, nn.MultiheadAttention):
     recipe : Recipe
         The input projections' products (``out_proj`` is a separate layer).
     seed : int
+        The key of its stochastic draws, with its ``step`` buffer.
     rank_aware : bool
+        Fold the ``torch.distributed`` rank into the draws.
     attention : Recipe or None
         The recipe of ``Q K^T`` (factors Q and K, contracted over the head dimension)
         and ``P V`` (factors the softmax output P and V^T, contracted over the keys);
         each factor is quantized as one tensor over all heads (FP8: one per-tensor
         scale, as FP8 attention kernels descale). None: both in the layer's dtype.
-
-    Statistics (:func:`~numerics.torch.collect_stats`) are kept per product:
-    ``stats[product][...]`` with products ``q``, ``k``, ``v`` (or ``qkv``, ``kv``),
-    ``qk`` and ``pv``.
 
     Examples
     --------

@@ -3,6 +3,7 @@ tiny configs (no download), convolutions with any groups and padding, torchao's
 filter convention (and the old one, deprecated), the report, and dequantize_model
 giving the original module types back."""
 
+import io
 import warnings
 
 import pytest
@@ -141,18 +142,21 @@ def test_root_layer_and_shared_modules():
 # --- Hugging Face models from tiny configs --------------------------------------------
 
 
-def _hf_models():
+def _hf_model(name):
     transformers = pytest.importorskip("transformers")
-    llama = transformers.LlamaConfig(
-        vocab_size=64,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=32,
-    )
-    gpt2 = transformers.GPT2Config(
+    torch.manual_seed(0)
+    if name == "llama":
+        config = transformers.LlamaConfig(
+            vocab_size=64,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=32,
+        )
+        return transformers.LlamaForCausalLM(config)
+    config = transformers.GPT2Config(
         vocab_size=64,
         n_positions=32,
         n_embd=32,
@@ -161,11 +165,7 @@ def _hf_models():
         bos_token_id=0,
         eos_token_id=0,
     )
-    torch.manual_seed(0)
-    return {
-        "llama": transformers.LlamaForCausalLM(llama),
-        "gpt2": transformers.GPT2LMHeadModel(gpt2),
-    }
+    return transformers.GPT2LMHeadModel(config)
 
 
 PROJECTIONS = {
@@ -174,39 +174,49 @@ PROJECTIONS = {
 }
 
 
-@pytest.mark.parametrize("recipe", [recipes.fp8(), recipes.nvfp4()], ids=lambda r: r.name)
-def test_hugging_face_models_quantize_train_and_dequantize(recipe):
+@pytest.mark.parametrize(
+    "name, recipe", [("llama", recipes.nvfp4()), ("gpt2", recipes.fp8())], ids=["llama", "gpt2"]
+)
+def test_hugging_face_models_quantize_train_and_dequantize(name, recipe):
+    """Before: GPT-2's Conv1D projections were left alone (and unreported)."""
+    model = _hf_model(name)
     from transformers.pytorch_utils import Conv1D
 
-    for name, model in _hf_models().items():
-        types = {n: type(m) for n, m in model.named_modules()}
-        weights = {n: p for n, p in model.named_parameters()}
-        quantize_model(model, recipe, seed=1)
-        projections = [
-            (n, m) for n, m in model.named_modules() if n.rsplit(".", 1)[-1] in PROJECTIONS[name]
-        ]
-        assert len(projections) == 2 * len(PROJECTIONS[name]) + (name == "gpt2") * 2
-        for n, m in projections:
-            assert is_quantized(m), n
-            assert isinstance(m, Conv1D if name == "gpt2" else torch.nn.Linear)
-        skipped = {n: w for n, _, w in model.quantization_report.skipped}
-        assert skipped["lm_head"] == "the output head (the default filter_fn)"
-        assert "unsupported type" in skipped.values()  # embeddings and norms
+    types = {n: type(m) for n, m in model.named_modules()}
+    weights = {n: p for n, p in model.named_parameters()}
+    pretrained = {k: v.clone() for k, v in model.state_dict().items()}
+    quantize_model(model, recipe, seed=1)
+    model.load_state_dict(pretrained, strict=True)  # a plain checkpoint loads strictly
+    projections = [
+        (n, m) for n, m in model.named_modules() if n.rsplit(".", 1)[-1] in PROJECTIONS[name]
+    ]
+    assert len(projections) == 2 * len(PROJECTIONS[name]) + (name == "gpt2") * 2
+    for n, m in projections:
+        assert is_quantized(m), n
+        assert isinstance(m, Conv1D if name == "gpt2" else torch.nn.Linear)
+    skipped = {n: w for n, _, w in model.quantization_report.skipped}
+    assert skipped["lm_head"] == "the output head (the default filter_fn)"
+    assert "unsupported type" in skipped.values()  # embeddings and norms
 
-        ids = torch.randint(0, 64, (4, 16), generator=torch.Generator().manual_seed(2))
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
-        losses = []
-        for _ in range(4):
-            opt.zero_grad()
-            loss = model(input_ids=ids, labels=ids).loss
-            loss.backward()
-            for n, p in model.named_parameters():
-                assert p.grad is not None and torch.isfinite(p.grad).all(), n
-            opt.step()
-            losses.append(loss.item())
-        assert all(map(torch.isfinite, torch.tensor(losses))) and losses[-1] < losses[0], losses
+    ids = torch.randint(0, 64, (4, 16), generator=torch.Generator().manual_seed(2))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(4):
+        opt.zero_grad()
+        loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        for n, p in model.named_parameters():
+            assert p.grad is not None and torch.isfinite(p.grad).all(), n
+        opt.step()
+        losses.append(loss.item())
+    assert all(map(torch.isfinite, torch.tensor(losses))) and losses[-1] < losses[0], losses
+    buf = io.BytesIO()
+    torch.save(model, buf)  # whole, the quantized classes found by name
+    buf.seek(0)
+    loaded = torch.load(buf, weights_only=False)
+    assert [type(m) for m in loaded.modules()] == [type(m) for m in model.modules()]
 
-        dequantize_model(model)
-        assert {n: type(m) for n, m in model.named_modules()} == types
-        assert all(p is weights[n] for n, p in model.named_parameters())
-        assert not any("seed" in k or "step" in k for k in model.state_dict())
+    dequantize_model(model)
+    assert {n: type(m) for n, m in model.named_modules()} == types
+    assert all(p is weights[n] for n, p in model.named_parameters())
+    assert not any("seed" in k or "step" in k for k in model.state_dict())
