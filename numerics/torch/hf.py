@@ -26,6 +26,7 @@ def _build() -> type:
 
         Examples
         --------
+        >>> import torch
         >>> from transformers.pytorch_utils import Conv1D
         >>> from numerics.torch import recipes
         >>> q = QuantHFConv1D.from_conv1d(Conv1D(8, 4), recipes.fp8())

@@ -368,6 +368,9 @@ class _Counters:
         submodules, hooks and attributes (shallow copies of its registries)."""
         q = cls.__new__(cls)
         state = dict(m.__dict__)
+        # a forward patched onto the instance (accelerate's hooks) would call the old
+        # layer's function and bypass the quantizers
+        state.pop("forward", None)
         for key, v in state.items():
             if key.startswith("_") and isinstance(v, (dict, set)):
                 state[key] = type(v)(v) if not hasattr(v, "default_factory") else v.copy()
