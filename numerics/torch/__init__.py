@@ -6,7 +6,10 @@ Importing this module imports torch; ``import numerics`` never does.
 """
 
 from . import recipes
+from .attention import QuantMultiheadAttention
 from .circulant import CirculantAdapter, block_circulant_matrix
+from .convert import QuantizationReport, dequantize_model, quantize_model
+from .distributed import rank_seed
 from .functional import (
     cast,
     counter_seed,
@@ -19,12 +22,13 @@ from .functional import (
     rdfft_,
 )
 from .layers import (
+    QuantConv1d,
     QuantConv2d,
     QuantLinear,
     collect_stats,
-    dequantize_model,
     export_codes,
-    quantize_model,
+    is_quantized,
+    quant_matmul,
 )
 from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
@@ -34,8 +38,11 @@ __all__ = [
     "LowPrecisionOptimizer",
     "Operand",
     "Product",
+    "QuantConv1d",
     "QuantConv2d",
     "QuantLinear",
+    "QuantMultiheadAttention",
+    "QuantizationReport",
     "Recipe",
     "block_circulant_matrix",
     "cast",
@@ -45,11 +52,14 @@ __all__ = [
     "export_codes",
     "fwht",
     "irdfft_",
+    "is_quantized",
+    "quant_matmul",
     "quantize",
     "quantize_model",
     "quantize_mx",
     "quantize_nvfp4",
     "quantize_ternary",
+    "rank_seed",
     "rdfft_",
     "recipes",
 ]
