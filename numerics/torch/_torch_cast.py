@@ -36,6 +36,7 @@ from .._core.params import (
     params,
 )
 from .._core.random_words import GOLDEN, MIX1, MIX2, seed_key
+from ..formats.rounding import as_rounding
 
 _MIN = -(1 << 63)
 
@@ -79,6 +80,15 @@ def counter_seed_tensor(seed: Tensor, step: Tensor, call: int) -> Tensor:
     return _srl(z, 1)
 
 
+def pow2(e: Tensor) -> Tensor:
+    """``2**e`` as float64 for int64 ``e`` in [-1074, 1023], exactly: built from its bits,
+    since ``torch.ldexp`` goes through ``pow``, which a device's math library need not
+    compute exactly."""
+    normal = ((e.clamp(-1022, 1023) + 1023) << 52).view(torch.float64)
+    sub = (torch.ones_like(e) << (e.clamp(-1074, -1023) + 1074)).view(torch.float64)
+    return torch.where(e >= -1022, normal, sub)
+
+
 def _ult(a: Tensor, b: Tensor) -> Tensor:
     """Unsigned ``a < b`` on int64 bits."""
     return (a ^ _MIN) < (b ^ _MIN)
@@ -89,6 +99,7 @@ def cast_torch(
 ) -> Tensor:
     """``x`` (float32 or float64, any device) rounded into ``fmt``, in ``x``'s dtype."""
     c = F64 if x.dtype == torch.float64 else F32
+    mode = as_rounding(mode)
     P = [
         int(v)
         for v in params(fmt, mode, saturate=saturate, subnormals=True, sr_bits=sr_bits, container=c)
@@ -223,7 +234,7 @@ def cast_torch(
     else:
         sig_out = frac | (1 << m)
         ex = e_field + emin - m
-    v = torch.ldexp(sig_out.to(torch.float64), ex.to(torch.float64))
+    v = sig_out.to(torch.float64) * pow2(ex)
     v = torch.where(inf_out, torch.inf, v)
     v = torch.where(nan_out, torch.nan, v)
     v = torch.where(out_neg, -v, v)
