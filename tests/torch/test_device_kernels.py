@@ -183,13 +183,15 @@ def test_scaled_formats_layouts_and_roundings(device, dtype):
     x[1] = 0.0
     special = x.copy()
     special[2, 3], special[3, 7] = np.nan, -np.inf
+    turn = 0  # every rounding mode, two per combination in turn
     for elem in ("int4", "int8", "uint8", "int2", "e4m3", "e2m1", "bfloat16"):
         is_int = elem[0] in "iu"
         data = x if is_int else special  # integers refuse NaN and Inf
         xt = on(device, data)
         for lay in LAYOUTS:
             for sym in (True, False) if is_int else (True,):
-                for mode in ("nearest_even", "stochastic", "up", "odd", "stochastic_equal"):
+                turn += 1
+                for mode in (MODES[turn % 8], MODES[(turn + 3) % 8]):
                     kw = dict(lay, symmetric=sym, rounding=mode, seed=3)
                     ref = nm.quantize(data, elem, **kw).dequantize()
                     assert same_bits(ref, _torch_scaled.quantize(xt, elem, **kw)), (elem, kw)
@@ -268,7 +270,7 @@ def tensors(draw, finite=False):
         return x.astype(dtype)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     tensors(),
     st.sampled_from(MX),
@@ -285,7 +287,7 @@ def test_random_mx(x, elem, scale_mode, mode, block, axis, seed):
     assert same_bits(ref, _torch_scaled.quantize_mx(on(DEVICES[-1], x), elem, **kw))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     tensors(),
     st.sampled_from(["max", "four_over_six"]),
@@ -307,7 +309,7 @@ def test_random_nvfp4(x, sel, srnd, mode, two_d, seed):
     assert same_bits(ref, _torch_scaled.quantize_nvfp4(on(DEVICES[-1], x), **kw))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     tensors(finite=True),
     st.sampled_from(["int4", "int8", "uint4", "e4m3", "e3m2"]),
@@ -362,7 +364,7 @@ def test_rdfft_and_inverse_bit_for_bit(device, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fwht_bit_for_bit(device, dtype):
     rng = np.random.default_rng(6)
-    for n in (1, 2, 16, 64, 256):
+    for n in (1, 2, 16, 256):
         x = transform_data(4, n, dtype, n)
         signs = np.where(rng.random(n) < 0.5, -1.0, 1.0).astype(dtype)
         for block in (None, 1, 2, 16):
@@ -446,8 +448,9 @@ def test_gradients_on_the_torch_path(device):
 
 
 def test_quantized_layer_trains_the_same_on_the_torch_path():
-    """A QuantLinear under Quartet (MX casts, NVFP4... random signs, Hadamard rotations,
-    stochastic gradients): forward, gradients and statistics equal the numba path's."""
+    """Layers under Quartet (QuEST casts, prescaled MX gradients, random signs and
+    Hadamard rotations, stochastic rounding): the output, the gradients and the
+    statistics equal the numba path's."""
     out = []
     for force in (False, True):
         torch.manual_seed(0)
