@@ -277,7 +277,7 @@ def _fwht_backward(ctx, grad):
     (signs,) = ctx.saved_tensors
     g = fwht_op(grad.contiguous(), ctx.normalize, None, ctx.block)
     if signs is not None:
-        g = g * signs.to(g.dtype)
+        g = g * signs.to(device=g.device, dtype=g.dtype)
     return g, None, None, None
 
 
