@@ -35,10 +35,11 @@ __all__ = [
 _CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
 
 
-def _signs(n: int, seed: Tensor, step: Tensor, call: int, dtype, device) -> Tensor:
+def _signs(n: int, seed: Tensor, step: Tensor, call: int, dtype, device=None) -> Tensor:
     """Random signs from the counters: the top bits of splitmix64 words in int64
     tensor arithmetic (no torch.Generator, so torch.compile traces it), on ``device``
-    (the same signs on every device)."""
+    (default: the seed's), the same signs on every device."""
+    device = seed.device if device is None else device
     words = random_words(counter_seed_tensor(seed, step, call), n, device)
     return torch.where(words < 0, -1.0, 1.0).to(dtype)
 

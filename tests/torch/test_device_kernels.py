@@ -500,3 +500,19 @@ def test_signs_follow_the_device():
     assert s.device.type == DEVICES[-1] and set(s.cpu().tolist()) <= {-1.0, 1.0}
     ref = _signs(16, torch.tensor(3), torch.tensor(1), 2, torch.float32, "cpu")
     assert torch.equal(s.cpu(), ref)
+
+
+def test_large_tensors_go_through_in_chunks(monkeypatch):
+    """The cast processes large tensors in chunks (bounded temporaries); every element
+    keeps its own random word, so the result does not depend on the chunking."""
+    from numerics.torch import _torch_cast
+
+    x = np.random.default_rng(8).standard_normal((8, 1000)).astype(np.float32)
+    ref = nm.quantize_mx(x, "e2m1", rounding="stochastic", seed=4).dequantize()
+    monkeypatch.setattr(_torch_cast, "CHUNK", 777)
+    got = _torch_scaled.quantize_mx(on(DEVICES[-1], x), "e2m1", rounding="stochastic", seed=4)
+    assert same_bits(ref, got)
+    ref = nm.cast(x, "e5m2", "stochastic_equal", seed=6)
+    got = _torch_cast.cast_torch(on(DEVICES[-1], x), nm.get_format("e5m2"), "stochastic_equal",
+                                 saturate=False, seed=6)  # fmt: skip
+    assert same_bits(ref, got)
