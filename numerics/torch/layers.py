@@ -8,13 +8,15 @@ stochastic rounding and random signs draw from counters kept as buffers (``seed`
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as Fn
 from torch import Tensor, nn
 
 from .. import formats, scaled
-from . import functional
+from . import _device, _torch_scaled, functional
 from ._torch_cast import counter_seed_tensor, random_words
 from .distributed import rank_seed
 from .recipes import Operand, Product, Recipe, _pow2_scale
@@ -34,10 +36,12 @@ __all__ = [
 _CALLS = {"forward": 0, "grad_input": 3, "grad_weight": 6}
 
 
-def _signs(n: int, seed: Tensor, step: Tensor, call: int, dtype) -> Tensor:
+def _signs(n: int, seed: Tensor, step: Tensor, call: int, dtype, device=None) -> Tensor:
     """Random signs from the counters: the top bits of splitmix64 words in int64
-    tensor arithmetic (no torch.Generator, so torch.compile traces it)."""
-    words = random_words(counter_seed_tensor(seed, step, call), n, "cpu")
+    tensor arithmetic (no torch.Generator, so torch.compile traces it), on ``device``
+    (default: the seed's), the same signs on every device."""
+    device = seed.device if device is None else device
+    words = random_words(counter_seed_tensor(seed, step, call), n, device)
     return torch.where(words < 0, -1.0, 1.0).to(dtype)
 
 
@@ -87,7 +91,7 @@ class _Factors:
     ):
         self.p = p
         n = a.shape[-1]
-        self.signs = _signs(n, seed, step, call + 2, a.dtype) if p.random_signs else None
+        self.signs = _signs(n, seed, step, call + 2, a.dtype, a.device) if p.random_signs else None
         if p.rotate:
             a, b = _rot(a, p.rotate, self.signs), _rot(b, p.rotate, self.signs)
         self.masks = [_trust(op, t) for op, t in ((p.a, a), (p.b, b))]
@@ -135,45 +139,65 @@ class _Factors:
         return _unrot(r, self.p.rotate, self.signs)
 
 
+def _fraction(mask: Tensor) -> float:
+    return float(mask.double().mean()) if mask.numel() else 0.0
+
+
 def operand_stats(op: Operand, t: Tensor, q: Tensor) -> dict:
-    """Clipped and flushed fractions and relative bias of one quantized operand."""
+    """Clipped and flushed fractions and relative bias of one quantized operand,
+    computed in torch on the tensors' device (the MX and NVFP4 clip counts by the
+    quantizers' own kernels: numba's for CPU tensors, the pure-torch ones elsewhere)."""
     if op.kind == "none":
         return {"clipped": 0.0, "flushed": 0.0, "bias": 0.0, "bias_se": 0.0}
-    tn = t.double().numpy()
-    flushed = float(((t != 0) & (q == 0)).double().mean())
+    td = t.detach().double()
+    flushed = _fraction((t != 0) & (q == 0))
     if op.kind in ("cast", "tensor"):
         s = float(_pow2_scale(t, op.fmt)) if op.kind == "tensor" else 1.0
-        clipped = float(np.mean(np.abs(tn / s) > formats.as_format(op.fmt).max))
+        clipped = _fraction((td / s).abs() > formats.as_format(op.fmt).max)
     elif op.kind == "quest":
         clipped = 1.0 - float(_trust(op, t).double().mean())
     elif op.kind == "tile":
         clipped = 0.0  # each tile's absmax maps onto the format's max
     elif op.kind == "mx" and op.prescale != 1:
-        e = op._mx_exponents(t).numpy()
+        e = op._mx_exponents(t)
         fmax = formats.as_format(op.fmt).max
-        clipped = float(np.mean(np.abs(tn) * op.prescale * np.exp2(-e) > fmax))
+        clipped = _fraction(td.abs() * op.prescale * torch.exp2(-e) > fmax)
     elif op.kind in ("mx", "nvfp4"):
-        n = tn.shape[-1]
-        bs = op.block_size if n % op.block_size == 0 else n
-        if op.kind == "mx":
-            qq = scaled.quantize_mx(tn, op.fmt, block_size=bs, scale_mode=op.scale_mode, stats=True)
-        else:
-            qq = scaled.quantize_nvfp4(tn, stats=True, **_nvfp4_options(op))
-        clipped = qq.clipped
+        clipped = _clipped_blocks(op, td)
     elif op.kind == "ternary":
-        gamma = max(float(np.mean(np.abs(tn))), 1e-5)
-        clipped = float(np.mean(np.abs(tn) / gamma > 1.5))
+        gamma = max(float(td.abs().mean()), 1e-5)
+        clipped = _fraction(td.abs() / gamma > 1.5)
     else:
         clipped = 0.0  # absmax integers never clip
-    d = (q.double() - t.double()).reshape(-1).numpy()
-    scale = float(np.mean(np.abs(tn))) or 1.0
-    se = float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
+    d = (q.detach().double() - td).reshape(-1)
+    scale = float(td.abs().mean()) or 1.0
+    se = float(d.std(correction=1) / math.sqrt(d.numel())) if d.numel() > 1 else 0.0
     return {
         "clipped": float(clipped),
         "flushed": flushed,
         "bias": float(d.mean()) / scale,
         "bias_se": se / scale,
     }
+
+
+def _clipped_blocks(op: Operand, td: Tensor) -> float:
+    """The fraction of ``td`` (float64) that an MX or NVFP4 operand clips."""
+    n = td.shape[-1]
+    bs = op.block_size if n % op.block_size == 0 else n
+    if _device.use_torch_kernels(td):
+        if op.kind == "mx":
+            _, k = _torch_scaled.quantize_mx(
+                td, op.fmt, block_size=bs, scale_mode=op.scale_mode, stats=True
+            )
+        else:
+            _, k = _torch_scaled.quantize_nvfp4(td, stats=True, **_nvfp4_options(op))
+        return float(k) / td.numel() if td.numel() else 0.0
+    tn = td.numpy()
+    if op.kind == "mx":
+        qq = scaled.quantize_mx(tn, op.fmt, block_size=bs, scale_mode=op.scale_mode, stats=True)
+    else:
+        qq = scaled.quantize_nvfp4(tn, stats=True, **_nvfp4_options(op))
+    return qq.clipped
 
 
 def _nvfp4_options(op: Operand) -> dict:
@@ -244,6 +268,9 @@ def _tc_product(parts, p: Product, gemm, promote_every: int | None, name: str) -
 
     core = gemm if isinstance(gemm, TensorCore) else TensorCore.named(gemm, p.a.fmt, p.b.fmt)
     (va, sa), (vb, sb) = parts
+    # numerics.arith's tensor-core model runs on the host: the factors are copied there
+    # (a documented copy for device tensors) and the product comes back to their device
+    device = va.device
     va, vb = (v.detach().to(torch.float32).cpu().numpy() for v in (va, vb))
     k = va.shape[-1]
     step = promote_every or k
@@ -256,7 +283,7 @@ def _tc_product(parts, p: Product, gemm, promote_every: int | None, name: str) -
             * _chunk_scale(sb, vb.shape[0], lo, hi, name, "b")[None, :]
         )
         acc = acc + d * scale  # float32 throughout: each operation rounded to nearest
-    return torch.from_numpy(acc)
+    return torch.from_numpy(acc).to(device)
 
 
 def _chunk_scale(s: Tensor | None, rows: int, lo: int, hi: int, name: str, which: str):
@@ -613,7 +640,8 @@ def collect_stats(model: nn.Module, on: bool = True) -> dict[str, dict]:
 def export_codes(model: nn.Module) -> dict[str, scaled.Quantized]:
     """The real element codes and scales of every quantized layer's weight, as
     :class:`numerics.Quantized` (blocks along the input axis), from its recipe's
-    weight quantizer.
+    weight quantizer. A :class:`~numerics.Quantized` holds numpy arrays: weights on
+    another device are copied to host memory first (one copy per layer).
 
     Examples
     --------
