@@ -31,12 +31,20 @@ def split(n: int, order: int | None = None) -> tuple[int, int] | None:
 
 
 @functools.lru_cache(maxsize=64)
-def fwht_spec(n: int, block: int, normalize: bool, scale: bool, order: int | None = None):
+def fwht_spec(
+    n: int,
+    block: int,
+    normalize: bool,
+    scale: bool,
+    order: int | None = None,
+    transpose: bool = False,
+):
     """The spec of ``fwht`` on rows of ``n`` in blocks of ``block = m * 2**k``.
 
     ``scale`` halves after every butterfly stage and multiplies by ``1/m`` at the end
     (``m`` is not a power of two: the dense stage itself does not scale), or with
-    ``normalize`` by ``2**k / sqrt(block)``."""
+    ``normalize`` by ``2**k / sqrt(block)``. ``transpose``: ``H^T`` (``H_m`` of orders
+    20, 28, 40 is not symmetric)."""
     m, s = split(block, order)
     steps = [(_steps.WHT, 1, s // 2, int(scale))] if s > 1 else []
     steps.append((_steps.DENSE, 1, block, m))
@@ -46,5 +54,6 @@ def fwht_spec(n: int, block: int, normalize: bool, scale: bool, order: int | Non
         c = 1.0 / math.sqrt(block)
     if normalize or scale:
         steps.append((_steps.SCALE, 0, 0, 0))
-    consts = np.concatenate([[c], hadamard_matrix(m).reshape(-1).astype(np.float64)])
+    H = hadamard_matrix(m)
+    consts = np.concatenate([[c], (H.T if transpose else H).reshape(-1).astype(np.float64)])
     return _engine._spec("fwht", n, _engine._plan(*steps), consts=consts)

@@ -19,8 +19,8 @@ from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
 from . import _engine, _native, _steps
-from .dct import _check as _check_dct
 from ._hadamard_spec import split
+from .dct import _check as _check_dct
 from .hadamard import _check_block, _check_data, _check_order, _check_signs
 from .hadamard import _spec as _fwht_spec
 

@@ -62,10 +62,12 @@ def _check_block(n: int, block: int | None, order: int | None = None) -> int:
     return b
 
 
-def _spec(n: int, block: int, normalize: bool, scale: bool, order: int | None) -> _engine.Spec:
-    if split(block, order)[0] == 1:
+def _spec(
+    n: int, block: int, normalize: bool, scale: bool, order: int | None, transpose: bool = False
+) -> _engine.Spec:
+    if split(block, order)[0] == 1:  # Sylvester's H is symmetric
         return _engine.fwht_spec(n, block, normalize, scale)
-    return fwht_spec(n, block, normalize, scale, order)
+    return fwht_spec(n, block, normalize, scale, order, transpose)
 
 
 def _check_signs(signs: ArrayLike, n: int) -> np.ndarray:
@@ -84,6 +86,7 @@ def fwht(
     block: int | None = None,
     *,
     order: int | None = None,
+    transpose: bool = False,
     fmt: Format | str | None = None,
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: Seed = None,
@@ -122,6 +125,8 @@ def fwht(
         powers of two, else 12, 20 or 28 by the odd part of the block length: a
         length ``40 * 2**k`` is also ``20 * 2**(k+1)``, and takes ``H_40`` only with
         ``order=40``.
+    transpose : bool
+        Apply ``H^T`` instead (the adjoint; signs still come first: ``H^T D x``).
     fmt, rounding, seed, saturate
         Emulation, as in :func:`numerics.transforms.rdfft`: every sum and difference
         rounds; the normalisation multiplies by ``1/sqrt(block)`` rounded into ``fmt``
@@ -163,4 +168,4 @@ def fwht(
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
     if s is not None:
         np.negative(x, out=x, where=np.broadcast_to(s < 0, x.shape))
-    return _engine.run(_spec(n, b, bool(normalize), bool(scale), order), x, em)
+    return _engine.run(_spec(n, b, bool(normalize), bool(scale), order, bool(transpose)), x, em)
