@@ -275,7 +275,14 @@ def _fwht_setup(ctx, inputs, output):
 def _fwht_backward(ctx, grad):
     # H is symmetric: (H D)^T g = D H g
     (signs,) = ctx.saved_tensors
-    g = fwht_op(grad.contiguous(), ctx.normalize, None, ctx.block)
+    n = grad.shape[-1]
+    if n & (n - 1):  # H_m (x) H_2^k: H_20, H_28, H_40 are not symmetric, apply H^T
+        g = grad.detach().cpu().clone(memory_format=torch.contiguous_format)
+        b = ctx.block if ctx.block > 0 else None
+        transforms.fwht(_float_data(g, "fwht"), ctx.normalize, None, b, transpose=True)
+        g = g.to(grad.device)
+    else:
+        g = fwht_op(grad.contiguous(), ctx.normalize, None, ctx.block)
     if signs is not None:
         g = g * signs.to(device=g.device, dtype=g.dtype)
     return g, None, None, None

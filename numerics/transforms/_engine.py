@@ -231,7 +231,7 @@ def native_args(plan: np.ndarray, tables: tuple) -> tuple:
     kinds = set(plan[:, 0].tolist())
     TC = TC if _steps.TWIST in kinds else None
     inv = True if _steps.INV in kinds else None
-    wht = True if _steps.WHT in kinds else None
+    wht = True if kinds & {_steps.WHT, _steps.DENSE} else None
     return plan, C, S, TC, TS, consts, R, inv, wht
 
 
@@ -299,9 +299,11 @@ def execute(
     C, S, TC, TS, consts, R = tabs
     if _steps.TWIST not in kinds:
         TC = TS = None
-    if _steps.SCALE not in kinds:
+    if not kinds & {_steps.SCALE, _steps.DENSE}:
         consts = None
     steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
+    if _steps.DENSE in kinds:  # the dense Hadamard stage runs under the WHT marker
+        steps = steps[:2] + (True,)
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
     kernel = _tracked.run_rows if big else _tracked.run_rows_serial
     with np.errstate(all="ignore"):

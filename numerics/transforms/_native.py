@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core.jit import njit, prange
-from . import _radix4, _steps
+from . import _hadamard_kernels, _radix4, _steps
 
 # Passes whose blocks are at most this long run block by block, so that each block
 # stays in cache.
@@ -282,6 +282,9 @@ def run_row(x, plan, C, S, TC, TS, consts, R, inv, wht):
             while h <= b:
                 wht_stage(x, h, flag)
                 h *= 2
+        elif kind == _steps.DENSE:
+            if wht is not None:  # a Walsh-Hadamard plan (see _engine.native_args)
+                _hadamard_kernels.dense_native(x, consts, a, b, flag)
         elif kind == _steps.SCALE:
             g = x.dtype.type(consts[a])
             for i in range(n):

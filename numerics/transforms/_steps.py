@@ -12,10 +12,13 @@ A plan is an int64 array with one row ``(kind, a, b, flag)`` per step:
   forward stage, halving built in);
 - ``TWIST``: the DCT's post- (or pre-) multiplication by the twist table;
 - ``WHT``: Walsh-Hadamard stages of half-lengths ``a, 2a, ..., b``;
-- ``SCALE``: multiplication of every element by ``consts[a]``.
+- ``SCALE``: multiplication of every element by ``consts[a]``;
+- ``DENSE``: the dense Hadamard stage of a length ``m * 2**k`` (``a``: the matrix's
+  offset in ``consts``, ``b``: the block length, ``flag``: ``m``; see
+  :mod:`._hadamard_kernels`).
 
 Every stage that rounds is one *error stage* of the exact error tracking: each FWD,
-INV and WHT length, a TWIST, a SCALE.
+INV and WHT length, a TWIST, a SCALE, a DENSE.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 
 from .._core.jit import njit
 
-BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE = range(8)
+BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE, DENSE = range(9)
 _NAMES = {FWD: "L", INV: "L", WHT: "h"}
 
 
@@ -103,7 +106,7 @@ def stage_lengths(a: int, b: int, kind: int) -> list[int]:
 def error_stages(plan: np.ndarray) -> list[tuple[int, int, str]]:
     """``(step index, stage length or 0, label)`` for every rounding stage of ``plan``."""
     out = []
-    for j, (kind, a, b, _) in enumerate(plan):
+    for j, (kind, a, b, flag) in enumerate(plan):
         if kind in (FWD, INV, WHT):
             for v in stage_lengths(a, b, kind):
                 out.append((j, v, f"{_NAMES[kind]}={v}"))
@@ -111,6 +114,8 @@ def error_stages(plan: np.ndarray) -> list[tuple[int, int, str]]:
             out.append((j, 0, "twist"))
         elif kind == SCALE:
             out.append((j, 0, "scale"))
+        elif kind == DENSE:
+            out.append((j, 0, f"H_{int(flag)}"))
     return out
 
 

@@ -40,7 +40,7 @@ from .._core.jit import njit, prange
 from .._core.params import P_M, P_MODE, RSR
 from .._core.random_words import word_if
 from .._core.rounding import rne_magnitude, round_sum, round_value
-from . import _steps
+from . import _hadamard_kernels, _steps
 
 FAST, EXACT, DD = range(3)
 
@@ -451,6 +451,11 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx, rne, ev0,
                 v //= 2
         elif k == _steps.TWIST and TC is not None:
             twist(xh, xl, TC, TS, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
+            s += 1
+        elif k == _steps.DENSE and wht is not None and consts is not None:
+            _hadamard_kernels.dense_stage(
+                xh, xl, consts, a, b, flag, ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s)
+            )
             s += 1
         elif k == _steps.SCALE and consts is not None:
             scale(xh, xl, consts[a], ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))

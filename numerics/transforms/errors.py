@@ -19,8 +19,10 @@ from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
 from . import _engine, _native, _steps
+from ._hadamard_spec import split
 from .dct import _check as _check_dct
-from .hadamard import _check_block, _check_signs
+from .hadamard import _check_block, _check_data, _check_order, _check_signs
+from .hadamard import _spec as _fwht_spec
 
 __all__ = ["StudyReport", "TransformReport", "error_report", "error_study"]
 
@@ -70,8 +72,9 @@ def _spec(name: str, n: int, opts: dict) -> _engine.Spec:
         t, norm = opts.get("type", 2), opts.get("norm")
         _check_dct(t, norm)
         return _engine.dct_spec(n, t, norm, name == "idct", scale)
-    block = _check_block(n, opts.get("block"))
-    return _engine.fwht_spec(n, block, bool(opts.get("normalize", False)), scale)
+    order = _check_order(opts.get("order"))
+    block = _check_block(n, opts.get("block"), order)
+    return _fwht_spec(n, block, bool(opts.get("normalize", False)), scale, order)
 
 
 _OPTIONS = {
@@ -79,7 +82,7 @@ _OPTIONS = {
     "irdfft": {"saturate"},
     "dct": {"type", "norm", "scale", "saturate"},
     "idct": {"type", "norm", "scale", "saturate"},
-    "fwht": {"normalize", "signs", "block", "scale", "saturate"},
+    "fwht": {"normalize", "signs", "block", "order", "scale", "saturate"},
 }
 
 
@@ -107,10 +110,19 @@ def _bounds(spec: _engine.Spec, name: str, fmt: Format, mode: Rounding, opts: di
     n = spec.n
     t = int(math.log2(n))
     if name == "fwht":
-        block = _check_block(n, opts.get("block"))
-        t = int(math.log2(block)) + int(bool(opts.get("normalize")) and block > 1)
+        order = _check_order(opts.get("order"))
+        block = _check_block(n, opts.get("block"), order)
+        m, s = split(block, order)
+        t = int(math.log2(s)) + int(bool(opts.get("normalize")) and block > 1)
+        t += int(m > 1 and bool(opts.get("scale")) and not opts.get("normalize"))
         det = (1 + bounds.gamma(t, u)) * (1 + mu) - 1 if t * u < 1 else math.inf
         prob = (1 + bounds.gamma_prob(t, u)) * (1 + mu) - 1 if t else 0.0
+        if m > 1:
+            # the dense stage sums m terms per output: gamma_{m-1} of sum |terms|,
+            # at most sqrt(m) gamma_{m-1} of the norm of H_m times its input
+            gm = bounds.gamma(m - 1, u) if (m - 1) * u < 1 else math.inf
+            det = (1 + det) * (1 + math.sqrt(m) * gm) - 1
+            prob = (1 + prob) * (1 + math.sqrt(m) * bounds.gamma_prob(m - 1, u)) - 1
         return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
     if name in ("dct", "idct"):
         t += 1  # the twist is one more complex-multiply stage
@@ -190,7 +202,7 @@ def error_report(
     if bad:
         raise TypeError(f"{name} takes no option {', '.join(sorted(bad))}")
     a = np.array(x, dtype=np.float64)
-    _engine.check_array(a)
+    (_check_data if name == "fwht" else _engine.check_array)(a)
     n = a.shape[-1]
     spec = _spec(name, n, options)
     em = _engine.emulation(
