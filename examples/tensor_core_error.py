@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 
-import matplotlib
 import numpy as np
 
 from numerics import cast
+from numerics.analysis import plotting
 from numerics.arith import TensorCore, tc_matmul
-
-matplotlib.use("Agg")
 
 # (label, arch, operand format, promote_every)
 UNITS = [
@@ -73,21 +71,16 @@ def main(argv=None):
     for label, errs in res.items():
         print(f"{label:34s}" + "".join(f"{e:9.1e}" for e in errs))
 
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    for label, errs in res.items():
-        style = "--" if "numpy" in label else "-"
-        ax.loglog(Ks, errs, style, marker="o", ms=3, label=label)
+    fig, ax = plotting.new_figure(9, 4.8)
+    styles = {"numpy float32 matmul": {"color": "0.45", "linestyle": ":", "marker": "x"}}
+    plotting.plot_series(ax, Ks, res, markevery=1, styles=styles)
     ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
     ax.set_xlabel("K (inner dimension)")
     ax.set_ylabel("||D - AB|| / ||AB||")
     ax.set_title("One e4m3-valued GEMM on each tensor core (MMA-Sim's models)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    png = os.path.join(args.out, "tensor_core_error.png")
-    fig.savefig(png, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    plotting.legend(ax, outside=True)
+    png = plotting.save_figure(fig, os.path.join(args.out, "tensor_core_error.png"))
     print(f"wrote {png}")
     return Ks, res
 
