@@ -17,9 +17,7 @@ import importlib
 import inspect
 import os
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -106,6 +104,21 @@ def _kind(obj) -> str:
     return "Constants"
 
 
+def _constant(module: str, name: str, value) -> str:
+    """A constant's entry: its type and contents (a dict's or tuple's docstring is its
+    type's, so autodoc has nothing to say about it)."""
+    if isinstance(value, dict):
+        keys = ", ".join(f"``{k}``" for k in list(value)[:12])
+        more = ", ..." if len(value) > 12 else ""
+        what = f"A ``dict`` of {len(value)} entries, keyed by {keys}{more}."
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        items = ", ".join(f"``{v!r}``" for v in list(value)[:12])
+        what = f"A ``{type(value).__name__}`` of {len(value)}: {items}."
+    else:
+        what = f"``{value!r}``" if len(repr(value)) < 80 else f"A ``{type(value).__name__}``."
+    return f".. py:data:: {module}.{name}\n   :no-index-entry:\n\n   {what}\n"
+
+
 def _api_page(package: str, title: str) -> str:
     """The reST of one sub-package's page: its docstring, then an autosummary table per
     kind of name (classes, functions, constants), each name getting its own page."""
@@ -129,6 +142,10 @@ def _api_page(package: str, title: str) -> str:
             groups.setdefault(_kind(obj), []).append(n)
         for kind in ("Classes", "Functions", "Constants"):
             if kind not in groups:
+                continue
+            if kind == "Constants":
+                lines += [".. rubric:: Constants", ""]
+                lines += [_constant(name, n, getattr(mod, n)) for n in groups[kind]]
                 continue
             lines += [f".. rubric:: {kind}", "", ".. autosummary::", "   :toctree: generated/"]
             if kind == "Classes":
@@ -162,6 +179,25 @@ for _sub in (s for subs in SUBMODULES.values() for s in subs):
     for _n in _mod.__all__:
         if _n not in importlib.import_module(_pkg).__all__:
             ALIASES.setdefault(f"{_pkg}.{_n}", f"{_sub}.{_n}")
+        else:  # documented once, on the package's page
+            ALIASES.setdefault(f"{_sub}.{_n}", f"{_pkg}.{_n}")
+
+
+def _lookup(target: str):
+    """The object a dotted name refers to, or None: the longest importable module
+    prefix, then attributes."""
+    parts = target.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
 
 
 def _resolve_alias(app, env, node, contnode):
@@ -173,7 +209,6 @@ def _resolve_alias(app, env, node, contnode):
     target = node.get("reftarget", "")
     if not target.startswith("numerics"):
         return None
-    head, _, rest = target.partition(".")
     candidates = []
     parts = target.split(".")
     for i in range(len(parts), 1, -1):
@@ -190,15 +225,7 @@ def _resolve_alias(app, env, node, contnode):
         if found is not None:
             return found
         node["reftarget"] = target
-    obj = None
-    try:
-        obj = importlib.import_module(target)
-    except ImportError:
-        mod, _, attr = target.rpartition(".")
-        try:
-            obj = getattr(importlib.import_module(mod), attr, None)
-        except ImportError:
-            obj = None
+    obj = _lookup(target)
     if obj is None and not target.startswith("numerics._"):
         from sphinx.util import logging
 
@@ -211,7 +238,6 @@ def _resolve_alias(app, env, node, contnode):
 # --- the gallery: examples run in quick mode at build time --------------------------------
 EXAMPLES = ROOT / "examples"
 GALLERY_SRC = HERE / "_build" / "gallery_src"
-GALLERY_OUT = Path(tempfile.gettempdir()) / f"numerics-gallery-{os.getuid()}"
 
 
 def _titled(source: str) -> str:
@@ -238,6 +264,9 @@ def _titled(source: str) -> str:
     body = doc.split("\n\n", 1)[1] if "\n\n" in doc else ""
     # the rest of the first sentence opens the body
     rest = rest[0].upper() + rest[1:] if rest else ""
+    if len(title) > 60 and " (" in title:
+        # a long title loses its parenthesis; the whole first sentence opens the body
+        title, rest = title.split(" (", 1)[0], text
     body = "\n\n".join(p for p in (rest, body) if p)
     # the usage line is a shell command
     body = re.sub(r"\n\n    (python [^\n]*)\n", r"\n\n.. code-block:: none\n\n    \1\n", body)
@@ -264,53 +293,10 @@ def _stage_examples() -> None:
 
 
 _stage_examples()
+# progress bars are for terminals: the gallery shows what the examples print
+os.environ["TQDM_DISABLE"] = "1"
 sys.path.insert(0, str(EXAMPLES))  # the examples import their helpers (_training.py)
-
-
-def _example_out(src_file) -> Path:
-    return GALLERY_OUT / Path(src_file).stem
-
-
-def quick_argv(gallery_conf, script_vars) -> list[str]:
-    """Every example runs as ``python examples/NAME.py --quick --out DIR``."""
-    out = _example_out(script_vars["src_file"])
-    shutil.rmtree(out, ignore_errors=True)
-    return ["--quick", "--out", str(out)]
-
-
-def png_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
-    """The PNGs the example wrote into its ``--out`` folder, in the order written (the
-    examples save and close their figures, so matplotlib's scraper finds none)."""
-    from sphinx_gallery.scrapers import figure_rst
-
-    out = _example_out(block_vars["src_file"])
-    pngs = sorted(out.glob("*.png"), key=lambda p: p.stat().st_mtime) if out.is_dir() else []
-    shown = []
-    for png, dest in zip(pngs, block_vars["image_path_iterator"]):
-        shutil.copyfile(png, dest)
-        png.unlink()  # each figure is shown once, after the block that wrote it
-        shown.append(dest)
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return figure_rst(shown, gallery_conf["src_dir"]) if shown else ""
-
-
-class ResetArgv:
-    # a class with a stable repr, so that sphinx-gallery's config cache stays valid
-    def __repr__(self) -> str:
-        return "numerics.quick_argv"
-
-    def __call__(self, gallery_conf, script_vars):
-        return quick_argv(gallery_conf, script_vars)
-
-
-class PngScraper:
-    def __repr__(self) -> str:
-        return "numerics.png_scraper"
-
-    def __call__(self, block, block_vars, gallery_conf, **kwargs):
-        return png_scraper(block, block_vars, gallery_conf, **kwargs)
+sys.path.insert(0, str(HERE / "_ext"))  # numerics_gallery: how the examples are run
 
 
 sphinx_gallery_conf = {
@@ -318,9 +304,9 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     # every script is an example; files starting with _ are its helpers
     "filename_pattern": r"/[^_/][^/]*\.py$",
-    "ignore_pattern": r"/_[^/]*\.py$",
-    "reset_argv": ResetArgv(),
-    "image_scrapers": (PngScraper(),),
+    "ignore_pattern": r"(^|[/\\])_[^/\\]*\.py$",
+    "reset_argv": "numerics_gallery.quick_argv",
+    "image_scrapers": ("numerics_gallery.png_scraper",),
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "show_memory": False,
@@ -328,7 +314,8 @@ sphinx_gallery_conf = {
     "line_numbers": False,
     "capture_repr": (),
     "min_reported_time": 1,
-    "parallel": int(os.environ.get("NUMERICS_GALLERY_JOBS", "1")),
+    # the examples run in parallel, one per core (at most 2: each loads torch)
+    "parallel": int(os.environ.get("NUMERICS_GALLERY_JOBS", min(2, os.cpu_count() or 1))),
     "backreferences_dir": "api/generated/backreferences",
     "doc_module": ("numerics",),
     "exclude_implicit_doc": {r"numerics\._.*"},

@@ -106,11 +106,11 @@ def plot_losses(curves: dict[str, list[float]], title: str, path: str) -> None:
     fig, ax = plotting.new_figure(8, 4.2)
     smooth = {}
     for name, losses in curves.items():
-        k = min(10, len(losses))
+        k = max(1, min(10, len(losses) // 4))  # short runs keep most of their steps
         smooth[name] = np.convolve(losses, np.ones(k) / k, mode="valid")
     plotting.plot_series(ax, None, smooth)
     ax.set_xlabel("step")
-    ax.set_ylabel("training loss (moving average over 10 steps)")
+    ax.set_ylabel("training loss (moving average)")
     ax.set_title(title)
     plotting.legend(ax, outside=len(curves) > 4)
     plotting.save_figure(fig, path)

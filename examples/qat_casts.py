@@ -66,7 +66,7 @@ def main(argv=None) -> dict:
         print(f"{name:34s} final loss {np.mean(losses[-10:]):.3g}")
     fig, ax = plotting.new_figure(7, 4)
     plotting.plot_series(ax, None, runs)
-    ax.set_yscale("log")
+    plotting.log_axis(ax)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (MSE)")
     ax.set_title("quantization-aware training with numerics casts")

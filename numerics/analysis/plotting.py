@@ -24,6 +24,7 @@ __all__ = [
     "category_axis",
     "label_line",
     "legend",
+    "log_axis",
     "new_figure",
     "plot_series",
     "save_figure",
@@ -223,6 +224,30 @@ def category_axis(ax, labels: Sequence[str], *, axis: str = "x") -> None:
     else:
         ax.set_yticks(ticks)
         ax.set_yticklabels(labels)
+
+
+def log_axis(ax, axis: str = "y") -> None:
+    """A log scale whose tick labels are plain numbers (0.2, 0.3, ...) instead of
+    powers written as ``3 x 10^-1``, when it spans less than two decades.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([1, 2], [0.1, 0.5])
+    >>> log_axis(ax)
+    >>> ax.get_yscale()
+    'log'
+    >>> save_figure(fig, None)
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    getattr(ax, f"set_{axis}scale")("log")
+    lo, hi = sorted(getattr(ax, f"get_{axis}lim")())
+    if lo > 0 and hi / lo < 100:
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        target = ax.yaxis if axis == "y" else ax.xaxis
+        target.set_major_formatter(plain)
+        target.set_minor_formatter(plain)
 
 
 def save_figure(fig, path: str | os.PathLike | None) -> str | None:
