@@ -91,7 +91,7 @@ PACKAGES = {
     "torch": "PyTorch bridge",
 }
 # sub-modules documented on their package's page (their names not re-exported there)
-SUBMODULES = {"torch": ["numerics.torch.recipes"]}
+SUBMODULES = {"analysis": ["numerics.analysis.plotting"], "torch": ["numerics.torch.recipes"]}
 
 
 def _kind(obj) -> str:
