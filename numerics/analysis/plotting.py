@@ -170,7 +170,8 @@ def plot_series(
         xs = np.arange(len(ys)) if x is None else np.asarray(x)
         st = series_style(i, n)
         every = markevery or max(1, len(ys) // 12)
-        st["markevery"] = (min(i * max(1, every // max(n, 1)), max(len(ys) - 1, 0)), every)
+        # markers staggered within one period, so coinciding series show each other's
+        st["markevery"] = ((i * every) // max(n, 1) % every, every)
         st.update((styles or {}).get(label, {}))
         (line,) = ax.plot(xs, ys, label=label, zorder=2 + i, **st)
         lines.append(line)

@@ -72,3 +72,13 @@ def test_save_figure_writes_a_png(tmp_path):
     path = plotting.save_figure(fig, tmp_path / "sub" / "a.png")
     assert (tmp_path / "sub" / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.endswith("a.png")
+
+
+def test_markers_start_within_the_first_period():
+    # with a marker at every point, every series marks every point
+    fig, ax = plotting.new_figure()
+    lines = plotting.plot_series(ax, None, {f"s{i}": [1, 2, 3] for i in range(8)}, markevery=1)
+    assert all(line.get_markevery() == (0, 1) for line in lines)
+    lines = plotting.plot_series(ax, None, {f"t{i}": np.arange(40) for i in range(4)}, markevery=8)
+    assert [line.get_markevery()[0] for line in lines] == [0, 2, 4, 6]
+    plotting.save_figure(fig, None)
