@@ -322,6 +322,15 @@ sphinx_gallery_conf = {
     "reference_url": {"numerics": None},
 }
 
+# --- the guides: in this order, then any other page of guide/ (added on a branch) ---------
+GUIDES = ("formats", "scaled", "arith", "tensor-cores", "transforms", "torch")
+_others = sorted(p.stem for p in (HERE / "guide").glob("*.rst") if p.stem != "index")
+_guides = [g for g in GUIDES if g in _others] + [g for g in _others if g not in GUIDES]
+_write_if_changed(
+    HERE / "_generated" / "guides.inc",
+    ".. toctree::\n   :maxdepth: 2\n\n" + "".join(f"   /guide/{g}\n" for g in _guides),
+)
+
 # --- the table of named formats, generated from numerics itself ----------------------------
 from numerics.analysis import format_table  # noqa: E402
 
