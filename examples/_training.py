@@ -104,23 +104,22 @@ def fit(model, opt, data, epochs: int, desc: str, seed: int = 0) -> tuple[list[f
 
 
 def plot_losses(curves: dict[str, list[float]], title: str, path: str) -> None:
-    """Training-loss curves (moving averages over 10 steps), one per run, into ``path``."""
-    import matplotlib
+    """Training-loss curves (moving averages over 10 steps), one per run, into ``path``:
+    each run in its own colour and line style, the later ones thinner on top, so that
+    runs that coincide (float32 and stochastic rounding) both show."""
+    from numerics.analysis import plotting
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plotting.new_figure(8, 4.2)
+    smooth = {}
     for name, losses in curves.items():
-        k = min(10, len(losses))
-        ax.plot(np.convolve(losses, np.ones(k) / k, mode="valid"), label=name)
+        k = max(1, min(10, len(losses) // 4))  # short runs keep most of their steps
+        smooth[name] = np.convolve(losses, np.ones(k) / k, mode="valid")
+    plotting.plot_series(ax, None, smooth)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss (moving average)")
     ax.set_title(title)
-    ax.legend()
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    plotting.legend(ax, outside=len(curves) > 4)
+    plotting.save_figure(fig, path)
 
 
 RUNS = (

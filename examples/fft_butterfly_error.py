@@ -17,12 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 
-import matplotlib
 import numpy as np
 
 from numerics import transforms as T
-
-matplotlib.use("Agg")
+from numerics.analysis import plotting
 
 
 def main(argv=None):
@@ -42,8 +40,7 @@ def main(argv=None):
         f"{s['contributions mismatch']:.1e} (relative)."
     )
     ax = report.plot("contribution / u")
-    stages_png = os.path.join(args.out, "fft_stages.png")
-    ax.figure.savefig(stages_png, dpi=120, bbox_inches="tight")
+    stages_png = plotting.save_figure(ax.figure, os.path.join(args.out, "fft_stages.png"))
 
     sizes = [2**k for k in range(4, 11 if args.quick else 17)]
     study = T.error_study(
@@ -51,8 +48,7 @@ def main(argv=None):
     )
     print()
     print(study.table())
-    study_png = os.path.join(args.out, "fft_study.png")
-    study.plot().figure.savefig(study_png, dpi=120, bbox_inches="tight")
+    study_png = plotting.save_figure(study.plot().figure, os.path.join(args.out, "fft_study.png"))
     print(f"wrote {stages_png} and {study_png}")
     return report, study
 

@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 
-import matplotlib
 import numpy as np
 import torch
 
 import numerics.torch as nt
-
-matplotlib.use("Agg")
+from numerics.analysis import plotting
 
 
 class MLP(torch.nn.Module):
@@ -66,19 +64,14 @@ def main(argv=None) -> dict:
     runs = {"float32": train(False, steps), "QAT: int4 weights, e4m3 inputs": train(True, steps)}
     for name, losses in runs.items():
         print(f"{name:34s} final loss {np.mean(losses[-10:]):.3g}")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for name, losses in runs.items():
-        ax.plot(losses, label=name)
-    ax.set_yscale("log")
+    fig, ax = plotting.new_figure(7, 4)
+    plotting.plot_series(ax, None, runs)
+    plotting.log_axis(ax)
     ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
+    ax.set_ylabel("training loss (MSE)")
     ax.set_title("quantization-aware training with numerics casts")
-    ax.legend()
-    os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "qat_casts.png")
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plotting.legend(ax)
+    path = plotting.save_figure(fig, os.path.join(args.out, "qat_casts.png"))
     print(f"wrote {path}")
     return {k: float(np.mean(v[-10:])) for k, v in runs.items()}
 

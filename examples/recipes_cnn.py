@@ -23,6 +23,9 @@ from tqdm import tqdm
 from numerics.analysis import text_table
 from numerics.torch import quantize_model, recipes
 
+# the documentation's gallery trains four of the recipes (each takes 5 to 60 s)
+# sphinx_gallery_quick_args = ["--recipes", "fp32,fp8,nvfp4,bitnet"]
+
 RECIPES = (
     "fp32",
     "fp8",

@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import os
 
-import matplotlib
 import numpy as np
 
 from numerics import cast
+from numerics.analysis import plotting
 from numerics.arith import TensorCore, tc_matmul
-
-matplotlib.use("Agg")
 
 # (label, arch, operand format, promote_every)
 UNITS = [
@@ -73,21 +71,27 @@ def main(argv=None):
     for label, errs in res.items():
         print(f"{label:34s}" + "".join(f"{e:9.1e}" for e in errs))
 
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    for label, errs in res.items():
-        style = "--" if "numpy" in label else "-"
-        ax.loglog(Ks, errs, style, marker="o", ms=3, label=label)
+    fig, ax = plotting.new_figure(9, 4.8)
+    styles = {"numpy float32 matmul": {"color": "0.45", "linestyle": ":", "marker": "x"}}
+    # an exact result (error 0) has no place on a log scale: it is left out, and said so
+    shown = {k: [e if e > 0 else np.nan for e in v] for k, v in res.items()}
+    plotting.plot_series(ax, Ks, shown, markevery=1, styles=styles)
+    if any(e == 0 for v in res.values() for e in v):
+        ax.text(
+            0.01,
+            0.01,
+            "missing points: error 0 (exact)",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.35",
+        )
     ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
     ax.set_xlabel("K (inner dimension)")
     ax.set_ylabel("||D - AB|| / ||AB||")
     ax.set_title("One e4m3-valued GEMM on each tensor core (MMA-Sim's models)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    png = os.path.join(args.out, "tensor_core_error.png")
-    fig.savefig(png, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    plotting.legend(ax, outside=True)
+    png = plotting.save_figure(fig, os.path.join(args.out, "tensor_core_error.png"))
     print(f"wrote {png}")
     return Ks, res
 

@@ -217,10 +217,9 @@ def mx_vs_nvfp4(w: np.ndarray) -> list[tuple]:
 
 
 def _save_plot(fig, path: str) -> None:
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    import matplotlib.pyplot as plt
+    from .analysis.plotting import save_figure
 
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def run_demo(
@@ -247,13 +246,10 @@ def run_demo(
             f.write(text + "\n")
         files.append(path)
 
-    try:
-        import matplotlib
+    from .analysis import plotting
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        plt = None
+    if importlib.util.find_spec("matplotlib") is None:
+        plotting = None  # tables only
 
     # (a) formats
     table = format_table()
@@ -273,7 +269,7 @@ def run_demo(
         "subnormals, so their relative error mu, and the probabilistic bound, jump."
     )
     write("fft_error.txt", text)
-    if plt is not None:
+    if plotting is not None:
         ax = study.plot()
         _save_plot(ax.figure, os.path.join(out, "fft_error.png"))
         files.append(os.path.join(out, "fft_error.png"))
@@ -286,12 +282,15 @@ def run_demo(
     text = text_table(cols, rows)
     echo(f"\n== (c) 4-bit quantization of a {n}x{n} heavy-tailed weight matrix ==\n" + text)
     write("mx_vs_nvfp4.txt", text)
-    if plt is not None:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.bar([r[0] for r in rows], [r[2] for r in rows], color="C0")
+    if plotting is not None:
+        fig, ax = plotting.new_figure(7, 3.8)
+        names = [r[0] for r in rows]
+        bars = ax.bar(range(len(rows)), [r[2] for r in rows], color=plotting.COLORS[: len(rows)])
+        ax.bar_label(bars, fmt="%.1f dB", fontsize=8)
+        plotting.category_axis(ax, names)
+        ax.grid(False, axis="x")
         ax.set_ylabel("SQNR (dB, higher is better)")
-        ax.set_title("4-bit weight quantization")
-        ax.tick_params(axis="x", rotation=20)
+        ax.set_title(f"4-bit quantization of a {n}x{n} heavy-tailed weight matrix")
         _save_plot(fig, os.path.join(out, "mx_vs_nvfp4.png"))
         files.append(os.path.join(out, "mx_vs_nvfp4.png"))
 

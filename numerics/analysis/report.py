@@ -473,27 +473,31 @@ class ErrorReport:
 
     def plot(self, column: str | None = None, *, ax=None, logy: bool = True):
         """Plot one column (the last by default) against the row labels, with every
-        summary number whose name holds "bound" as a horizontal line. Needs
-        matplotlib; returns the axes."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise ImportError("ErrorReport.plot needs matplotlib: pip install matplotlib") from None
+        summary number whose name holds "bound" as a labelled horizontal line, in the
+        style of :mod:`numerics.analysis.plotting`. Needs matplotlib; returns the
+        axes."""
+        from . import plotting
+
         column = column or self.columns[-1]
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            _, ax = plotting.new_figure(7, 4)
         labels = [str(r[0]) for r in self.rows]
         ys = np.asarray(self.column(column), dtype=np.float64)
-        ax.plot(labels, ys, "o-", label=column)
-        for k, v in self.summary.items():
-            if "bound" in k and np.isfinite(v) and v > 0:
-                ax.axhline(v, linestyle="--", label=k, color="gray")
+        x = np.arange(len(labels))
+        ax.plot(x, ys, label=column, **plotting.series_style(0))
+        plotting.category_axis(ax, labels)
+        bounds = [(k, v) for k, v in self.summary.items() if "bound" in k]
+        for i, (k, v) in enumerate(bounds):
+            if np.isfinite(v) and v > 0:
+                style = plotting.LINESTYLES[1 + i % (len(plotting.LINESTYLES) - 1)]
+                ax.axhline(v, linestyle=style, color="0.35", linewidth=1.2, label=k)
+                plotting.label_line(ax, x[-1] if len(x) else 0, v, k)
         if logy and (ys > 0).any():
             ax.set_yscale("log")
         ax.set_xlabel(self.columns[0])
         ax.set_ylabel(column)
         ax.set_title(self.title)
-        ax.legend()
+        plotting.legend(ax)
         return ax
 
 

@@ -320,46 +320,51 @@ class StudyReport(ErrorReport):
     """
 
     def plot(self, column: str | None = None, *, ax=None, logy: bool = True):
-        """Error (``column``, default ``"mean / u"``) against ``log2 n``; dashed lines
-        are the deterministic bounds, dotted ones the probabilistic bounds."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise ImportError("StudyReport.plot needs matplotlib: pip install matplotlib") from None
+        """Error (``column``, default ``"mean / u"``) against ``log2 n``: one colour and
+        marker per format, one line style per rounding (solid for the first), and each
+        format's bounds as thin lines of its colour (dashed: deterministic; dotted:
+        probabilistic), in the style of :mod:`numerics.analysis.plotting`; the legend
+        sits right of the axes. Needs matplotlib; returns the axes."""
+        from ..analysis import plotting
+
         column = column or "mean / u"
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4.5))
+            _, ax = plotting.new_figure(8, 4.5)
         fmts = list(dict.fromkeys(r[0] for r in self.rows))
         modes = list(dict.fromkeys(r[1] for r in self.rows))
-        markers = "os^vD<>"
         ci = self.columns.index(column)
+        mode_styles = ("-", (0, (4, 2)), "-.", (0, (1, 1)))
         for i, f in enumerate(fmts):
-            color = f"C{i}"
+            color = plotting.COLORS[i % len(plotting.COLORS)]
+            marker = plotting.MARKERS[i % len(plotting.MARKERS)]
             for j, m in enumerate(modes):
                 rs = [r for r in self.rows if r[0] == f and r[1] == m]
                 if rs:
                     ax.plot(
                         [r[2] for r in rs],
                         [r[ci] for r in rs],
-                        marker=markers[j % len(markers)],
                         color=color,
-                        linestyle="-" if j == 0 else "-.",
+                        marker=marker,
+                        markerfacecolor=color if j == 0 else "white",
+                        linestyle=mode_styles[j % len(mode_styles)],
+                        linewidth=2.0 if j == 0 else 1.4,
                         label=f"{f}, {m}",
+                        zorder=3 + j,
                     )
             rs = [r for r in self.rows if r[0] == f and r[1] == modes[0]]
             for name, style in (("bound / u", "--"), ("prob bound / u", ":")):
                 k = self.columns.index(name)
                 pts = [(r[2], r[k]) for r in rs if np.isfinite(r[k])]
                 if pts:
-                    ax.plot(*zip(*pts, strict=True), linestyle=style, color=color, alpha=0.6)
-        ax.plot([], [], "k--", label="bound (ASNA 24.2)")
-        ax.plot([], [], "k:", label="probabilistic bound")
+                    ax.plot(*zip(*pts, strict=True), linestyle=style, color=color, lw=1.0)
+        ax.plot([], [], color="0.3", linestyle="--", lw=1.0, label="bound (ASNA 24.2)")
+        ax.plot([], [], color="0.3", linestyle=":", lw=1.0, label="probabilistic bound")
         if logy:
             ax.set_yscale("log")
         ax.set_xlabel("log2 n")
         ax.set_ylabel(f"normwise error, {column.replace(' / u', '')} / u")
         ax.set_title(self.title)
-        ax.legend(fontsize=7)
+        plotting.legend(ax, outside=True)
         return ax
 
 
