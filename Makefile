@@ -51,6 +51,7 @@ gallery: $(STAMP)
 	$(PY) examples/recipes_cnn.py --out docs/_static/gallery
 	$(PY) examples/qat_casts.py --out docs/_static/gallery
 	$(PY) examples/tensor_core_error.py --out docs/_static/gallery
+	$(PY) examples/llama_lm.py --out docs/_static/gallery
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .hypothesis docs/_build out
