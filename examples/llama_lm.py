@@ -7,7 +7,7 @@ Every projection of the attention and MLP blocks (q, k, v, o, gate, up, down) is
 quantized by ``numerics.torch.quantize_model(model, recipe)``; the embeddings, the
 RMSNorms and the output head stay in float32, as QAT recipes keep them.
 
-    python examples/llama_lm.py [--quick] [--out DIR] [--recipes fp8,mxfp4,...]
+    python examples/llama_lm.py [--quick] [--out DIR] [--recipes fp8,mxfp4,...] [--steps N]
 
 Writes DIR/llama_lm.png.
 """
@@ -140,12 +140,15 @@ def main(argv=None) -> dict:
     p.add_argument("--quick", action="store_true", help="a tiny model for a few steps (tests)")
     p.add_argument("--out", default="out", help="output folder")
     p.add_argument("--recipes", default=",".join(RECIPES), help="comma-separated recipe names")
+    p.add_argument("--steps", type=int, default=None, help="training steps per recipe")
     args = p.parse_args(argv)
     names = [n.strip() for n in args.recipes.split(",") if n.strip()]
     for n in names:
         if n not in RECIPES:
             p.error(f"unknown recipe {n!r}; choose from {', '.join(RECIPES)}")
-    size = SIZES["quick" if args.quick else "full"]
+    size = dict(SIZES["quick" if args.quick else "full"])
+    if args.steps is not None:
+        size["steps"] = max(1, args.steps)
     tokens = corpus("pretrain", max_bytes=20_000 if args.quick else 4_000_000)
     train_tokens, val_tokens = split(tokens)
     val = list(batches(val_tokens, size["batch"], size["context"], 2 if args.quick else 8, seed=2))
