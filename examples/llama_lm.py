@@ -34,7 +34,7 @@ SIZES = {
     "full": dict(
         hidden=128, layers=2, heads=4, kv_heads=2, ff=384, context=128, batch=16, steps=300
     ),
-    "quick": dict(hidden=32, layers=1, heads=2, kv_heads=1, ff=64, context=32, batch=4, steps=4),
+    "quick": dict(hidden=32, layers=1, heads=2, kv_heads=1, ff=64, context=32, batch=4, steps=6),
 }
 
 
