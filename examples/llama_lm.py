@@ -151,8 +151,8 @@ def main(argv=None) -> dict:
         size["steps"] = max(1, args.steps)
     tokens = corpus("pretrain", max_bytes=20_000 if args.quick else 4_000_000)
     train_tokens, val_tokens = split(tokens)
-    val = list(batches(val_tokens, size["batch"], size["context"], 2 if args.quick else 8, seed=2))
-    evals = 2 if args.quick else 10
+    val = list(batches(val_tokens, size["batch"], size["context"], 2 if args.quick else 4, seed=2))
+    evals = 2 if args.quick else 8
     results = {}
     for n in names:
         results[n] = train(n, size, train_tokens, val, evals)
