@@ -117,14 +117,14 @@ def plot(results: dict, title: str, path: str) -> None:
     for (name, (losses, ppl, _)), colour in zip(results.items(), colours, strict=False):
         # the float32 reference in black, dashed and on top, visible where others match it
         style = dict(color="black", ls="--", zorder=3) if name == "fp32" else dict(color=colour)
-        k = min(10, len(losses))
+        k = min(10, max(1, len(losses) // 4))  # short runs: a line, not one point
         smooth = np.convolve(losses, np.ones(k) / k, mode="valid")
         left.plot(np.arange(k, len(losses) + 1), smooth, label=name, **style)
         # the untrained model (perplexity ~256 for all) would flatten the differences
         steps, values = zip(*(ppl[1:] if len(ppl) > 2 else ppl), strict=True)
         right.plot(steps, values, marker="o", markersize=3, label=name, **style)
     left.set_xlabel("step")
-    left.set_ylabel("nats per byte (moving average of 10 steps)")
+    left.set_ylabel("nats per byte (moving average of up to 10 steps)")
     left.set_title("training loss")
     right.set_xlabel("step")
     right.set_ylabel("perplexity per byte")
