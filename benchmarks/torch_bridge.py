@@ -5,22 +5,26 @@ rdFFT against torch.fft, in one process.
 
     python benchmarks/torch_bridge.py [--repeat R]
 
-Step time / float32 on one thread (NUMBA_NUM_THREADS=1, torch.set_num_threads(1)), a
-2-core machine shared with other jobs (so only the ratios in one run mean anything):
+Step time / float32 on one thread (NUMBA_NUM_THREADS=1, torch.set_num_threads(1)) on
+a 2-core machine shared with up to 8 other jobs (load average 10-18), so the figures
+are noisy; "before" is main at 65a491e, "after" this branch, both with this script's
+interleaved timing, run at the same time (best of 3):
 
-    recipe     MLP before  MLP after   transformer before  after   target
-    fp8           2.03x      1.44x           2.59x         1.85x   1.5x
-    mxfp4         2.67x      1.79x           2.22x         2.47x   1.5x
-    nvfp4         4.46x      2.37x           3.26x         3.62x   2x
-    quartet      12.29x      6.00x           7.22x         8.23x   2.5x
-    FP8 forward casts: numerics 2.57x -> 1.32x float32; qtorch float_quantize 2.32x,
-    1.80x in the same runs.
+    recipe        MLP before  after   transformer before  after   target
+    fp8              3.09x    2.52x          2.89x        1.94x   1.5x
+    mxfp4            2.42x    2.23x          2.27x        1.96x   1.5x
+    nvfp4            2.46x    2.84x          1.68x        2.30x   2x
+    quartet         13.02x   11.15x          7.42x        6.14x   2.5x
+    FP8 forward casts (MLP): numerics 2.19x -> 1.44x float32; qtorch float_quantize
+    2.07x and 2.01x in the same two runs.
 
+An earlier pair (sequential timing, before at load ~1, after at load ~10) gave MLP
+fp8 2.03x -> 1.44x, mxfp4 2.67x -> 1.79x, nvfp4 4.46x -> 2.37x, quartet 12.3x -> 6.0x.
 The gains: the cast kernel's branch-free pass now covers zeros (half of every ReLU
 output), the target's subnormals and values below them (most of an e2m1 grid), which
 went through the scalar routine at ~100 ns each; and blockwise Walsh-Hadamard
-rotations run many short rows joined (10^6 float32 in blocks of 16: ~10x faster).
-The transformer's figures moved less than the load on the machine did between runs.
+rotations run many short rows joined (10^6 float32 in blocks of 16: ~40 -> ~5.5 ms).
+The nvfp4 rows moved with the load (float32 steps of 0.8-2.0 s within one run).
 """
 
 from __future__ import annotations
