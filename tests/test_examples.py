@@ -66,3 +66,14 @@ def test_qat_casts(tmp_path):
     res = load("qat_casts").main(["--quick", "--out", str(tmp_path)])
     assert (tmp_path / "qat_casts.png").exists()
     assert all(np.isfinite(v) for v in res.values())
+
+
+def test_llama_lm(tmp_path):
+    pytest.importorskip("transformers")
+    res = load("llama_lm").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "llama_lm.png").exists()
+    assert set(res) == {"fp32", "fp8", "mxfp4", "nvfp4", "quartet"}
+    # a few steps from a uniform guess over 256 bytes (perplexity 256) already learn
+    assert all(np.isfinite(loss) and ppl < 256 for loss, ppl in res.values())
+    with pytest.raises(SystemExit):
+        load("llama_lm").main(["--recipes", "fp5"])

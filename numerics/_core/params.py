@@ -45,8 +45,19 @@ import numpy as np
     P_PFLIP,  # flip of that LSB where the code's parity is the exponent's (m = 0)
     P_INCPOS,  # added for positive inputs (lowmask for UP)
     P_INCNEG,  # added for negative inputs (lowmask for DOWN)
+    # The fast path's extensions below the target's normal range: inputs whose bits lie
+    # in [P_SUBLO, P_LOBITS) (subnormal in the target, at least its smallest subnormal,
+    # normal in the container) round on their bits with more bits dropped; those in
+    # [P_FASTLO, P_SUBLO) (below the smallest subnormal) round to 0 or to it (beyond
+    # P_HALFQ, the bits of half of it, to nearest); and a zero input (bits below
+    # P_ZLIM: 1 where zeros keep their sign, else 0) stays as it is.
+    P_SUBLO,
+    P_FASTLO,
+    P_HALFQ,
+    P_ZLIM,
+    P_LOFIELD,  # container exponent field of the target's smallest normal
     P_LEN,
-) = range(29)
+) = range(34)
 
 # Rounding mode numbers, in the order of numerics.Rounding.
 RNE, RNA, RTZ, RUP, RDOWN, RODD, RSR, RSREQ = range(8)
@@ -155,6 +166,20 @@ def _fast_path(P: np.ndarray, fmt, mode: int, c) -> None:
     }[mode]
     P[P_FAST] = 1
     P[P_LOBITS], P[P_HIBITS] = int(bits[0]), int(bits[1])
+    P[P_LOFIELD] = lo + c.bias
+    # target subnormals from its smallest one (or the container's smallest normal) up;
+    # with no zero (or flushed subnormals) none: their rounding differs
+    sub = fmt.zero and fmt.subnormals and bool(P[P_SUBN]) and fmt.emin > c.emin
+    zeros = fmt.zero and (fmt.negzero or not fmt.signed)  # a zero keeps its sign
+    q = fmt.emin - fmt.mbits  # exponent of the smallest subnormal
+    lows = np.array([math.ldexp(1.0, e) for e in (max(q, c.emin), c.emin, q - 1)], c.dtype)
+    lows = lows.view(c.uint)
+    P[P_SUBLO] = int(lows[0]) if sub else int(bits[0])
+    # deep underflow: from the container's smallest normal, where that lies below
+    deep = sub and zeros and q > c.emin
+    P[P_FASTLO] = int(lows[1]) if deep else P[P_SUBLO]
+    P[P_HALFQ] = int(lows[2]) if deep else 0
+    P[P_ZLIM] = int(zeros)
     P[P_D] = d
     P[P_INC] = inc
     P[P_USELSB] = uselsb

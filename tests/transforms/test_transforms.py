@@ -480,3 +480,17 @@ def test_fwht_and_error_study_refuse_non_integers_and_negative_seeds():
         T.error_study(sizes=[16], formats=["float16"], trials=1.5)
     with pytest.raises(ValueError, match="sizes must be powers of two.*16.5"):
         T.error_study(sizes=[16.5], formats=["float16"], trials=1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("block", [2, 16, 32, 64])
+@pytest.mark.parametrize("normalize", [False, True])
+def test_blockwise_fwht_of_many_rows_equals_row_by_row(dtype, block, normalize):
+    """Many short rows run joined into longer ones (numerics.transforms._engine): the
+    same bits as transforming each row on its own."""
+    rng = np.random.default_rng(block)
+    x = rng.standard_normal((300, 4 * block)).astype(dtype)
+    s = np.where(rng.random(4 * block) < 0.5, -1.0, 1.0)
+    got = T.fwht(x.copy(), normalize, s, block)
+    want = np.stack([T.fwht(r.copy()[None], normalize, s, block)[0] for r in x])
+    assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
