@@ -6,7 +6,24 @@ Importing this module imports torch; ``import numerics`` never does.
 """
 
 from . import recipes
-from .circulant import CirculantAdapter, block_circulant_matrix
+from .adapters import (
+    CirculantConfig,
+    circulant_parameter_groups,
+    circulant_state_dict,
+    get_circulant_model,
+    load_circulant,
+    load_circulant_state_dict,
+    merge_circulant,
+    remove_circulant,
+    save_circulant,
+    unmerge_circulant,
+)
+from .circulant import (
+    CirculantAdapter,
+    CirculantDiagonalAdapter,
+    block_circulant_matrix,
+    circulant_projection,
+)
 from .functional import (
     cast,
     counter_seed,
@@ -31,6 +48,8 @@ from .recipes import Operand, Product, Recipe
 
 __all__ = [
     "CirculantAdapter",
+    "CirculantConfig",
+    "CirculantDiagonalAdapter",
     "LowPrecisionOptimizer",
     "Operand",
     "Product",
@@ -39,12 +58,19 @@ __all__ = [
     "Recipe",
     "block_circulant_matrix",
     "cast",
+    "circulant_parameter_groups",
+    "circulant_projection",
+    "circulant_state_dict",
     "collect_stats",
     "counter_seed",
     "dequantize_model",
     "export_codes",
     "fwht",
+    "get_circulant_model",
     "irdfft_",
+    "load_circulant",
+    "load_circulant_state_dict",
+    "merge_circulant",
     "quantize",
     "quantize_model",
     "quantize_mx",
@@ -52,4 +78,7 @@ __all__ = [
     "quantize_ternary",
     "rdfft_",
     "recipes",
+    "remove_circulant",
+    "save_circulant",
+    "unmerge_circulant",
 ]

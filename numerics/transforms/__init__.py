@@ -13,6 +13,7 @@ from .fft import (
     rdfft,
 )
 from .hadamard import fwht
+from .halfcomplex import halfcomplex_matmul
 
 __all__ = [
     "StudyReport",
@@ -22,6 +23,7 @@ __all__ = [
     "error_report",
     "error_study",
     "fwht",
+    "halfcomplex_matmul",
     "halfcomplex_multiply",
     "halfcomplex_to_complex",
     "idct",

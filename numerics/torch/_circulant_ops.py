@@ -1,0 +1,152 @@
+"""The block-circulant product as custom operators (``torch.ops.numerics.
+block_circulant`` and its backward), so adapters built on it trace under
+``torch.compile`` and keep nothing for backward but their inputs.
+
+``y = B(c) x`` for ``x`` of shape ``(N, s p)`` and block columns ``c`` of shape
+``(r, s, p)``: block ``(i, j)`` of ``B(c)`` is the circulant matrix whose first column
+is ``c[i, j]``. Two implementations compute the same products:
+
+- ``"rdfft"`` (CPU): the in-place real FFT of numerics, halfcomplex spectra multiplied
+  and summed over input blocks by :func:`numerics.transforms.halfcomplex_matmul`, one
+  in-place inverse per output block. The backward pass recomputes the input's spectra
+  in the buffer that then receives the input gradient, so no spectrum is kept
+  between forward and backward. With ``fmt``, every FFT is emulated in that format
+  (:func:`numerics.transforms.rdfft`'s emulation) and the spectra products run in the
+  tensor's own precision.
+- ``"torch.fft"`` (any device): ``torch.fft.rfft`` / ``irfft`` and complex ``einsum``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .. import transforms
+
+_BACKENDS = ("rdfft", "torch.fft")
+_NATIVE = (torch.float32, torch.float64)
+
+
+def check_backend(backend: str) -> str:
+    if backend not in _BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}: expected one of {_BACKENDS}")
+    return backend
+
+
+def _uses_rdfft(backend: str, *tensors: Tensor) -> bool:
+    return backend == "rdfft" and all(t.device.type == "cpu" for t in tensors)
+
+
+def _emulation(fmt: str, rounding: str, seed: int) -> dict:
+    if not fmt:
+        return {}
+    return {"fmt": fmt, "rounding": rounding, "seed": None if seed < 0 else seed}
+
+
+def _spectra(t: Tensor, emulated: dict, salt: int = 0) -> Tensor:
+    """A new contiguous tensor with the rdFFT of ``t``'s rows (the last axis)."""
+    work = t.detach().contiguous().clone()
+    seed = emulated.get("seed")
+    options = dict(emulated, seed=None if seed is None else seed + salt)
+    transforms.rdfft(work.numpy(), **options)
+    return work
+
+
+def _inverse_(t: Tensor, emulated: dict, salt: int = 0) -> Tensor:
+    seed = emulated.get("seed")
+    options = dict(emulated, seed=None if seed is None else seed + salt)
+    transforms.irdfft(t.numpy(), **options)
+    return t
+
+
+def _check(x: Tensor, c: Tensor) -> tuple[int, int, int, int]:
+    if c.dim() != 3:
+        raise ValueError(f"c must have shape (r, s, p), got {tuple(c.shape)}")
+    r, s, p = c.shape
+    if x.dim() != 2 or x.shape[1] != s * p:
+        raise ValueError(f"x must have shape (N, {s * p}) for c of shape {tuple(c.shape)}")
+    if x.dtype != c.dtype or not x.dtype.is_floating_point:
+        raise TypeError(f"x and c need one floating dtype, got {x.dtype} and {c.dtype}")
+    return x.shape[0], r, s, p
+
+
+@torch.library.custom_op("numerics::block_circulant", mutates_args=())
+def block_circulant(
+    x: Tensor, c: Tensor, backend: str, fmt: str, rounding: str, seed: int
+) -> Tensor:
+    """``B(c) x`` row by row: ``x`` (N, s p), ``c`` (r, s, p) -> (N, r p)."""
+    n, r, s, p = _check(x, c)
+    if _uses_rdfft(backend, x, c) and x.dtype not in _NATIVE:
+        return block_circulant(x.float(), c.float(), backend, fmt, rounding, seed).to(x.dtype)
+    if not _uses_rdfft(backend, x, c):
+        spectra = torch.fft.rfft(x.reshape(n, s, p)), torch.fft.rfft(c)
+        h = torch.einsum("nsk,rsk->nrk", *spectra)
+        return torch.fft.irfft(h, n=p).reshape(n, r * p)
+    emulated = _emulation(fmt, rounding, seed)
+    xs = _spectra(x.reshape(n, s, p), emulated, 1)
+    cs = _spectra(c, emulated, 2)
+    out = torch.empty((n, r, p), dtype=x.dtype)
+    transforms.halfcomplex_matmul(xs.numpy(), cs.numpy().transpose(1, 0, 2), out.numpy())
+    del xs
+    return _inverse_(out, emulated, 3).reshape(n, r * p)
+
+
+@block_circulant.register_fake
+def _(x, c, backend, fmt, rounding, seed):
+    n, r, _, p = _check(x, c)
+    return x.new_empty((n, r * p))
+
+
+@torch.library.custom_op("numerics::block_circulant_backward", mutates_args=())
+def block_circulant_backward(
+    g: Tensor, x: Tensor, c: Tensor, backend: str, fmt: str, rounding: str, seed: int
+) -> tuple[Tensor, Tensor]:
+    """The gradients ``(dx, dc)`` of :func:`block_circulant` for the output
+    gradient ``g`` (N, r p): ``dx_j = sum_i corr(c_ij, g_i)`` and ``dc_ij = sum_n
+    corr(x_nj, g_ni)``, correlations taken with conjugate spectra."""
+    n, r, s, p = _check(x, c)
+    g = g.reshape(n, r, p)
+    if _uses_rdfft(backend, g, x, c) and x.dtype not in _NATIVE:
+        options = backend, fmt, rounding, seed
+        dx, dc = block_circulant_backward(g.float(), x.float(), c.float(), *options)
+        return dx.to(x.dtype), dc.to(c.dtype)
+    if not _uses_rdfft(backend, g, x, c):
+        gs = torch.fft.rfft(g)
+        dx = torch.fft.irfft(torch.einsum("nrk,rsk->nsk", gs, torch.fft.rfft(c).conj()), n=p)
+        xs = torch.fft.rfft(x.reshape(n, s, p)).conj()
+        dc = torch.fft.irfft(torch.einsum("nrk,nsk->rsk", gs, xs), n=p)
+        return dx.reshape(n, s * p), dc
+    emulated = _emulation(fmt, rounding, seed)
+    gs = _spectra(g, emulated, 4)
+    # the input's spectra again, in the buffer that then takes the input gradient
+    buffer = _spectra(x.reshape(n, s, p), emulated, 1)
+    dc = torch.empty_like(c)
+    transforms.halfcomplex_matmul(
+        gs.numpy().transpose(1, 0, 2), buffer.numpy(), dc.numpy(), conj=True
+    )
+    _inverse_(dc, emulated, 5)
+    cs = _spectra(c, emulated, 2)
+    transforms.halfcomplex_matmul(gs.numpy(), cs.numpy(), buffer.numpy(), conj=True)
+    return _inverse_(buffer, emulated, 6).reshape(n, s * p), dc
+
+
+@block_circulant_backward.register_fake
+def _(g, x, c, backend, fmt, rounding, seed):
+    return torch.empty_like(x, memory_format=torch.contiguous_format), torch.empty_like(
+        c, memory_format=torch.contiguous_format
+    )
+
+
+def _setup(ctx, inputs, output):
+    x, c, *options = inputs
+    ctx.save_for_backward(x, c)
+    ctx.options = options
+
+
+def _backward(ctx, grad):
+    x, c = ctx.saved_tensors
+    dx, dc = torch.ops.numerics.block_circulant_backward(grad, x, c, *ctx.options)
+    return dx, dc, None, None, None, None
+
+
+block_circulant.register_autograd(_backward, setup_context=_setup)
