@@ -66,3 +66,17 @@ def test_qat_casts(tmp_path):
     res = load("qat_casts").main(["--quick", "--out", str(tmp_path)])
     assert (tmp_path / "qat_casts.png").exists()
     assert all(np.isfinite(v) for v in res.values())
+
+
+def test_circulant_finetune(tmp_path):
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    res = load("circulant_finetune").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "circulant_finetune.png").exists()
+    assert list(res) == list(load("circulant_finetune").METHODS)
+    # both block-circulant backends train the same adapter: the same parameters, losses
+    # equal to float32 rounding
+    a, b = res["block, torch.fft"], res["block, rdfft"]
+    assert a["trainable"] == b["trainable"] < res["lora"]["trainable"] < res["full"]["trainable"]
+    assert abs(a["loss"] - b["loss"]) < 1e-3
+    assert all(np.isfinite(r["loss"]) and r["flops"] > 0 and r["peak"] > 0 for r in res.values())

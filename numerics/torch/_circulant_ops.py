@@ -150,3 +150,33 @@ def _backward(ctx, grad):
 
 
 block_circulant.register_autograd(_backward, setup_context=_setup)
+
+
+def _fft_flops(rows: int, p: int) -> int:
+    # the usual count for a real FFT of length p: half of a complex one, 5 p log2 p
+    return int(rows * 2.5 * p * max(p.bit_length() - 1, 1))
+
+
+def _product_flops(nx: int, nk: int, ny: int, p: int) -> int:
+    # p/2 + 1 complex multiply-adds (8 real operations) per pair of spectra
+    return 8 * nx * nk * ny * (p // 2 + 1)
+
+
+def _register_flop_formulas() -> None:
+    """Counts for ``torch.utils.flop_counter.FlopCounterMode``, which otherwise sees
+    nothing inside custom ops."""
+    from torch.utils.flop_counter import register_flop_formula
+
+    @register_flop_formula(torch.ops.numerics.block_circulant)
+    def _(x_shape, c_shape, *args, **kwargs) -> int:
+        (n, _), (r, s, p) = x_shape, c_shape
+        return _fft_flops(n * s + r * s + n * r, p) + _product_flops(n, s, r, p)
+
+    @register_flop_formula(torch.ops.numerics.block_circulant_backward)
+    def _(g_shape, x_shape, c_shape, *args, **kwargs) -> int:
+        (n, _), (r, s, p) = x_shape, c_shape
+        ffts = _fft_flops(2 * n * r + 2 * n * s + 2 * r * s, p)
+        return ffts + 2 * _product_flops(n, s, r, p)
+
+
+_register_flop_formulas()
