@@ -6,11 +6,12 @@ block_circulant`` and its backward), so adapters built on it trace under
 ``(r, s, p)``: block ``(i, j)`` of ``B(c)`` is the circulant matrix whose first column
 is ``c[i, j]``. Two implementations compute the same products:
 
-- ``"rdfft"`` (CPU): the in-place real FFT of numerics, halfcomplex spectra multiplied
-  and summed over input blocks by :func:`numerics.transforms.halfcomplex_matmul`, one
-  in-place inverse per output block. The backward pass recomputes the input's spectra
-  in the buffer that then receives the input gradient, so no spectrum is kept
-  between forward and backward. With ``fmt``, every FFT is emulated in that format
+- ``"rdfft"`` (CPU): the in-place real FFT of numerics; the spectra, reordered in
+  place into Perm order (:func:`numerics.transforms.halfcomplex_to_perm`), are
+  multiplied and summed over input blocks by one complex ``einsum`` on a complex view
+  of the same memory; one in-place inverse per output block. The backward pass
+  recomputes the input's spectra instead of keeping them between forward and
+  backward. With ``fmt``, every FFT is emulated in that format
   (:func:`numerics.transforms.rdfft`'s emulation) and the spectra products run in the
   tensor's own precision.
 - ``"torch.fft"`` (any device): ``torch.fft.rfft`` / ``irfft`` and complex ``einsum``.
@@ -44,12 +45,42 @@ def _emulation(fmt: str, rounding: str, seed: int) -> dict:
 
 
 def _spectra(t: Tensor, emulated: dict, salt: int = 0) -> Tensor:
-    """A new contiguous tensor with the rdFFT of ``t``'s rows (the last axis)."""
+    """A new contiguous tensor with the rdFFT of ``t``'s rows (the last axis), in
+    Perm order."""
     work = t.detach().contiguous().clone()
     seed = emulated.get("seed")
     options = dict(emulated, seed=None if seed is None else seed + salt)
     transforms.rdfft(work.numpy(), **options)
+    # Perm order: the layout _product multiplies in
+    transforms.halfcomplex_to_perm(work.numpy())
     return work
+
+
+def _product(equation: str, a: Tensor, b: Tensor, shape, conj: bool = False) -> Tensor:
+    """The sums of products of spectra (rows of ``a`` and ``b`` in Perm order) that
+    ``equation`` names over the frequency axis ``k``, as a new tensor of halfcomplex
+    rows.
+
+    The operands' complex views feed one complex ``einsum`` (a batched complex matrix
+    product); the views' first
+    "complex" number pairs the two real terms ``Re X_0`` and ``Re X_{p/2}``, so slot
+    0 and the Nyquist slot are recomputed as two real products."""
+    p = a.shape[-1]
+    real = equation.replace("k", "")
+    out = torch.empty(shape, dtype=a.dtype)
+    if p < 4:  # every slot is real
+        for t in range(p):
+            out[..., t] = torch.einsum(real, a[..., t], b[..., t])
+        return out
+    za = torch.view_as_complex(a.view(*a.shape[:-1], p // 2, 2))
+    zb = torch.view_as_complex(b.view(*b.shape[:-1], p // 2, 2))
+    h = torch.einsum(equation, za, zb.conj() if conj else zb)
+    out.view(*shape[:-1], p // 2, 2).copy_(torch.view_as_real(h))
+    del h
+    out[..., 0] = torch.einsum(real, a[..., 0], b[..., 0])
+    out[..., 1] = torch.einsum(real, a[..., 1], b[..., 1])
+    transforms.perm_to_halfcomplex(out.numpy())
+    return out
 
 
 def _inverse_(t: Tensor, emulated: dict, salt: int = 0) -> Tensor:
@@ -85,8 +116,7 @@ def block_circulant(
     emulated = _emulation(fmt, rounding, seed)
     xs = _spectra(x.reshape(n, s, p), emulated, 1)
     cs = _spectra(c, emulated, 2)
-    out = torch.empty((n, r, p), dtype=x.dtype)
-    transforms.halfcomplex_matmul(xs.numpy(), cs.numpy().transpose(1, 0, 2), out.numpy())
+    out = _product("nsk,rsk->nrk", xs, cs, (n, r, p))
     del xs
     return _inverse_(out, emulated, 3).reshape(n, r * p)
 
@@ -118,16 +148,12 @@ def block_circulant_backward(
         return dx.reshape(n, s * p), dc
     emulated = _emulation(fmt, rounding, seed)
     gs = _spectra(g, emulated, 4)
-    # the input's spectra again, in the buffer that then takes the input gradient
-    buffer = _spectra(x.reshape(n, s, p), emulated, 1)
-    dc = torch.empty_like(c)
-    transforms.halfcomplex_matmul(
-        gs.numpy().transpose(1, 0, 2), buffer.numpy(), dc.numpy(), conj=True
-    )
-    _inverse_(dc, emulated, 5)
+    xs = _spectra(x.reshape(n, s, p), emulated, 1)
+    dc = _inverse_(_product("nrk,nsk->rsk", gs, xs, (r, s, p), conj=True), emulated, 5)
+    del xs
     cs = _spectra(c, emulated, 2)
-    transforms.halfcomplex_matmul(gs.numpy(), cs.numpy(), buffer.numpy(), conj=True)
-    return _inverse_(buffer, emulated, 6).reshape(n, s * p), dc
+    dx = _inverse_(_product("nrk,rsk->nsk", gs, cs, (n, s, p), conj=True), emulated, 6)
+    return dx.reshape(n, s * p), dc
 
 
 @block_circulant_backward.register_fake

@@ -13,7 +13,7 @@ from .fft import (
     rdfft,
 )
 from .hadamard import fwht
-from .halfcomplex import halfcomplex_matmul
+from .halfcomplex import halfcomplex_matmul, halfcomplex_to_perm, perm_to_halfcomplex
 
 __all__ = [
     "StudyReport",
@@ -26,7 +26,9 @@ __all__ = [
     "halfcomplex_matmul",
     "halfcomplex_multiply",
     "halfcomplex_to_complex",
+    "halfcomplex_to_perm",
     "idct",
     "irdfft",
+    "perm_to_halfcomplex",
     "rdfft",
 ]

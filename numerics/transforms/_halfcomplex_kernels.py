@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core.jit import njit
+from .._core.jit import njit, prange
 
 # frequencies gathered per pass: each pass reads whole cache lines of a and b
 _CHUNK = 8
@@ -83,3 +83,26 @@ def matmul(a, b, out, conj):
                 for y in range(ny):
                     out[x, y, t] = res[x, y]
                     out[x, y, p - t] = res[x, ny + y]
+
+
+@njit(cache=True, parallel=True)
+def reorder_rows(x, to_perm):
+    """Rows of ``x`` (2-d) from halfcomplex order into Intel IPP's "Perm" order
+    ``[Re 0, Re p/2, Re 1, Im 1, Re 2, Im 2, ...]`` (``to_perm``) or back, in place:
+    in Perm order a row is ``p/2`` interleaved complex numbers, the first holding the
+    two real terms."""
+    rows, p = x.shape
+    q = p // 2
+    for i in prange(rows):
+        row = x[i]
+        tmp = row.copy()
+        if to_perm:
+            row[1] = tmp[q]
+            for t in range(1, q):
+                row[2 * t] = tmp[t]
+                row[2 * t + 1] = tmp[p - t]
+        else:
+            row[q] = tmp[1]
+            for t in range(1, q):
+                row[t] = tmp[2 * t]
+                row[p - t] = tmp[2 * t + 1]

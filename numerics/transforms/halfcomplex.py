@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _engine, _halfcomplex_kernels
 
-__all__ = ["halfcomplex_matmul"]
+__all__ = ["halfcomplex_matmul", "halfcomplex_to_perm", "perm_to_halfcomplex"]
 
 
 def halfcomplex_matmul(
@@ -66,3 +66,39 @@ def halfcomplex_matmul(
             raise ValueError("out must not overlap a or b")
     _halfcomplex_kernels.matmul(a, b, out, bool(conj))
     return out
+
+
+def _reorder(x: np.ndarray, to_perm: bool) -> np.ndarray:
+    _engine.check_array(x)
+    if x.shape[-1] < 4:
+        return x  # the two orders coincide
+    rows = x.reshape(-1, x.shape[-1])
+    if not np.shares_memory(rows, x):
+        raise ValueError("x must be contiguous along its rows (reordered in place)")
+    _halfcomplex_kernels.reorder_rows(rows, to_perm)
+    return x
+
+
+def halfcomplex_to_perm(x: np.ndarray) -> np.ndarray:
+    """Reorder spectra from halfcomplex layout into "Perm" order (Intel IPP's name),
+    in place: ``[Re X_0, Re X_{p/2}, Re X_1, Im X_1, Re X_2, Im X_2, ...]``. In Perm
+    order each row is ``p/2`` interleaved complex numbers (``Re X_0 + i Re X_{p/2}``
+    first), so a complex view of the same memory feeds complex matrix products.
+
+    Examples
+    --------
+    >>> halfcomplex_to_perm(np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]))
+    array([0., 4., 1., 7., 2., 6., 3., 5.])
+    """
+    return _reorder(x, True)
+
+
+def perm_to_halfcomplex(x: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`halfcomplex_to_perm`, in place.
+
+    Examples
+    --------
+    >>> perm_to_halfcomplex(np.array([0.0, 4.0, 1.0, 7.0, 2.0, 6.0, 3.0, 5.0]))
+    array([0., 1., 2., 3., 4., 5., 6., 7.])
+    """
+    return _reorder(x, False)
