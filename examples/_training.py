@@ -8,6 +8,7 @@ the demo loads it from the repository's ``examples/`` folder."""
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import torch
@@ -81,7 +82,12 @@ def fit(model, opt, data, epochs: int, desc: str, seed: int = 0) -> tuple[list[f
     g = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         perm = torch.randperm(len(X), generator=g)
-        bar = tqdm(range(0, len(X), 64), desc=f"{desc} epoch {epoch + 1}", leave=False)
+        bar = tqdm(
+            range(0, len(X), 64),
+            desc=f"{desc} epoch {epoch + 1}",
+            leave=False,
+            disable=not sys.stderr.isatty(),  # no carriage returns in a piped log
+        )
         for i in bar:
             b = perm[i : i + 64]
             opt.zero_grad()

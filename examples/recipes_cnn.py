@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -81,7 +82,9 @@ def main(argv=None) -> dict:
             p.error(f"unknown recipe {n!r}; choose from {', '.join(RECIPES)}")
     epochs, n_train = (1, 512) if args.quick else (3, 4000)
     data = load(n_train)
-    results = {n: train(n, data, epochs) for n in tqdm(names, desc="recipes")}
+    # a bar only on a terminal: piped into a log it is a line of carriage returns
+    names_bar = tqdm(names, desc="recipes", disable=not sys.stderr.isatty())
+    results = {n: train(n, data, epochs) for n in names_bar}
     rows = [
         (n, f"{np.mean(losses[-20:]):.3f}", f"{acc:.3f}", f"{sec:.1f}")
         for n, (losses, acc, sec) in results.items()

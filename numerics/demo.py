@@ -14,19 +14,31 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from .analysis import format_table, text_table
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from .transforms import StudyReport
 
-__all__ = ["FFT_FORMATS", "fft_error_study", "mx_vs_nvfp4", "run_demo", "weight_matrix"]
+T = TypeVar("T")
+
+__all__ = [
+    "FFT_FORMATS",
+    "fft_error_study",
+    "mx_vs_nvfp4",
+    "run_demo",
+    "weight_matrix",
+    "with_progress",
+]
 
 FFT_FORMATS = ("bfloat16", "float16", "float8_e4m3fn", "float8_e5m2")
 MODES = ("nearest_even", "stochastic")
@@ -34,29 +46,74 @@ MODES = ("nearest_even", "stochastic")
 TRAINING = Path(__file__).resolve().parent.parent / "examples" / "_training.py"
 
 
+def _on_terminal() -> bool:
+    """Whether stderr is a terminal: a progress bar elsewhere (a log file, a pipe, a
+    notebook's captured output) is only carriage returns."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _Quiet:
+    """The progress bar when there is no terminal to draw it on."""
+
+    def update(self, k: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Lines:
+    """A plain line per update on stderr: the bar without tqdm."""
+
+    def __init__(self, total: int, desc: str):
+        self.n, self.total, self.desc = 0, total, desc
+
+    def update(self, k: int = 1) -> None:
+        self.n += k
+        print(f"  {self.desc}: {self.n}/{self.total}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(total: int, desc: str):
-    """A tqdm bar when tqdm is installed, else a plain line per update."""
+    """A tqdm bar on a terminal (plain lines without tqdm); nothing elsewhere."""
+    if not _on_terminal():
+        return _Quiet()
     try:
         from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, leave=False)
     except ImportError:
+        return _Lines(total, desc)
+    return tqdm(total=total, desc=desc, leave=False)
 
-        class _Plain:
-            def __init__(self):
-                self.n = 0
 
-            def update(self, k=1):
-                self.n += k
-                print(f"  {desc}: {self.n}/{total}", flush=True)
+def with_progress(total: int, desc: str, run: Callable[[Callable[[str], None]], T]) -> T:
+    """``run(step)`` with a progress bar of ``total`` steps, which ``step(message)``
+    advances; the bar appears with the first step (so that bad arguments print only
+    their error) and only on a terminal.
 
-            def set_postfix_str(self, s):
-                pass
+    Examples
+    --------
+    >>> with_progress(2, "demo", lambda step: [step("a"), step("b")] and "done")
+    'done'
+    """
+    bar = None
 
-            def close(self):
-                pass
+    def step(message: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _progress(total, desc)
+        bar.update()
 
-        return _Plain()
+    try:
+        return run(step)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def fft_error_study(
@@ -66,9 +123,10 @@ def fft_error_study(
     modes: Sequence[str] = MODES,
     trials: int = 8,
     seed: int = 0,
+    executor: Executor | None = None,
 ) -> StudyReport:
-    """:func:`numerics.transforms.error_study` with a progress bar (tqdm when it is
-    installed), as ``numerics fft-error`` and the demo run it.
+    """:func:`numerics.transforms.error_study` with a progress bar (tqdm, on a
+    terminal), as ``numerics fft-error`` and the demo run it.
 
     Examples
     --------
@@ -77,23 +135,20 @@ def fft_error_study(
     """
     from .transforms import error_study
 
-    total = len(sizes) * len(formats) * len(modes)
-    bar = None
-
-    def step(message: str) -> None:
-        # the bar starts with the first point, so that bad arguments print only the error
-        nonlocal bar
-        if bar is None:
-            bar = _progress(total, f"{transform} error study")
-        bar.update()
-
-    try:
-        return error_study(
-            transform, sizes, formats, modes, trials=trials, seed=seed, progress=step
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    return with_progress(
+        len(sizes) * len(formats) * len(modes),
+        f"{transform} error study",
+        lambda step: error_study(
+            transform,
+            sizes,
+            formats,
+            modes,
+            trials=trials,
+            seed=seed,
+            progress=step,
+            executor=executor,
+        ),
+    )
 
 
 def _training():

@@ -44,6 +44,7 @@ def test_cli_demo_quick_writes_its_files(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "float4_e2m1fn" in out.stdout and "MXFP4" in out.stdout
     assert str(tmp_path) in out.stdout
+    assert "\r" not in out.stderr  # no progress bar when stderr is not a terminal
     for name in ("formats.txt", "fft_error.txt", "fft_error.png", "mx_vs_nvfp4.txt"):
         assert (tmp_path / name).stat().st_size > 0
     names = (tmp_path / "fft_error.txt").read_text()
@@ -83,6 +84,11 @@ def test_cli_fft_error(tmp_path):
         ("fft-error", "--trials", "many"),
         ("demo", "--bogus"),
         ("bogus",),
+        ("fft-error", "--format", "xml"),
+        ("fft-error", "--workers", "0", "--sizes", "16"),
+        ("fft-error", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"),
+        ("cast-error", "--scaling", "sideways"),
+        ("cast-error", "--modes", "sideways"),
     ],
 )
 def test_cli_bad_arguments_one_line_exit_2(args):
@@ -91,10 +97,62 @@ def test_cli_bad_arguments_one_line_exit_2(args):
     assert out.stderr.strip().count("\n") == 0 and "error" in out.stderr
 
 
-@pytest.mark.parametrize("cmd", ["formats", "cast", "fft-error", "demo"])
+@pytest.mark.parametrize("cmd", ["formats", "cast", "fft-error", "cast-error", "demo"])
 def test_cli_help(cmd):
     out = _numerics(cmd, "--help")
     assert out.returncode == 0 and "usage: numerics" in out.stdout
+    # plain text, not reST; defaults and choices shown
+    assert not any(m in out.stdout for m in ("``", ":func:", ":mod:", ":class:")), out.stdout
+    if cmd in ("fft-error", "cast-error"):
+        assert "(default: 8)" in out.stdout and "{txt,csv,json}" in out.stdout
+        assert "--workers N" in out.stdout and "--scheduler ADDRESS" in out.stdout
+    if cmd == "fft-error":
+        assert "{rdfft,irdfft,dct,idct,fwht}" in out.stdout and "(default: 4:16)" in out.stdout
+
+
+def test_cli_version_and_top_level_help():
+    import numerics
+
+    out = _numerics("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"numerics {numerics.__version__}"
+    out = _numerics("--help")
+    assert out.returncode == 0 and "cast-error" in out.stdout and "``" not in out.stdout
+
+
+def test_cli_studies_write_csv_and_json_that_read_back(tmp_path):
+    import numerics.transforms as T
+    from numerics.analysis import quantization_study, read_report
+
+    args = ("--formats", "bf16", "--modes", "nearest_even,stochastic", "--sizes", "16,64")
+    out = _numerics("fft-error", *args, "--trials", "2", "--format", "csv", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    want = T.error_study(
+        sizes=[16, 64], formats=["bf16"], roundings=["nearest_even", "stochastic"], trials=2
+    )
+    assert read_report(out.stdout).equals(want)
+    assert (tmp_path / "rdfft_error.csv").read_text() == out.stdout
+    assert "\r" not in out.stderr and (tmp_path / "rdfft_error.png").exists()
+    # on two local processes: the same report, byte for byte
+    grid = ("cast-error", "--formats", "e4m3,fp4", "--modes", "up,stochastic", "--size", "64")
+    serial = _numerics(*grid, "--format", "json")
+    pool = _numerics(*grid, "--format", "json", "--workers", "2")
+    assert serial.returncode == 0 and pool.returncode == 0, (serial.stderr, pool.stderr)
+    assert serial.stdout == pool.stdout
+    want = quantization_study(["e4m3", "fp4"], ["up", "stochastic"], size=64)
+    assert read_report(serial.stdout).equals(want)
+
+
+def test_cli_scheduler_without_distributed_says_what_to_install(monkeypatch, capsys):
+    import sys as _sys
+
+    from numerics import cli
+
+    monkeypatch.setitem(_sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(SystemExit) as e:
+        cli.main(["cast-error", "--size", "16", "--scheduler", "tcp://127.0.0.1:1"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "pip install distributed" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("name", ["float64", "float32", "tf32"])

@@ -1,5 +1,7 @@
-"""Error analysis: metrics, bounds, :class:`ErrorReport`, and the aligned text tables
-(:func:`text_table`, :func:`format_table`) that every report prints through."""
+"""Error analysis: metrics, bounds, :class:`ErrorReport` (as text, plots, DataFrames,
+CSV and JSON), the aligned text tables (:func:`text_table`, :func:`format_table`) that
+every report prints through, and sweeps on any executor (:mod:`numerics.analysis.sweep`,
+:func:`quantization_study`)."""
 
 from .bounds import (
     fft_bound,
@@ -19,7 +21,9 @@ from .metrics import (
     sqnr,
     ulp_error,
 )
-from .report import ErrorReport, compare, format_table, text_table
+from .quantization import quantization_study
+from .report import ErrorReport, compare, format_table, read_report, text_table
+from .sweep import run_tasks, task_rng, task_seed
 
 __all__ = [
     "ErrorReport",
@@ -34,9 +38,14 @@ __all__ = [
     "gamma_prob",
     "normwise_error",
     "prob_bound_confidence",
+    "quantization_study",
+    "read_report",
     "rel_error",
+    "run_tasks",
     "sqnr",
     "summation_bound",
+    "task_rng",
+    "task_seed",
     "text_table",
     "ulp_error",
     "unit_roundoff",

@@ -18,12 +18,15 @@ from .adapters import (
     save_circulant,
     unmerge_circulant,
 )
+from .attention import QuantMultiheadAttention
 from .circulant import (
     CirculantAdapter,
     CirculantDiagonalAdapter,
     block_circulant_matrix,
     circulant_projection,
 )
+from .convert import QuantizationReport, dequantize_model, quantize_model
+from .distributed import rank_seed
 from .functional import (
     cast,
     counter_seed,
@@ -36,12 +39,13 @@ from .functional import (
     rdfft_,
 )
 from .layers import (
+    QuantConv1d,
     QuantConv2d,
     QuantLinear,
     collect_stats,
-    dequantize_model,
     export_codes,
-    quantize_model,
+    is_quantized,
+    quant_matmul,
 )
 from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
@@ -53,8 +57,11 @@ __all__ = [
     "LowPrecisionOptimizer",
     "Operand",
     "Product",
+    "QuantConv1d",
     "QuantConv2d",
     "QuantLinear",
+    "QuantMultiheadAttention",
+    "QuantizationReport",
     "Recipe",
     "block_circulant_matrix",
     "cast",
@@ -68,14 +75,17 @@ __all__ = [
     "fwht",
     "get_circulant_model",
     "irdfft_",
+    "is_quantized",
     "load_circulant",
     "load_circulant_state_dict",
     "merge_circulant",
+    "quant_matmul",
     "quantize",
     "quantize_model",
     "quantize_mx",
     "quantize_nvfp4",
     "quantize_ternary",
+    "rank_seed",
     "rdfft_",
     "recipes",
     "remove_circulant",

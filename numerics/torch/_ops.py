@@ -14,6 +14,7 @@ from torch import Tensor
 
 from .. import formats, scaled, transforms
 from .._core.containers import check_dtype_holds
+from . import _device
 from ._torch_cast import cast_torch
 
 _NATIVE = (torch.float32, torch.float64)
@@ -56,7 +57,7 @@ def cast_op(x: Tensor, fmt: str, rounding: str, saturate: bool, seed: Tensor, st
     """``x`` rounded into ``fmt`` (values in ``x``'s dtype); ``seed`` (an int64 scalar
     tensor) below 0: none."""
     f = formats.as_format(fmt)
-    if x.device.type != "cpu":
+    if _device.use_torch_kernels(x):
         # the pure-torch path: the same bits, computed on the tensor's device
         if x.dtype not in _NATIVE and x.dtype not in _HALF:
             raise TypeError(f"expected a floating-point tensor, got {x.dtype}")
@@ -123,6 +124,8 @@ def quantize_mx_op(
     ste: str,
 ) -> Tensor:
     """MX quantize then dequantize (fake quantization) along ``axis``."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        return _device.quantize_mx(x, elem, block_size, axis, scale_mode, rounding, seed)
     w = _work(x)
     q = scaled.quantize_mx(
         w.numpy(),
@@ -154,6 +157,9 @@ def quantize_nvfp4_op(
 ) -> Tensor:
     """NVFP4 quantize then dequantize (``block_rows`` x 16 e4m3-scaled blocks, tensor
     scale; ``tensor_scale_max <= 0``: the quantizer's default)."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        args = (axis, block_rows, tensor_scale_max, scale_selection, rounding, seed)
+        return _device.quantize_nvfp4(x, *args)
     w = _work(x)
     q = scaled.quantize_nvfp4(
         w.numpy(),
@@ -176,6 +182,8 @@ def _(x, axis, block_rows, tensor_scale_max, scale_selection, rounding, seed, st
 def quantize_ternary_op(x: Tensor, channel_axis: int, ste: str) -> Tensor:
     """BitNet absmean ternary quantize then dequantize (``channel_axis < -x.dim()``:
     one scale for the tensor)."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        return _device.quantize_ternary(x, channel_axis)
     w = _work(x)
     ax = channel_axis if -w.dim() <= channel_axis < w.dim() else None
     q = scaled.quantize_ternary(w.numpy(), channel_axis=ax)
@@ -204,6 +212,9 @@ def quantize_scaled_op(
 ) -> Tensor:
     """:func:`numerics.quantize` then dequantize: per tensor, per ``channel_axis``, per
     ``axis``, or per block of ``block_size`` along ``axis`` (``_NONE``/0: unset)."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        args = (elem, axis, block_size, channel_axis, symmetric, rounding, seed)
+        return _device.quantize_scaled(x, *args)
     w = _work(x)
     q = scaled.quantize(
         w.numpy(),
@@ -243,6 +254,8 @@ def _float_data(x: Tensor, what: str) -> np.ndarray:
 @torch.library.custom_op("numerics::fwht", mutates_args=())
 def fwht_op(x: Tensor, normalize: bool, signs: Tensor | None, block: int) -> Tensor:
     """``H D x`` along the last axis (``block <= 0``: one block of the whole axis)."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        return _device.fwht(x, normalize, signs, block)
     out = x.detach().cpu().clone(memory_format=torch.contiguous_format)
     s = None if signs is None else signs.detach().cpu().numpy()
     transforms.fwht(_float_data(out, "fwht"), normalize, s, block if block > 0 else None)
@@ -264,7 +277,7 @@ def _fwht_backward(ctx, grad):
     (signs,) = ctx.saved_tensors
     g = fwht_op(grad.contiguous(), ctx.normalize, None, ctx.block)
     if signs is not None:
-        g = g * signs.to(g.dtype)
+        g = g * signs.to(device=g.device, dtype=g.dtype)
     return g, None, None, None
 
 
@@ -273,14 +286,17 @@ fwht_op.register_autograd(_fwht_backward, setup_context=_fwht_setup)
 
 @torch.library.custom_op("numerics::rdfft_", mutates_args={"x"})
 def rdfft_op(x: Tensor) -> None:
-    """The real FFT of every row of ``x``, in place, halfcomplex layout (tensors on
-    other devices round-trip through host memory)."""
+    """The real FFT of every row of ``x``, in place, halfcomplex layout."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        return _device.rdfft_(x, inverse=False)
     _in_place(x, transforms.rdfft, "rdfft_")
 
 
 @torch.library.custom_op("numerics::irdfft_", mutates_args={"x"})
 def irdfft_op(x: Tensor) -> None:
     """The inverse of :func:`rdfft_op`, in place."""
+    if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
+        return _device.rdfft_(x, inverse=True)
     _in_place(x, transforms.irdfft, "irdfft_")
 
 

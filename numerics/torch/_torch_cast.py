@@ -36,6 +36,7 @@ from .._core.params import (
     params,
 )
 from .._core.random_words import GOLDEN, MIX1, MIX2, seed_key
+from ..formats.rounding import as_rounding
 
 _MIN = -(1 << 63)
 
@@ -62,10 +63,10 @@ def _mix64(z: Tensor) -> Tensor:
     return z ^ _srl(z, 31)
 
 
-def random_words(key: int | Tensor, n: int, device) -> Tensor:
-    """``random64(key, i)`` for ``i < n``, as int64 bits (``key``: an int, or an int64
-    tensor holding its bits)."""
-    i = torch.arange(1, n + 1, dtype=torch.int64, device=device)
+def random_words(key: int | Tensor, n: int, device, offset: int = 0) -> Tensor:
+    """``random64(key, i)`` for ``offset <= i < offset + n``, as int64 bits (``key``: an
+    int, or an int64 tensor holding its bits)."""
+    i = torch.arange(offset + 1, offset + n + 1, dtype=torch.int64, device=device)
     k = key.to(device) if isinstance(key, Tensor) else _s64(key)
     return _mix64(k + i * _GOLDEN)
 
@@ -79,9 +80,23 @@ def counter_seed_tensor(seed: Tensor, step: Tensor, call: int) -> Tensor:
     return _srl(z, 1)
 
 
+def pow2(e: Tensor) -> Tensor:
+    """``2**e`` as float64 for int64 ``e`` in [-1074, 1023], exactly: built from its bits,
+    since ``torch.ldexp`` goes through ``pow``, which a device's math library need not
+    compute exactly."""
+    normal = ((e.clamp(-1022, 1023) + 1023) << 52).view(torch.float64)
+    sub = (torch.ones_like(e) << (e.clamp(-1074, -1023) + 1074)).view(torch.float64)
+    return torch.where(e >= -1022, normal, sub)
+
+
 def _ult(a: Tensor, b: Tensor) -> Tensor:
     """Unsigned ``a < b`` on int64 bits."""
     return (a ^ _MIN) < (b ^ _MIN)
+
+
+# Elements per pass: the cast keeps a few dozen int64 temporaries per element alive,
+# so large tensors go through in chunks (the random word of element i stays i's).
+CHUNK = 1 << 22
 
 
 def cast_torch(
@@ -89,15 +104,30 @@ def cast_torch(
 ) -> Tensor:
     """``x`` (float32 or float64, any device) rounded into ``fmt``, in ``x``'s dtype."""
     c = F64 if x.dtype == torch.float64 else F32
+    mode = as_rounding(mode)
     P = [
         int(v)
         for v in params(fmt, mode, saturate=saturate, subnormals=True, sr_bits=sr_bits, container=c)
     ]
+    key = seed_key(seed) if mode.is_stochastic else 0  # once: seed=None draws a fresh one
+    flat = x.detach().contiguous().reshape(-1)
+    n = flat.numel()
+    if n <= CHUNK:
+        return _cast_flat(flat, P, key, c, 0).reshape(x.shape)
+    out = torch.empty_like(flat)
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        out[lo:hi] = _cast_flat(flat[lo:hi], P, key, c, lo)
+    return out.reshape(x.shape)
+
+
+def _cast_flat(flat: Tensor, P: list[int], key: int, c, offset: int) -> Tensor:
+    """The cast of the 1-D ``flat`` (elements ``offset``, ``offset + 1``, ... of the
+    tensor) by the parameter block ``P``."""
     m, emin, emax, maxcode = P[P_M], P[P_EMIN], P[P_EMAX], P[P_MAXCODE]
     zero, signed, sat, md = P[P_ZERO], P[P_SIGNED], P[P_SAT], P[P_MODE]
     MB, BIASC, SSH = P[P_MB], P[P_BIASC], P[P_SSH]
-    dev = x.device
-    flat = x.detach().contiguous().reshape(-1)
+    dev = flat.device
     if c is F64:
         b = flat.view(torch.int64)
     else:
@@ -142,7 +172,7 @@ def cast_torch(
     elif md == RODD:
         up = nz & (parity == 0)
     else:
-        R = random_words(seed_key(seed), flat.numel(), dev)
+        R = random_words(key, flat.numel(), dev, offset)
         if md == RSREQ:
             up = nz & (R < 0)
         else:
@@ -223,8 +253,8 @@ def cast_torch(
     else:
         sig_out = frac | (1 << m)
         ex = e_field + emin - m
-    v = torch.ldexp(sig_out.to(torch.float64), ex.to(torch.float64))
+    v = sig_out.to(torch.float64) * pow2(ex)
     v = torch.where(inf_out, torch.inf, v)
     v = torch.where(nan_out, torch.nan, v)
     v = torch.where(out_neg, -v, v)
-    return v.to(x.dtype).reshape(x.shape)
+    return v.to(flat.dtype)

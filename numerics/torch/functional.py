@@ -257,7 +257,7 @@ def fwht(
 def _half_weights(g: Tensor) -> Tensor:
     """``D`` of the adjoint identities: 1 at slots 0 and n/2, 1/2 elsewhere."""
     n = g.shape[-1]
-    d = torch.full((n,), 0.5, dtype=g.dtype)
+    d = torch.full((n,), 0.5, dtype=g.dtype, device=g.device)
     d[0] = 1
     d[n // 2] = 1
     return d

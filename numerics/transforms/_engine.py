@@ -12,6 +12,7 @@ import numpy as np
 from .._core.containers import F64, fits
 from .._core.params import check_exact_sum_format, params, rne_constants
 from .._core.random_words import seed_key
+from .._core.twiddles import fft_tables
 from ..formats import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
@@ -41,23 +42,6 @@ class Spec:
         return self.C, self.S, self.TC, self.TS, self.consts, self.R
 
 
-@functools.lru_cache(maxsize=64)
-def _fft_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-stage twiddles: ``cos(2 pi k / L)`` at ``L/4 + k`` for ``k < L/4``, each
-    from the angle nearer zero (so the sines of small angles keep full accuracy)."""
-    c = np.zeros(max(n // 2, 1))
-    s = np.zeros_like(c)
-    L = 4
-    while L <= n:
-        k = np.arange(L // 4)
-        near = k <= L // 8
-        ang = 2 * np.pi * np.where(near, k, L // 4 - k) / L
-        c[L // 4 :][: L // 4] = np.where(near, np.cos(ang), np.sin(ang))
-        s[L // 4 :][: L // 4] = np.where(near, np.sin(ang), np.cos(ang))
-        L *= 2
-    return c, s
-
-
 def _plan(*rows) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, 4)
 
@@ -66,7 +50,7 @@ _EMPTY = np.zeros(1)
 
 
 def _spec(name, n, plan, TC=_EMPTY, TS=_EMPTY, consts=_EMPTY) -> Spec:
-    C, S = _fft_tables(n)
+    C, S = fft_tables(n)
     return Spec(name, n, plan, C, S, TC, TS, consts, _steps.bitrev_pairs(n))
 
 

@@ -8,8 +8,14 @@ into one of length ``L``, reading and writing the same four slots
 at every stage, so no stale value survives (the published rdFFT kernels skip the
 store when a butterfly output is exactly zero).
 
-Twiddles of the stage of length ``L`` lie contiguously (so the butterfly loop
-vectorises): ``C[L/4 + k] = cos(2 pi k / L)``, ``S[L/4 + k] = sin(2 pi k / L)`` for
+The stages run two at a time, one pass over the data each (:mod:`._radix4`), the
+first four of a whole transform as a straight-line codelet, with the same operations
+in the same order as one stage at a time: the results are bitwise those of the
+radix-2 stages (and of the emulated engine in float64), whichever steps a plan
+starts or ends with (the error tracking runs partial plans here).
+
+Twiddles of the stage of length ``L`` lie contiguously (so the butterfly loops
+vectorise): ``C[L/4 + k] = cos(2 pi k / L)``, ``S[L/4 + k] = sin(2 pi k / L)`` for
 ``k < L/4``; the same kernels run with a format's rounded twiddles to propagate local
 errors in the error tracking.
 """
@@ -19,19 +25,24 @@ from __future__ import annotations
 import numpy as np
 
 from .._core.jit import njit, prange
-from . import _steps
+from . import _radix4, _steps
 
-# Stages up to this length run block by block, so each block stays in cache.
+# Passes whose blocks are at most this long run block by block, so that each block
+# stays in cache.
 _BLOCK = 4096
+# Rows at least this long bit-reverse tile by tile.
+_TILED_BITREV = 4096
+_ONE = np.uint64(1)
+_TWO = np.uint64(2)
 
 
 @njit(cache=True)
-def fwd_stage(x, lo, hi, L, C, S, half):
-    """Forward butterflies of length ``L`` on ``x[lo:hi]``."""
-    h = L >> 1
-    q = h >> 1
-    g = x.dtype.type(0.5 if half else 1.0)
-    for i in range(lo, hi, L):
+def fwd_stage(x, lo, hi, L, C, S, g):
+    """Forward butterflies of length ``L`` on ``x[lo:hi]``, every output times ``g``
+    (unsigned indices, so that the butterfly loop vectorises)."""
+    h = np.uint64(L) >> _ONE
+    q = h >> _ONE
+    for i in range(np.uint64(lo), np.uint64(hi), np.uint64(L)):
         a = x[i]
         b = x[i + h]
         x[i] = (a + b) * g
@@ -39,81 +50,176 @@ def fwd_stage(x, lo, hi, L, C, S, half):
         if q:
             x[i + q] = x[i + q] * g
             x[i + h + q] = -x[i + h + q] * g
-        for k in range(1, q):
+        for k in range(_ONE, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = _steps.slots(i, h, k)
-            er = x[i1]
-            ei = x[i2]
-            o_r = x[i3]
-            o_i = x[i4]
+            er = x[i + k]
+            ei = x[i + h - k]
+            o_r = x[i + h + k]
+            o_i = x[i + h + h - k]
             t1 = c * o_r + s * o_i
             t2 = c * o_i - s * o_r
-            x[i1] = (er + t1) * g
-            x[i2] = (er - t1) * g
-            x[i3] = (t2 - ei) * g
-            x[i4] = (ei + t2) * g
-
-
-@njit(cache=True)
-def fwd_first(x, lo, hi, half):
-    """The stages of lengths 2 and 4 together, on ``x[lo:hi]``."""
-    g = x.dtype.type(0.5 if half else 1.0)
-    for i in range(lo, hi, 4):
-        a = (x[i] + x[i + 1]) * g
-        b = (x[i] - x[i + 1]) * g
-        c = (x[i + 2] + x[i + 3]) * g
-        d = (x[i + 2] - x[i + 3]) * g
-        x[i] = (a + c) * g
-        x[i + 1] = b * g
-        x[i + 2] = (a - c) * g
-        x[i + 3] = -d * g
-
-
-@njit(cache=True)
-def inv_last(x, lo, hi):
-    """The inverse stages of lengths 4 and 2 together, on ``x[lo:hi]``."""
-    g = x.dtype.type(0.5)
-    for i in range(lo, hi, 4):
-        a = (x[i] + x[i + 2]) * g
-        c = (x[i] - x[i + 2]) * g
-        b = x[i + 1]
-        d = -x[i + 3]
-        x[i] = (a + b) * g
-        x[i + 1] = (a - b) * g
-        x[i + 2] = (c + d) * g
-        x[i + 3] = (c - d) * g
+            x[i + k] = (er + t1) * g
+            x[i + h - k] = (er - t1) * g
+            x[i + h + k] = (t2 - ei) * g
+            x[i + h + h - k] = (ei + t2) * g
 
 
 @njit(cache=True)
 def inv_stage(x, lo, hi, L, C, S):
     """The exact inverse of :func:`fwd_stage` (unscaled) on ``x[lo:hi]``."""
-    h = L >> 1
-    q = h >> 1
+    h = np.uint64(L) >> _ONE
+    q = h >> _ONE
     g = x.dtype.type(0.5)
-    for i in range(lo, hi, L):
+    for i in range(np.uint64(lo), np.uint64(hi), np.uint64(L)):
         a = x[i]
         b = x[i + h]
         x[i] = (a + b) * g
         x[i + h] = (a - b) * g
         if q:
             x[i + h + q] = -x[i + h + q]
-        for k in range(1, q):
+        for k in range(_ONE, q):
             c = C[q + k]
             s = S[q + k]
-            i1, i2, i3, i4 = _steps.slots(i, h, k)
-            A = x[i1]
-            B = x[i2]
-            D = x[i3]
-            E = x[i4]
+            A = x[i + k]
+            B = x[i + h - k]
+            D = x[i + h + k]
+            E = x[i + h + h - k]
             er = (A + B) * g
             t1 = (A - B) * g
             t2 = (E + D) * g
             ei = (E - D) * g
-            x[i1] = er
-            x[i2] = ei
-            x[i3] = c * t1 - s * t2
-            x[i4] = s * t1 + c * t2
+            x[i + k] = er
+            x[i + h - k] = ei
+            x[i + h + k] = c * t1 - s * t2
+            x[i + h + h - k] = s * t1 + c * t2
+
+
+@njit(cache=True)
+def bitrev(x, R):
+    """Swap ``x[i]`` and ``x[rev(i)]``: through the pairs ``R`` for short rows,
+    tile by tile (:func:`bitrev_tiles`) for long ones."""
+    if x.size >= _TILED_BITREV:
+        bitrev_tiles(x)
+        return
+    # unsigned indices: no negative-index wraparound tests
+    for p in range(np.uint64(0), np.uint64(R.size), _TWO):
+        i = np.uint64(R[p])
+        j = np.uint64(R[p + _ONE])
+        t = x[i]
+        x[i] = x[j]
+        x[j] = t
+
+
+@njit(cache=True, inline="always")
+def _rev3(a):
+    return ((a & 1) << 2) | (a & 2) | ((a & 4) >> 2)
+
+
+@njit(cache=True)
+def bitrev_tiles(x):
+    """The bit-reversal permutation of a row of ``2^B >= 64`` values, cache-friendly:
+    writing ``i = (a, m, b)`` with 3-bit ``a`` and ``b``, ``rev(i) = (rev b, rev m,
+    rev a)``, so the 8 x 8 values with middle bits ``m`` swap with those with middle
+    bits ``rev m``: 16 runs of 8 contiguous values (a cache line of float64) instead
+    of a cache miss per value. (Runs of 16 would put 16 lines 2^(B-4) apart, in one
+    set of the 8-way caches.)"""
+    n = x.size
+    bits = np.uint64(_log2(n))
+    three = np.uint64(3)
+    shift = bits - three
+    M = np.uint64(1) << (bits - np.uint64(6))
+    r = np.uint64(0)  # rev(m), advanced by a reversed-bit increment
+    for m in range(np.uint64(0), M):
+        if m <= r:
+            lo = m << three
+            rlo = r << three
+            for a in range(np.uint64(0), np.uint64(8)):
+                ia = (a << shift) | lo
+                ja = rlo | _rev3(a)
+                for b in range(np.uint64(0), np.uint64(8)):
+                    i = ia | b
+                    j = ja | (_rev3(b) << shift)
+                    if m < r or i < j:
+                        t = x[i]
+                        x[i] = x[j]
+                        x[j] = t
+        bit = M >> _ONE
+        while r & bit:
+            r ^= bit
+            bit >>= _ONE
+        r |= bit
+
+
+@njit(cache=True)
+def fwd_steps(x, a, b, C, S, half):
+    """The forward stages of lengths ``a, 2a, ..., b``: pairs of stages in one pass
+    each (:func:`._radix4.fwd_pass`; the first four stages of a whole rdFFT in one
+    codelet, :func:`._radix4.fwd16`), then one radix-2 stage if their number is odd.
+    The passes whose blocks fit ``_BLOCK`` run block by block, so that each block
+    stays in cache."""
+    n = x.size
+    if a > b:
+        return
+    g = x.dtype.type(0.5 if half else 1.0)
+    single = _log2(b // a) % 2 == 0  # an odd number of stages
+    end = b // 2 if single else b
+    codelet = a == 2 and end >= 16 and not half
+    blk = min(n, _BLOCK)
+    top = min(end, blk)
+    for lo in range(0, n, blk):
+        m = a
+        if codelet:
+            _radix4.fwd16(x, lo, lo + blk, C, S)
+            m = 32
+        while 2 * m <= top:
+            _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g)
+            m *= 4
+    L = a
+    while 2 * L <= top:
+        L *= 4
+    while 2 * L <= end:
+        _radix4.fwd_pass(x, 0, n, L >> 1, C, S, g)
+        L *= 4
+    if single:
+        fwd_stage(x, 0, n, b, C, S, g)
+
+
+@njit(cache=True)
+def inv_steps(x, a, b, C, S):
+    """The inverse stages of lengths ``b, b/2, ..., a`` (the mirror of
+    :func:`fwd_steps`): one radix-2 stage first if their number is odd, then pairs
+    of stages in one pass each, large ones over the whole row, then block by block
+    (the last four of a whole irdFFT in one codelet, :func:`._radix4.inv16`)."""
+    n = x.size
+    if a > b:
+        return
+    blk = min(n, _BLOCK)
+    L = b
+    if _log2(b // a) % 2 == 0:
+        inv_stage(x, 0, n, b, C, S)
+        L = b // 2
+    while L >= 2 * a and L > blk:
+        _radix4.inv_pass(x, 0, n, L >> 2, C, S)
+        L //= 4
+    if L >= 2 * a:
+        for lo in range(0, n, blk):
+            m = L
+            while m >= 2 * a:
+                if m == 16 and a == 2:
+                    _radix4.inv16(x, lo, lo + blk, C, S)
+                    break
+                _radix4.inv_pass(x, lo, lo + blk, m >> 2, C, S)
+                m //= 4
+
+
+@njit(cache=True)
+def _log2(m):
+    k = 0
+    while m > 1:
+        m >>= 1
+        k += 1
+    return k
 
 
 @njit(cache=True)
@@ -151,47 +257,21 @@ def run_row(x, plan, C, S, TC, TS, consts, R, inv, wht):
     the plan has no twist, inverse or Walsh-Hadamard steps: numba then prunes those
     branches, so a first rdfft does not compile their kernels."""
     n = x.size
-    # a literal 0 would compile the stage kernels a second time, for Literal[int](0)
-    whole = np.int64(0)
     for j in range(plan.shape[0]):
         kind = plan[j, 0]
         a = plan[j, 1]
         b = plan[j, 2]
         flag = plan[j, 3]
-        if _steps.permute(x, kind, R):
+        if kind == _steps.BITREV:
+            bitrev(x, R)
+        elif _steps.permute(x, kind, R):
             continue
-        blk = min(n, _BLOCK)
-        if kind == _steps.FWD:
-            top = min(b, blk)
-            if a <= top:
-                for lo in range(0, n, blk):
-                    L = a
-                    if L == 2 and top >= 4:
-                        fwd_first(x, lo, lo + blk, flag)
-                        L = 8
-                    while L <= top:
-                        fwd_stage(x, lo, lo + blk, L, C, S, flag)
-                        L *= 2
-            L = max(a, 2 * top)
-            while L <= b:
-                fwd_stage(x, whole, n, L, C, S, flag)
-                L *= 2
+        elif kind == _steps.FWD:
+            fwd_steps(x, a, b, C, S, flag)
         elif kind == _steps.INV:
             if inv is None:
                 continue
-            L = b
-            while L > blk and L >= a:
-                inv_stage(x, whole, n, L, C, S)
-                L //= 2
-            if L >= a:
-                for lo in range(0, n, blk):
-                    m = L
-                    while m >= a:
-                        if m == 4 and a == 2:
-                            inv_last(x, lo, lo + blk)
-                            break
-                        inv_stage(x, lo, lo + blk, m, C, S)
-                        m //= 2
+            inv_steps(x, a, b, C, S)
         elif kind == _steps.TWIST:
             if TC is not None:
                 twist(x, TC, TS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from ..analysis import bounds
 from ..analysis.report import ErrorReport
+from ..analysis.sweep import run_tasks, task_rng, task_seed
 from ..formats import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
@@ -274,7 +276,23 @@ def error_report(
         reference=ref.reshape(shape),
         contributions=contrib.reshape((len(stages),) + shape),
         twiddle_error=twiddle.reshape(shape),
+        meta=_report_meta(name, shape, f, em, seed, options),
     )
+
+
+def _report_meta(name, shape, fmt, em, seed, options) -> dict:
+    """What a TransformReport is of: the seed as given (an int, else None) and the
+    kernels' key, with which the stochastic rounding can be reproduced."""
+    return {
+        "transform": name,
+        "n": int(shape[-1]),
+        "shape": tuple(int(d) for d in shape),
+        "format": fmt,
+        "rounding": em.mode.value,
+        "seed": int(seed) if _is_int(seed) else None,
+        "key": int(em.key),
+        "options": dict(options),
+    }
 
 
 @dataclass(frozen=True)
@@ -346,6 +364,7 @@ def error_study(
     trials: int = 8,
     seed: int = 0,
     progress=None,
+    executor: Executor | None = None,
 ) -> StudyReport:
     """The normwise error of an emulated transform against ``n``, for several formats and
     roundings, over random inputs: the "rounding error of FFT butterflies" study.
@@ -366,9 +385,17 @@ def error_study(
     trials : int
         Random inputs per point.
     seed : int
-        Seeds the inputs and the stochastic rounding (a non-negative int).
+        Seeds the inputs and the stochastic rounding (a non-negative int). Each point
+        draws from its own generator, keyed by ``seed`` and the point (transform,
+        format, ``n``; the rounding too for the stochastic key): a point's result
+        does not depend on the other points, and every rounding of a format and
+        ``n`` sees the same inputs.
     progress : callable, optional
         Called with a one-line message after each point (the CLI's progress bar).
+    executor : concurrent.futures.Executor, optional
+        Runs the points as independent tasks: a ``ProcessPoolExecutor``, or a Dask
+        cluster's ``distributed.Client(...).get_executor()``. The report is the
+        same, bit for bit, as the serial run's (see :mod:`numerics.analysis.sweep`).
 
     Returns
     -------
@@ -395,37 +422,60 @@ def error_study(
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     fmts = [as_format(f) for f in formats]
     modes = [as_rounding(m) for m in roundings]
-    rng = np.random.default_rng(seed)
-    rows = []
-    for f in fmts:
-        for n in sizes:
-            spec = _spec(transform, n, {})
-            w = _weights(transform, n)
-            scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
-            x0 = cast(rng.standard_normal((trials, n)) * scale, f)
-            hi, lo = _dd_reference(spec, x0, None)
-            ref = hi + lo
-            nref = np.sqrt(np.sum(w * ref * ref, axis=1))
-            for m in modes:
-                em = _engine.Emulation(f, m, int(rng.integers(2**63)) if m.is_stochastic else 0)
-                y = x0.copy()
-                _engine.execute(spec, y, em)
-                e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / f.unit_roundoff
-                b = _bounds(spec, transform, f, m, {})
-                u = f.unit_roundoff
-                rows.append(
-                    (
-                        f.name,
-                        m.value,
-                        int(math.log2(n)),
-                        float(e.mean()),
-                        float(e.max()),
-                        b["bound"] / u,
-                        b["prob bound"] / u,
-                    )
-                )
-                if progress is not None:
-                    progress(f"{transform} {f.name} {m.value} n={n}")
+    points = [
+        _StudyPoint(transform, f, m, n, trials, seed) for f in fmts for n in sizes for m in modes
+    ]
+    step = None if progress is None else (lambda p: progress(p.message()))
+    rows = run_tasks(_study_point, points, executor=executor, progress=step)
     cols = ("format", "rounding", "log2 n", "mean / u", "max / u", "bound / u", "prob bound / u")
     title = f"{transform} normwise error over {trials} random inputs"
-    return StudyReport(title, cols, tuple(rows), {"trials": trials})
+    meta = {"transform": transform, "trials": trials, "seed": seed, "keys": STUDY_KEYS}
+    return StudyReport(title, cols, tuple(rows), {"trials": trials}, meta)
+
+
+# the columns that name a point of error_study, in the order its loops nest
+STUDY_KEYS = ("format", "log2 n", "rounding")
+
+
+@dataclass(frozen=True)
+class _StudyPoint:
+    """One point of :func:`error_study`: a task that runs anywhere (it pickles)."""
+
+    transform: str
+    fmt: Format
+    mode: Rounding
+    n: int
+    trials: int
+    seed: int
+
+    def message(self) -> str:
+        return f"{self.transform} {self.fmt} {self.mode.value} n={self.n}"
+
+
+def _study_point(p: _StudyPoint) -> tuple:
+    """The study's row of one point, from the point alone."""
+    f, n, m = p.fmt, p.n, p.mode
+    spec = _spec(p.transform, n, {})
+    w = _weights(p.transform, n)
+    scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
+    rng = task_rng(p.seed, (p.transform, str(f), n))
+    x0 = cast(rng.standard_normal((p.trials, n)) * scale, f)
+    hi, lo = _dd_reference(spec, x0, None)
+    ref = hi + lo
+    nref = np.sqrt(np.sum(w * ref * ref, axis=1))
+    key = task_seed(p.seed, (p.transform, str(f), m.value, n)) if m.is_stochastic else 0
+    em = _engine.Emulation(f, m, key)
+    y = x0.copy()
+    _engine.execute(spec, y, em)
+    u = f.unit_roundoff
+    e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / u
+    b = _bounds(spec, p.transform, f, m, {})
+    return (
+        str(f),
+        m.value,
+        int(math.log2(n)),
+        float(e.mean()),
+        float(e.max()),
+        b["bound"] / u,
+        b["prob bound"] / u,
+    )

@@ -78,3 +78,100 @@ def test_state_format_rounds_momenta():
     m = opt.optimizer.state[w]["exp_avg"]
     assert torch.equal(m, torch.from_numpy(nm.cast(m.numpy(), E4M3, saturate=True)))
     assert opt.param_groups[0]["lr"] == 0.01
+
+
+# --- a torch.optim.Optimizer: schedulers, groups, state, hooks, state dicts ----------
+
+
+def _lrs(make_opt, make_sched, steps=6):
+    w = torch.nn.Parameter(torch.ones(4))
+    opt = make_opt([w])
+    sched = make_sched(opt)
+    lrs = []
+    for _ in range(steps):
+        w.grad = torch.ones(4)
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    return lrs, opt
+
+
+@pytest.mark.parametrize(
+    "make_sched",
+    [
+        lambda o: torch.optim.lr_scheduler.StepLR(o, 1, gamma=0.5),
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4),
+        lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda k: 1 / (k + 1)),
+    ],
+    ids=["StepLR", "CosineAnnealingLR", "LambdaLR"],
+)
+def test_schedulers_drive_the_wrapped_optimizer(make_sched):
+    """Before: StepLR(LowPrecisionOptimizer(...)) raised 'is not an Optimizer'."""
+
+    def wrapped(ps):
+        return LowPrecisionOptimizer(torch.optim.SGD(ps, lr=0.1), "bfloat16", seed=0)
+
+    ref, _ = _lrs(lambda ps: torch.optim.SGD(ps, lr=0.1), make_sched)
+    got, opt = _lrs(wrapped, make_sched)
+    assert isinstance(opt, torch.optim.Optimizer)
+    assert got == ref and len(set(ref)) > 1
+    assert opt.optimizer.param_groups[0]["lr"] == ref[-1]  # the wrapped optimizer's lr
+
+
+def test_groups_state_zero_grad_and_hooks():
+    w = torch.nn.Parameter(torch.ones(4))
+    inner = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    opt = LowPrecisionOptimizer(inner, E4M3, seed=0)
+    assert opt.param_groups is inner.param_groups and opt.state is inner.state
+    assert opt.defaults is inner.defaults
+    v = torch.nn.Parameter(torch.full((3,), 0.3))  # 0.3 is not an e4m3 value
+    opt.add_param_group({"params": [v], "lr": 0.01})
+    assert len(inner.param_groups) == 2 and inner.param_groups[1]["lr"] == 0.01
+    assert set(v.tolist()) <= {0.28125, 0.3125}  # rounded (stochastically) into e4m3
+    calls = []
+    opt.register_step_post_hook(lambda o, args, kwargs: calls.append(o))
+    w.grad, v.grad = torch.ones(4), torch.ones(3)
+    opt.step()
+    assert calls == [opt] and "momentum_buffer" in opt.state[v]
+    for p in (w, v):  # both groups stored in the format
+        assert torch.equal(p.detach(), torch.from_numpy(nm.cast(p.detach().numpy(), E4M3)))
+    opt.zero_grad()
+    assert w.grad is None and v.grad is None
+
+
+def test_state_dict_has_the_torch_layout_and_resumes_with_a_scheduler():
+    X = torch.randn(16, 8, generator=torch.Generator().manual_seed(1))
+
+    def make(w):
+        opt = LowPrecisionOptimizer(torch.optim.Adam([w], lr=0.05), E4M3, seed=2, kahan=True)
+        return opt, torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)
+
+    def run(w, opt, sched, n):
+        for _ in range(n):
+            opt.zero_grad()
+            (X @ w).sin().pow(2).mean().backward()
+            opt.step()
+            sched.step()
+
+    w = torch.nn.Parameter(torch.ones(8))
+    opt, sched = make(w)
+    run(w, opt, sched, 3)
+    buf = io.BytesIO()
+    torch.save({"w": w.detach().clone(), "opt": opt.state_dict(), "s": sched.state_dict()}, buf)
+    sd = opt.state_dict()
+    assert {"state", "param_groups", "low_precision"} <= set(sd)
+    run(w, opt, sched, 4)
+
+    buf.seek(0)
+    saved = torch.load(buf)
+    w2 = torch.nn.Parameter(saved["w"])
+    opt2, sched2 = make(w2)
+    opt2.load_state_dict(saved["opt"])
+    sched2.load_state_dict(saved["s"])
+    run(w2, opt2, sched2, 4)
+    assert torch.equal(w, w2)
+    assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"] < 0.05
+    # a plain torch state dict loads too (a fresh low-precision run)
+    plain = torch.optim.Adam([torch.nn.Parameter(torch.ones(8))], lr=0.05)
+    opt2.load_state_dict(plain.state_dict())
+    assert opt2.steps == opt.steps  # counters untouched by a plain state dict
