@@ -77,3 +77,17 @@ def test_llama_lm(tmp_path):
     assert all(np.isfinite(loss) and ppl < 256 for loss, ppl in res.values())
     with pytest.raises(SystemExit):
         load("llama_lm").main(["--recipes", "fp5"])
+
+
+def test_circulant_finetune(tmp_path):
+    pytest.importorskip("transformers")
+    pytest.importorskip("peft")
+    res = load("circulant_finetune").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "circulant_finetune.png").exists()
+    assert list(res) == list(load("circulant_finetune").METHODS)
+    # both block-circulant backends train the same adapter: the same parameters, losses
+    # equal to float32 rounding
+    a, b = res["block, torch.fft"], res["block, rdfft"]
+    assert a["trainable"] == b["trainable"] < res["lora"]["trainable"] < res["full"]["trainable"]
+    assert abs(a["loss"] - b["loss"]) < 1e-3
+    assert all(np.isfinite(r["loss"]) and r["flops"] > 0 and r["peak"] > 0 for r in res.values())

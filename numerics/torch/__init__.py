@@ -6,8 +6,25 @@ Importing this module imports torch; ``import numerics`` never does.
 """
 
 from . import recipes
+from .adapters import (
+    CirculantConfig,
+    circulant_parameter_groups,
+    circulant_state_dict,
+    get_circulant_model,
+    load_circulant,
+    load_circulant_state_dict,
+    merge_circulant,
+    remove_circulant,
+    save_circulant,
+    unmerge_circulant,
+)
 from .attention import QuantMultiheadAttention
-from .circulant import CirculantAdapter, block_circulant_matrix
+from .circulant import (
+    CirculantAdapter,
+    CirculantDiagonalAdapter,
+    block_circulant_matrix,
+    circulant_projection,
+)
 from .convert import QuantizationReport, dequantize_model, quantize_model
 from .distributed import rank_seed
 from .functional import (
@@ -35,6 +52,8 @@ from .recipes import Operand, Product, Recipe
 
 __all__ = [
     "CirculantAdapter",
+    "CirculantConfig",
+    "CirculantDiagonalAdapter",
     "LowPrecisionOptimizer",
     "Operand",
     "Product",
@@ -46,13 +65,20 @@ __all__ = [
     "Recipe",
     "block_circulant_matrix",
     "cast",
+    "circulant_parameter_groups",
+    "circulant_projection",
+    "circulant_state_dict",
     "collect_stats",
     "counter_seed",
     "dequantize_model",
     "export_codes",
     "fwht",
+    "get_circulant_model",
     "irdfft_",
     "is_quantized",
+    "load_circulant",
+    "load_circulant_state_dict",
+    "merge_circulant",
     "quant_matmul",
     "quantize",
     "quantize_model",
@@ -62,4 +88,7 @@ __all__ = [
     "rank_seed",
     "rdfft_",
     "recipes",
+    "remove_circulant",
+    "save_circulant",
+    "unmerge_circulant",
 ]

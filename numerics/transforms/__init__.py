@@ -13,6 +13,7 @@ from .fft import (
     rdfft,
 )
 from .hadamard import fwht
+from .halfcomplex import halfcomplex_matmul, halfcomplex_to_perm, perm_to_halfcomplex
 
 __all__ = [
     "StudyReport",
@@ -22,9 +23,12 @@ __all__ = [
     "error_report",
     "error_study",
     "fwht",
+    "halfcomplex_matmul",
     "halfcomplex_multiply",
     "halfcomplex_to_complex",
+    "halfcomplex_to_perm",
     "idct",
     "irdfft",
+    "perm_to_halfcomplex",
     "rdfft",
 ]
