@@ -21,44 +21,66 @@ def randn(*shape, dtype=torch.float32):
 
 # --- opcheck -------------------------------------------------------------------------
 
+NO_SEED = torch.tensor(-1)
+FUNCTIONAL_OPS = [
+    (_ops.cast_op, ("float8_e4m3fn", "nearest_even", False, NO_SEED, "identity")),
+    (_ops.cast_op, ("bfloat16", "stochastic", False, torch.tensor(7), "clipped")),
+    (_ops.cast_op, (_ops.format_spec(nm.Format(3, 2)), "nearest_even", True, NO_SEED, "clipped")),
+    (_ops.quantize_mx_op, ("e2m1", 32, -1, "floor", "nearest_even", NO_SEED, "identity")),
+    (_ops.quantize_nvfp4_op, (-1, 1, None, "max", "stochastic", torch.tensor(3), "identity")),
+    (_ops.quantize_nvfp4_op, (-1, 16, 256.0, "four_over_six", "nearest_even", NO_SEED, "identity")),
+    (_ops.quantize_ternary_op, (0, "identity")),
+    (_ops.quantize_ternary_op, (None, "identity")),
+    (_ops.quantize_scaled_op, ("int4", -1, 16, None, True, "nearest_even", NO_SEED, "identity")),
+    (
+        _ops.quantize_scaled_op,
+        ("int8", None, None, 0, False, "stochastic", torch.tensor(2), "identity"),
+    ),
+    (_ops.fwht_op, (True, None, 16, None, "nearest_even", None)),
+    (_ops.fwht_op, (False, None, None, "bfloat16", "stochastic", torch.tensor(5))),
+]
 
-@pytest.mark.parametrize(
-    "op, args",
-    [
-        (_ops.cast_op, ("float8_e4m3fn", "nearest_even", False, torch.tensor(-1), "identity")),
-        (_ops.cast_op, ("bfloat16", "stochastic", False, torch.tensor(7), "clipped")),
-        (
-            _ops.quantize_mx_op,
-            ("e2m1", 32, -1, "floor", "nearest_even", torch.tensor(-1), "identity"),
-        ),
-        (_ops.quantize_nvfp4_op, (-1, 1, 0.0, "max", "stochastic", torch.tensor(3), "identity")),
-        (
-            _ops.quantize_nvfp4_op,
-            (-1, 16, 0.0, "four_over_six", "nearest_even", torch.tensor(-1), "identity"),
-        ),
-        (_ops.quantize_ternary_op, (0, "identity")),
-        (
-            _ops.quantize_scaled_op,
-            ("int4", -1, 16, _ops._NONE, True, "nearest_even", torch.tensor(-1), "identity"),
-        ),
-        (
-            _ops.quantize_scaled_op,
-            ("int8", _ops._NONE, 0, 0, False, "stochastic", torch.tensor(2), "identity"),
-        ),
-    ],
-)
+# every layout a caller may hand over: the kernels and the fakes must agree on strides
+LAYOUTS = {
+    "contiguous": lambda: randn(32, 64, dtype=torch.float64),
+    "transposed": lambda: randn(64, 32, dtype=torch.float64).t(),
+    "sliced": lambda: randn(32, 128, dtype=torch.float64)[:, ::2],
+    "expanded": lambda: randn(1, 64, dtype=torch.float64).expand(32, 64),
+}
+
+
+@pytest.mark.parametrize("op, args", FUNCTIONAL_OPS)
 def test_opcheck_functional_ops(op, args):
     x = randn(4, 64, dtype=torch.float64).requires_grad_()
     torch.library.opcheck(op, (x, *args))
+
+
+@pytest.mark.parametrize("layout", [k for k in LAYOUTS if k != "contiguous"])
+@pytest.mark.parametrize("op, args", FUNCTIONAL_OPS)
+def test_fake_and_real_strides_agree(op, args, layout):
+    """The crash inductor met (``expected size 64==64, stride 8==1``): every op returns a
+    contiguous tensor, and its fake says so, whatever the input's layout. (The fake
+    tensor check of opcheck: its autograd and AOT checks run on contiguous inputs above,
+    which keeps this fast.)"""
+    x = LAYOUTS[layout]()
+    torch.library.opcheck(op, (x, *args), test_utils=("test_schema", "test_faketensor"))
+    y = op(x, *args)
+    assert y.is_contiguous() and y.shape == x.shape
+    assert torch.equal(y, op(x.contiguous(), *args))
 
 
 def test_opcheck_transform_ops():
     x = randn(3, 16, dtype=torch.float64).requires_grad_()
     signs = torch.tensor([1.0, -1.0] * 8, dtype=torch.float64)
     torch.library.opcheck(_ops.fwht_op, (x, True, signs, 4))
-    torch.library.opcheck(_ops.fwht_op, (x, False, None, 0))
+    torch.library.opcheck(_ops.fwht_op, (x, False, None, None))
+    torch.library.opcheck(_ops.fwht_op, (randn(16, 3, dtype=torch.float64).t(), False, None, None))
     torch.library.opcheck(_ops.rdfft_op, (randn(3, 16),))
     torch.library.opcheck(_ops.irdfft_op, (randn(3, 16, dtype=torch.float64),))
+    for op in (_ops.rdfft_op, _ops.irdfft_op):
+        torch.library.opcheck(op, (randn(3, 16, dtype=torch.float64), "bfloat16"))
+        torch.library.opcheck(op, (randn(3, 16), "e4m3", "stochastic", torch.tensor(9)))
+        torch.library.opcheck(op, (randn(16, 3).t(),))  # in place on a transposed view
 
 
 # --- the numpy path, bit for bit -------------------------------------------------------
