@@ -38,12 +38,12 @@ _HALF = (torch.float16, torch.bfloat16)
 _SPEC_CLASSES = {"Format": formats.Format, "IntFormat": formats.IntFormat}
 
 
-@torch.compiler.assume_constant_result
 def format_spec(fmt: formats.Format | formats.IntFormat | str) -> str:
     """The string an op's schema carries for ``fmt``: a name as given, the canonical
     name of a registered format, else every field of the format spelled out
     (``"Format(ebits=3, mbits=2, ...)"``), which :func:`resolve_format` turns back into
-    an equal format with the same name. A constant for ``torch.compile``.
+    an equal format with the same name. Plain Python that ``torch.compile`` traces
+    (also for formats built inside the compiled code).
 
     Examples
     --------
