@@ -124,9 +124,9 @@ def _train_step(model, x, calls, monkeypatch):
     def recorder(name, kernel):
         def run(*args):
             out = kernel(*args)
-            calls.append(
-                (name, [a.clone() if isinstance(a, torch.Tensor) else a for a in args], out)
-            )
+            # copies: inductor reuses the output's buffer for later work
+            saved = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+            calls.append((name, saved, out.clone()))
             return out
 
         return run
