@@ -46,7 +46,9 @@ def force_torch_kernels(on: bool = True) -> Iterator[None]:
         _FORCED[0] = old
 
 
-def _seed(seed: Tensor) -> int | None:
+def _seed(seed: Tensor | None) -> int | None:
+    if seed is None:
+        return None
     s = int(seed)
     return None if s < 0 else s
 
@@ -75,9 +77,8 @@ def quantize_nvfp4(x, axis, block_rows, tensor_scale_max, scale_selection, round
 
 
 def quantize_ternary(x, channel_axis) -> Tensor:
-    # the op's convention today: an axis out of range means one scale for the tensor
-    ax = channel_axis if -x.dim() <= channel_axis < x.dim() else None
-    return _torch_scaled.quantize_ternary(x, channel_axis=ax)
+    # the op has checked the axis (None: one scale for the tensor)
+    return _torch_scaled.quantize_ternary(x, channel_axis=channel_axis)
 
 
 def quantize_scaled(x, elem, axis, block_size, channel_axis, symmetric, rounding, seed):
@@ -94,7 +95,7 @@ def quantize_scaled(x, elem, axis, block_size, channel_axis, symmetric, rounding
 
 
 def fwht(x, normalize, signs, block) -> Tensor:
-    return _torch_transforms.fwht(x, normalize, signs, block if block > 0 else None)
+    return _torch_transforms.fwht(x, normalize, signs, block if block and block > 0 else None)
 
 
 def rdfft_(x, inverse: bool) -> None:
