@@ -16,7 +16,7 @@ from ..formats import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _native, _steps, _tracked
+from . import _lanes, _native, _steps, _tracked
 
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
@@ -303,12 +303,6 @@ def execute(
         kind, P, key = em.kind(track), _params(em), em.key
         tabs = rounded_tables(spec, em.fmt, np.dtype(np.float64))
         XL = None
-    rne = None
-    if kind == _tracked.FAST:
-        rne = np.zeros(5)
-        if _inline_rne(em):
-            addexp, msub = rne_constants(em.fmt)
-            rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
     # the steps and tables the plan lacks go as None, so that their kernels compile
     # only for a plan that has them
     kinds = set(spec.plan[:, 0].tolist())
@@ -319,7 +313,30 @@ def execute(
         consts = None
     steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    kernel = _tracked.run_rows if big else _tracked.run_rows_serial
+    fmt = as_format("float64") if em is None else em.fmt
+    mode = Rounding.NEAREST_EVEN if em is None else em.mode
+    K = _lanes.lane_constants(fmt, mode.code, P)
     with np.errstate(all="ignore"):
+        if K is not None:
+            # rows as vector lanes (see numerics.transforms._lanes): the same results
+            lanes = _lanes.run_lanes if big else _lanes.run_lanes_serial
+            stochastic = em is not None and em.mode.is_stochastic
+            lanes(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, K, P,
+                  np.uint64(key) if stochastic else None,
+                  True if kind == _tracked.FAST else None, ST, DL, lane_width(n))  # fmt: skip
+            return ST, DL
+        rne = None
+        if kind == _tracked.FAST:
+            rne = np.zeros(5)
+            if _inline_rne(em):
+                addexp, msub = rne_constants(em.fmt)
+                rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+        kernel = _tracked.run_rows if big else _tracked.run_rows_serial
         kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL
+
+
+def lane_width(n: int) -> int:
+    """Rows per lane block: at least 16 lanes, at most 64, and about 2**16 values per
+    block (two blocks then fit in a core's L2 cache)."""
+    return int(min(64, max(16, (1 << 16) // n)))
