@@ -168,9 +168,7 @@ def emulated(repeat: int) -> None:
         for nthreads in sorted({1, threads}):
             numba.set_num_threads(nthreads)
             t = best(lambda fmt=fmt: T.rdfft(x.copy(), fmt=fmt), repeat)
-            print(
-                f"{fmt} {n}x{rows}: numerics.rdfft(fmt=...) {t * 1e3:8.2f} ms ({nthreads} thr.)"
-            )
+            print(f"{fmt} {n}x{rows}: numerics.rdfft(fmt=...) {t * 1e3:8.2f} ms ({nthreads} thr.)")
         numba.set_num_threads(threads)
 
 

@@ -576,6 +576,79 @@ def _scale_stage(X, XL, Y, YL, G, g, K, P, KG, ev, fast, dd, A, B, W):
     return A, B
 
 
+def store_key(key: int) -> int:
+    """The random key of the roundings into the storage format: another stream than
+    the operations' (whose event numbers the store roundings share)."""
+    return int(mix64(np.uint64(key) ^ np.uint64(0x3C6EF372FE94F82B)))
+
+
+@njit(cache=True, error_model="numpy")
+def _store_group(X, Y, j, K2, P2, KG2, ev, fast, slow, A, W):
+    """Slot ``j``'s values rounded into the storage format (``K2``, ``P2``)."""
+    bad = False
+    u = np.uint64(j * W)
+    for w in range(np.uint64(W)):
+        v = X[u + w]
+        r, _, d, b = _rl(v, 0.0, K2, P2, _word(KG2, w, ev + 8 * j), fast, None, slow)
+        _st(A, w, r, d)
+        Y[u + w] = r
+        bad |= b
+    return bad
+
+
+def _add_errors(G, X, Y, n, W):
+    """``G += Y - X`` (each difference exact: the rounding error of a value into a
+    narrower format), or nothing when not tracking."""
+
+
+@overload(_add_errors)
+def _add_errors_variant(G, X, Y, n, W):
+    if isinstance(G, types.NoneType):
+        return lambda G, X, Y, n, W: None
+
+    def add(G, X, Y, n, W):
+        for i in range(n * W):
+            G[i] += Y[i] - X[i]
+
+    return add
+
+
+def _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W):
+    """Round the stage output ``X`` into the storage format, into ``Y``: returns ``(A,
+    B, True)``; or ``(A, B, False)`` and nothing done when ``store`` is None."""
+
+
+@overload(_store_stage)
+def _store_stage_variant(X, Y, G, store, KG2, ev, fast, A, B, W):
+    if isinstance(store, types.NoneType):
+        return lambda X, Y, G, store, KG2, ev, fast, A, B, W: (A, B, False)
+
+    def run(X, Y, G, store, KG2, ev, fast, A, B, W):
+        K2, P2 = store
+        n = X.size // W
+        for j in range(n):
+            _copy_stats(A, B, W)
+            if _store_group(X, Y, j, K2, P2, KG2, ev, fast, None, B, W):
+                _copy_stats(A, B, W)
+                _store_group(X, Y, j, K2, P2, KG2, ev, fast, True, B, W)
+            A, B = B, A
+        _add_errors(G, X, Y, n, W)
+        return A, B, True
+
+    return run
+
+
+def _key_at(keys, i):
+    """``keys[i]``, or None where ``keys`` is None (deterministic modes)."""
+
+
+@overload(_key_at)
+def _key_at_variant(keys, i):
+    if isinstance(keys, types.NoneType):
+        return lambda keys, i: None
+    return lambda keys, i: keys[i]
+
+
 # --- permutations on the lane layout ---------------------------------------------------
 
 
@@ -750,11 +823,13 @@ def _store(XH, X, r0, W):
 
 
 @njit(cache=True)
-def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, key, fast,
-              ST, DLout):  # fmt: skip
+def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
+              store, ST, DLout):  # fmt: skip
     """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
-    None) through an ``(n, W)`` lane block. ``key``: None unless stochastic;
-    ``fast``: True for FAST, else None; ``ST`` receives the statistics and ``DLout``
+    None) through an ``(n, W)`` lane block. ``keys``: None unless stochastic, else
+    the operations' and the store roundings' keys; ``fast``: True for FAST, else None;
+    ``store``: None, or the constants and parameters of the storage format, into which
+    every stage's outputs are rounded once more; ``ST`` receives the statistics and ``DLout``
     (None unless tracking) the stage errors. As in :func:`._tracked.run_row`, the
     steps the plan lacks come as None (``fwd``, ``inv``, ``wht``, the tables), so
     their kernels are not compiled."""
@@ -769,7 +844,8 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     dd = _other(XLo, True)
     G = _errors_block(DLout, n, W)
     A, B = _stats(DLout, nst, W)
-    KG = _lanes_keys(key, r0, W, 8 * n * nst)
+    KG = _lanes_keys(_key_at(keys, 0), r0, W, 8 * n * nst)
+    KG2 = _lanes_keys(_key_at(keys, 1), r0, W, 8 * n * nst)
     s = 0
     for jp in range(plan.shape[0]):
         k = plan[jp, 0]
@@ -806,6 +882,9 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
             if ran:
                 X, Y = Y, X
                 XL, YL = YL, XL
+                A, B, stored = _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W)
+                if stored:
+                    X, Y = Y, X
                 _save_stats(ST, r0, s, A, W)
                 _save_errors(DLout, r0, s, G, n, W)
                 s += 1
@@ -814,21 +893,22 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
 
 
 @njit(cache=True)
-def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, key, fast, ST, DL, W):
+def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST,
+                     DL, W):  # fmt: skip
     """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower)."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for r0 in range(0, nrow, W):
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, key, fast, ST, DL)  # fmt: skip
+                  K, P, keys, fast, store, ST, DL)  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
-def run_lanes(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, key, fast, ST, DL, W):
+def run_lanes(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST, DL, W):
     """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for c in prange((nrow + W - 1) // W):
         r0 = np.int64(c) * W
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, key, fast, ST, DL)  # fmt: skip
+                  K, P, keys, fast, store, ST, DL)  # fmt: skip
