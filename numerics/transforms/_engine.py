@@ -21,6 +21,11 @@ from . import _lanes, _native, _steps, _tracked
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
 
+# Whether the emulation runs on vector lanes (numerics.transforms._lanes) when the
+# row kernels (numerics.transforms._tracked) would do: off, as the lanes are not yet
+# faster (see issue 15's note); separate compute and storage formats always use them.
+LANES = False
+
 
 @dataclass(frozen=True, eq=False)
 class Spec:
@@ -410,7 +415,7 @@ def execute(
         consts = None
     steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    K = _lanes.lane_constants(fmt, mode.code, P)
+    K = _lanes.lane_constants(fmt, mode.code, P) if (LANES or store is not None) else None
     with np.errstate(all="ignore"):
         if K is not None:
             # rows as vector lanes (see numerics.transforms._lanes): the same results

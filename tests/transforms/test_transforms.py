@@ -408,6 +408,7 @@ def test_lanes_match_the_row_kernels(fmt, mode, monkeypatch):
     lanes' exact fix-up), in every transform; and the lane width changes nothing."""
     from numerics.transforms import _engine
 
+    monkeypatch.setattr(_engine, "LANES", True)
     rng = np.random.default_rng(5)
     scale = rng.choice([1e-3, 0.0, 1.0, 40.0], (9, 1))
     for name in EMULATED:
@@ -422,6 +423,7 @@ def test_lanes_match_the_row_kernels(fmt, mode, monkeypatch):
             runs.append((y, *_engine.execute(spec, y, em, track=True)))
         with monkeypatch.context() as m:
             _scalar_kernels(m)
+            m.setattr(_engine, "LANES", False)
             y = x.copy()
             runs.append((y, *_engine.execute(spec, y, em, track=True)))
         for run in runs[1:]:
