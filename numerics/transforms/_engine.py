@@ -17,10 +17,15 @@ from ..formats import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
-from . import _native, _steps, _tracked
+from . import _lanes, _native, _steps, _tracked
 
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
+
+# Whether the emulation runs on vector lanes (numerics.transforms._lanes) when the
+# row kernels (numerics.transforms._tracked) would do: off, as the lanes are not yet
+# faster (see issue 15's note); separate compute and storage formats always use them.
+LANES = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,20 +137,77 @@ def fwht_spec(n: int, block: int, normalize: bool, scale: bool) -> Spec:
 
 # --- tables in a dtype or a format -------------------------------------------------
 
+# How the FFT twiddles of an emulation are made (see :func:`rounded_tables`).
+TWIDDLES = ("table", "compute", "recurrence")
+
+
+@functools.lru_cache(maxsize=64)
+def _computed_twiddles(n: int, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
+    """Twiddles computed in ``fmt`` as a GPU kernel computes them with ``cosf``/``sinf``:
+    the angle ``fl(fl(2 pi) k) / L`` in the format (the division by the power of two
+    ``L`` is exact), then its cosine and sine rounded to nearest into the format (a
+    correctly rounded ``cos``/``sin`` of the rounded angle, up to float64's own error
+    before the rounding: a misrounding needs the cosine within 2**-53 of a midpoint)."""
+    c = np.zeros(max(n // 2, 1))
+    s = np.zeros_like(c)
+    two_pi = float(cast(np.array(2 * np.pi), fmt))
+    L = 4
+    while L <= n:
+        k = np.arange(L // 4, dtype=np.float64)
+        angle = cast(two_pi * k, fmt) / L  # two_pi * k: exact in float64 (<= 40 bits)
+        c[L // 4 :][: L // 4] = cast(np.cos(angle), fmt)
+        s[L // 4 :][: L // 4] = cast(np.sin(angle), fmt)
+        L *= 2
+    return c, s
+
+
+@functools.lru_cache(maxsize=64)
+def _recurrence_twiddles(n: int, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
+    """Twiddles by the classic recurrence ``w_k = w_{k-1} w_1`` in ``fmt``: ``w_1`` is
+    ``cos, sin(2 pi / L)`` rounded to nearest, and each complex product rounds each of
+    its four real products and two sums to nearest (the error grows with ``k``)."""
+    c = np.zeros(max(n // 2, 1))
+    s = np.zeros_like(c)
+
+    def r(v):
+        return float(cast(np.array(v), fmt))
+
+    L = 4
+    while L <= n:
+        q = L // 4
+        c1, s1 = r(math.cos(2 * math.pi / L)), r(math.sin(2 * math.pi / L))
+        ck, sk = 1.0, 0.0
+        for k in range(q):
+            c[q + k], s[q + k] = ck, sk
+            ck, sk = r(r(ck * c1) - r(sk * s1)), r(r(sk * c1) + r(ck * s1))
+        L *= 2
+    return c, s
+
 
 @functools.lru_cache(maxsize=128)
-def rounded_tables(spec: Spec, fmt: Format | None, dtype: np.dtype) -> tuple[np.ndarray, ...]:
-    """The spec's tables in ``dtype`` (``fmt=None``) or rounded to nearest into ``fmt``."""
+def rounded_tables(
+    spec: Spec, fmt: Format | None, dtype: np.dtype, twiddles: str = "table"
+) -> tuple[np.ndarray, ...]:
+    """The spec's tables in ``dtype`` (``fmt=None``) or in ``fmt``: the FFT twiddles
+    made by the model ``twiddles`` (``"table"``: the float64 table rounded to nearest
+    once; ``"compute"``: :func:`_computed_twiddles`; ``"recurrence"``:
+    :func:`_recurrence_twiddles`), the DCT twist and other constants rounded to
+    nearest once."""
     *real, R = spec.tables()
     if fmt is None:
         return (*(np.ascontiguousarray(t, dtype=dtype) for t in real), R)
-    return (*(cast(t, fmt, saturate=True) for t in real), R)
+    out = [cast(t, fmt, saturate=True) for t in real]
+    if twiddles == "compute":
+        out[0], out[1] = _computed_twiddles(spec.n, fmt)
+    elif twiddles == "recurrence":
+        out[0], out[1] = _recurrence_twiddles(spec.n, fmt)
+    return (*out, R)
 
 
-def twiddle_error(spec: Spec, fmt: Format) -> float:
-    """The largest relative representation error of the spec's twiddles in ``fmt``."""
+def twiddle_error(spec: Spec, fmt: Format, twiddles: str = "table") -> float:
+    """The largest relative error of the spec's twiddles in ``fmt`` (model ``twiddles``)."""
     worst = 0.0
-    tables = rounded_tables(spec, fmt, np.dtype(np.float64))
+    tables = rounded_tables(spec, fmt, np.dtype(np.float64), twiddles)
     for exact, got in zip(spec.tables()[:-1], tables[:-1], strict=True):
         nz = exact != 0
         if nz.any():
@@ -174,34 +236,67 @@ def check_array(x, what: str = "x") -> np.ndarray:
 
 @dataclass(frozen=True)
 class Emulation:
-    """A format and rounding to emulate a transform in (``None`` format: native)."""
+    """A format and rounding to emulate a transform in (``None`` format: native).
+
+    ``fmt`` is the storage format (the data between stages); ``compute``, where it
+    differs, the format of every operation, each stage's outputs then rounded once
+    more into ``fmt``; ``twiddles`` the twiddle model (see :func:`rounded_tables`)."""
 
     fmt: Format | None = None
     mode: Rounding = Rounding.NEAREST_EVEN
     key: int = 0
     saturate: bool = False
+    compute: Format | None = None
+    twiddles: str = "table"
+
+    @property
+    def arith(self) -> Format | None:
+        """The format of the operations."""
+        return self.compute if self.compute is not None else self.fmt
 
     def kind(self, track: bool) -> int:
+        f = self.arith
         nearest = self.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
-        fast_ok = self.fmt.mbits <= 26 or (self.fmt.mbits == 52 and self.fmt.emin == -1022)
+        fast_ok = f.mbits <= 26 or (f.mbits == 52 and f.emin == -1022)
         return _tracked.FAST if (nearest and fast_ok and not track) else _tracked.EXACT
 
 
-def emulation(fmt, rounding, seed, saturate, dtype: np.dtype) -> Emulation:
+def _check_format(f: Format, mode: Rounding) -> None:
+    if not (f.mbits == 52 and mode == Rounding.NEAREST_EVEN):
+        check_exact_sum_format(f, "emulated transforms need")
+
+
+def emulation(
+    fmt, rounding, seed, saturate, dtype: np.dtype, compute=None, twiddles: str = "table"
+) -> Emulation:
     """Check and resolve the emulation arguments against the data's dtype."""
     mode = as_rounding(rounding)
     if fmt is None:
         if mode != Rounding.NEAREST_EVEN or seed is not None:
             raise ValueError("rounding and seed need fmt=...: native transforms round to nearest")
+        if compute is not None or twiddles != "table":
+            raise ValueError("compute and twiddles need fmt=...: they describe an emulation")
         return Emulation()
     f = as_format(fmt)
-    if not (f.mbits == 52 and mode == Rounding.NEAREST_EVEN):
-        check_exact_sum_format(f, "emulated transforms need")
+    _check_format(f, mode)
     if dtype == np.float32 and not fits(f, "float32")[0]:
         # results are written back into the data: they must be exact there
         raise ValueError(f"float32 data cannot hold every value of {f.name}; use float64 data")
+    if twiddles not in TWIDDLES:
+        raise ValueError(f"twiddles must be one of {', '.join(TWIDDLES)}, got {twiddles!r}")
+    c = None
+    if compute is not None:
+        c = as_format(compute)
+        _check_format(c, mode)
+        if c == f:
+            c = None
+        elif _lanes.lane_constants(c, mode.code, _params(Emulation(c, mode))) is None or (
+            _lanes.lane_constants(f, mode.code, _params(Emulation(f, mode))) is None
+        ):
+            raise ValueError(f"separate compute and storage formats are not emulated for {c.name}"
+                             f" and {f.name} (formats without zero or fraction bits)")  # fmt: skip
     key = seed_key(seed) if mode.is_stochastic else 0
-    return Emulation(f, mode, key, bool(saturate))
+    return Emulation(f, mode, key, bool(saturate), c, twiddles)
 
 
 def _inline_rne(em: Emulation) -> bool:
@@ -277,14 +372,14 @@ def execute(
     em: Emulation | None,
     track: bool = False,
     low: np.ndarray | None = None,
-    twiddles_in: Format | None = None,
+    twiddles_in: Format | tuple[Format, str] | None = None,
 ):
     """Run the tracked kernel on float64 ``rows`` (C-contiguous, 2-d) in place.
 
     ``em=None`` runs in double-double: ``low`` (same shape) holds the low parts, and
-    the tables are the exact float64 ones, or those rounded into ``twiddles_in``.
-    Returns the per-row stage statistics and, when tracking, the stage errors
-    ``(rows, stages, n)``.
+    the tables are the exact float64 ones, or those of a format (``twiddles_in``: a
+    format, or a format and a twiddle model). Returns the per-row stage statistics
+    and, when tracking, the stage errors ``(rows, stages, n)``.
     """
     nst = len(_steps.error_stages(spec.plan))
     nrow, n = rows.shape
@@ -292,24 +387,25 @@ def execute(
     # None selects the kernels' variants (see numerics.transforms._tracked): no stage
     # errors unless tracking, no low parts unless DD, no inline rounding unless FAST
     DL = np.zeros((nrow, nst, n)) if track else None
+    store = None
     if em is None:
         kind, P, key = _tracked.DD, _params(Emulation(as_format("float64"))), 0
-        tabs = (
-            spec.tables()
-            if twiddles_in is None
-            else rounded_tables(spec, twiddles_in, np.dtype(np.float64))
-        )
+        if twiddles_in is None:
+            tabs = spec.tables()
+        else:
+            tf, model = twiddles_in if isinstance(twiddles_in, tuple) else (twiddles_in, "table")
+            tabs = rounded_tables(spec, tf, np.dtype(np.float64), model)
         XL = low if low is not None else np.zeros_like(rows)
+        fmt, mode = as_format("float64"), Rounding.NEAREST_EVEN
     else:
-        kind, P, key = em.kind(track), _params(em), em.key
-        tabs = rounded_tables(spec, em.fmt, np.dtype(np.float64))
+        kind, key = em.kind(track), em.key
+        fmt, mode = em.arith, em.mode
+        P = _params(Emulation(fmt, mode, saturate=em.saturate))
+        tabs = rounded_tables(spec, fmt, np.dtype(np.float64), em.twiddles)
         XL = None
-    rne = None
-    if kind == _tracked.FAST:
-        rne = np.zeros(5)
-        if _inline_rne(em):
-            addexp, msub = rne_constants(em.fmt)
-            rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+        if em.compute is not None:
+            P2 = _params(Emulation(em.fmt, mode, saturate=em.saturate))
+            store = (_lanes.lane_constants(em.fmt, mode.code, P2), P2)
     # the steps and tables the plan lacks go as None, so that their kernels compile
     # only for a plan that has them
     kinds = set(spec.plan[:, 0].tolist())
@@ -322,7 +418,29 @@ def execute(
     if _steps.DENSE in kinds:  # the dense Hadamard stage runs under the WHT marker
         steps = steps[:2] + (True,)
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    kernel = _tracked.run_rows if big else _tracked.run_rows_serial
+    K = _lanes.lane_constants(fmt, mode.code, P) if (LANES or store is not None) else None
     with np.errstate(all="ignore"):
+        if K is not None:
+            # rows as vector lanes (see numerics.transforms._lanes): the same results
+            lanes = _lanes.run_lanes if big else _lanes.run_lanes_serial
+            stochastic = em is not None and em.mode.is_stochastic
+            keys = (np.uint64(key), np.uint64(_lanes.store_key(key))) if stochastic else None
+            lanes(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, K, P, keys,
+                  True if kind == _tracked.FAST else None, store, ST, DL,
+                  lane_width(n))  # fmt: skip
+            return ST, DL
+        rne = None
+        if kind == _tracked.FAST:
+            rne = np.zeros(5)
+            if _inline_rne(em):
+                addexp, msub = rne_constants(em.fmt)
+                rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+        kernel = _tracked.run_rows if big else _tracked.run_rows_serial
         kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL
+
+
+def lane_width(n: int) -> int:
+    """Rows per lane block: at least 16 lanes, at most 64, and about 2**16 values per
+    block (two blocks then fit in a core's L2 cache)."""
+    return int(min(64, max(16, (1 << 16) // n)))

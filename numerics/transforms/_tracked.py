@@ -353,7 +353,8 @@ def twist(xh, xl, TC, TS, ctx, rne, ev, st, dl):
     dd = _dd(xl)
     n = xh.size
     h = n >> 1
-    for j in range(0, max(h, 1) + 1, max(h, 1)):
+    # slots 0 and n/2 (just slot 0 for n = 1)
+    for j in range(0, h + 1, max(h, 1)):
         v, vl, d, acc = _r(_mul(xh[j], _ld(xl, j), TC[j], rne), ctx, rne, dd, ev + 8 * j, acc)
         _put(xh, xl, dl, j, v, vl, d)
     for k in range(1, h):

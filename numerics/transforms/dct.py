@@ -30,6 +30,8 @@ def dct(
     seed: Seed = None,
     scale: bool = False,
     saturate: bool = False,
+    compute: Format | str | None = None,
+    twiddles: str = "table",
 ) -> np.ndarray:
     """The DCT of type 2 or 3 of every row of ``x`` (scipy.fft.dct's definitions), in
     place.
@@ -46,9 +48,10 @@ def dct(
     norm : {None, "ortho"}
         As in scipy: ``None`` is unnormalised (type 2 has a factor 2), ``"ortho"``
         orthonormal.
-    fmt, rounding, seed, saturate
+    fmt, rounding, seed, saturate, compute, twiddles
         Emulation, as in :func:`numerics.transforms.rdfft`; the twist constants
-        (with the normalisation folded in) are rounded into ``fmt`` once.
+        (with the normalisation folded in) are rounded into the compute format
+        once, whatever the twiddle model.
     scale : bool
         Halve after every FFT stage (type 2) or divide the twist by ``n`` (type 3):
         the result is the transform divided by ``n``.
@@ -65,7 +68,7 @@ def dct(
     """
     _engine.check_array(x)
     _check(type, norm)
-    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
     return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, False, bool(scale)), x, em)
 
 
@@ -79,6 +82,8 @@ def idct(
     seed: Seed = None,
     scale: bool = False,
     saturate: bool = False,
+    compute: Format | str | None = None,
+    twiddles: str = "table",
 ) -> np.ndarray:
     """The inverse of :func:`dct` of the same type and norm (scipy.fft.idct), in place.
 
@@ -91,5 +96,5 @@ def idct(
     """
     _engine.check_array(x)
     _check(type, norm)
-    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
     return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, True, bool(scale)), x, em)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Sequence
@@ -77,11 +78,12 @@ def _spec(name: str, n: int, opts: dict) -> _engine.Spec:
     return _fwht_spec(n, block, bool(opts.get("normalize", False)), scale, order)
 
 
+_EMULATION = {"compute", "twiddles"}
 _OPTIONS = {
-    "rdfft": {"scale", "saturate"},
-    "irdfft": {"saturate"},
-    "dct": {"type", "norm", "scale", "saturate"},
-    "idct": {"type", "norm", "scale", "saturate"},
+    "rdfft": {"scale", "saturate"} | _EMULATION,
+    "irdfft": {"saturate"} | _EMULATION,
+    "dct": {"type", "norm", "scale", "saturate"} | _EMULATION,
+    "idct": {"type", "norm", "scale", "saturate"} | _EMULATION,
     "fwht": {"normalize", "signs", "block", "order", "scale", "saturate"},
 }
 
@@ -101,12 +103,35 @@ def _norm(v: np.ndarray, w: np.ndarray) -> float:
     return float(np.sqrt(np.sum(w * v * v)))
 
 
-def _bounds(spec: _engine.Spec, name: str, fmt: Format, mode: Rounding, opts: dict) -> dict:
-    """Deterministic and probabilistic bounds on the normwise relative error."""
+def _bounds(
+    spec: _engine.Spec,
+    name: str,
+    fmt: Format,
+    mode: Rounding,
+    opts: dict,
+    compute: Format | None = None,
+    twiddles: str = "table",
+) -> dict:
+    """Deterministic and probabilistic bounds on the normwise relative error.
+
+    With a compute format apart from the storage format ``fmt``, each stage is a
+    butterfly in the compute format (Higham's ``eta`` with its ``u``) whose outputs
+    are rounded once more into ``fmt``: ``eta' = (1 + eta)(1 + u_fmt) - 1`` per stage,
+    and the bound ``t eta' / (1 - t eta')`` of ASNA Thm 24.2's proof."""
     u = fmt.unit_roundoff
-    if mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY):
+    directed = mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
+    if directed:
         u = 2 * u  # directed and stochastic rounding err by up to an ulp
-    mu = _engine.twiddle_error(spec, fmt)
+    mu = _engine.twiddle_error(spec, compute or fmt, twiddles)
+    if compute is not None and name != "fwht":
+        uc = compute.unit_roundoff * (2 if directed else 1)
+        t = int(math.log2(spec.n)) + (name in ("dct", "idct"))
+        if t == 0:
+            return {"bound": 0.0, "prob bound": 0.0, "mu": mu, "u_eff": u}
+        eta = (1 + mu + bounds.gamma(4, uc) * (math.sqrt(2) + mu)) * (1 + u) - 1
+        det = t * eta / (1 - t * eta) if t * eta < 1 else math.inf
+        prob = t * mu + math.sqrt(2) * bounds.gamma_prob(4 * t, uc) + bounds.gamma_prob(t, u)
+        return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
     n = spec.n
     t = int(math.log2(n))
     if name == "fwht":
@@ -136,7 +161,7 @@ def _bounds(spec: _engine.Spec, name: str, fmt: Format, mode: Rounding, opts: di
     return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
 
 
-def _dd_reference(spec: _engine.Spec, x0: np.ndarray, twiddles_in: Format | None):
+def _dd_reference(spec: _engine.Spec, x0: np.ndarray, twiddles_in):
     hi = np.array(x0, dtype=np.float64)
     lo = np.zeros_like(hi)
     _engine.execute(spec, hi, None, low=lo, twiddles_in=twiddles_in)
@@ -173,7 +198,10 @@ def error_report(
         The rounding of every operation and the stochastic key.
     **options
         The transform's own options: ``scale`` and ``saturate``; ``type`` and
-        ``norm`` (dct, idct); ``normalize``, ``signs`` and ``block`` (fwht).
+        ``norm`` (dct, idct); ``normalize``, ``signs`` and ``block`` (fwht); the
+        kernel options ``compute`` and ``twiddles`` of :func:`rdfft` (rdfft,
+        irdfft, dct, idct): a compute format's extra rounding into ``fmt`` counts in
+        its stage's local errors.
 
     Returns
     -------
@@ -206,9 +234,16 @@ def error_report(
     n = a.shape[-1]
     spec = _spec(name, n, options)
     em = _engine.emulation(
-        fmt, rounding, seed, options.get("saturate", False), np.dtype(np.float64)
+        fmt,
+        rounding,
+        seed,
+        options.get("saturate", False),
+        np.dtype(np.float64),
+        compute=options.get("compute"),
+        twiddles=options.get("twiddles", "table"),
     )
     f = em.fmt
+    tw = (em.arith, em.twiddles)  # the twiddles the kernel uses
     x0 = cast(a, f, saturate=em.saturate)
     if options.get("signs") is not None:
         s = _check_signs(options["signs"], n)
@@ -218,14 +253,14 @@ def error_report(
 
     y = rows.copy()
     ST, DL = _engine.execute(spec, y, em, track=True)
-    rt_hi, rt_lo = _dd_reference(spec, rows, f)  # exact stages, format twiddles
+    rt_hi, rt_lo = _dd_reference(spec, rows, tw)  # exact stages, format twiddles
     re_hi, re_lo = _dd_reference(spec, rows, None)  # float64 twiddles
     total = (y - rt_hi) - rt_lo
     twiddle = (rt_hi - re_hi) + (rt_lo - re_lo)
     ref = re_hi + re_lo
 
     stages = _steps.error_stages(spec.plan)
-    tabs = _engine.rounded_tables(spec, f, np.dtype(np.float64))
+    tabs = _engine.rounded_tables(spec, tw[0], np.dtype(np.float64), tw[1])
     contrib = np.empty((len(stages),) + rows.shape)
     for s, (j, length, _) in enumerate(stages):
         c = np.ascontiguousarray(DL[:, s, :])
@@ -263,7 +298,7 @@ def error_report(
     cw = float(np.max(np.abs(err[nz]) / np.abs(ref[nz]))) if nz.any() else 0.0
     if (err[~nz] != 0).any():
         cw = math.inf
-    bnd = _bounds(spec, name, f, em.mode, options)
+    bnd = _bounds(spec, name, f, em.mode, options, em.compute, em.twiddles)
     nw = _norm(err, w) / nref if nref > 0 else (0.0 if not err.any() else math.inf)
     summary = {
         "u": u,
@@ -278,6 +313,10 @@ def error_report(
         "twiddle mu / u": bnd["mu"] / u,
     }
     title = f"{name}, n={n}, {f.name}, {em.mode.value}"
+    if em.compute is not None:
+        title += f", computed in {em.compute.name}"
+    if em.twiddles != "table":
+        title += f", {em.twiddles} twiddles"
     cols = ("stage", "ops", "inexact", "local 2-norm", "local max / u", "contribution / u")
     return TransformReport(
         title,
@@ -382,6 +421,8 @@ def error_study(
     seed: int = 0,
     progress=None,
     executor: Executor | None = None,
+    compute: Format | str | None = None,
+    twiddles: str = "table",
 ) -> StudyReport:
     """The normwise error of an emulated transform against ``n``, for several formats and
     roundings, over random inputs: the "rounding error of FFT butterflies" study.
@@ -413,6 +454,10 @@ def error_study(
         Runs the points as independent tasks: a ``ProcessPoolExecutor``, or a Dask
         cluster's ``distributed.Client(...).get_executor()``. The report is the
         same, bit for bit, as the serial run's (see :mod:`numerics.analysis.sweep`).
+    compute, twiddles
+        The kernel options of :func:`rdfft` (FFT-based transforms): every format of
+        ``formats`` is then the storage format of butterflies computed in
+        ``compute``; ``twiddles`` the twiddle model.
 
     Returns
     -------
@@ -439,13 +484,23 @@ def error_study(
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     fmts = [as_format(f) for f in formats]
     modes = [as_rounding(m) for m in roundings]
+    if transform == "fwht" and (compute is not None or twiddles != "table"):
+        raise ValueError("compute and twiddles are options of the FFT-based transforms")
+    cf = None if compute is None else as_format(compute)
     points = [
-        _StudyPoint(transform, f, m, n, trials, seed) for f in fmts for n in sizes for m in modes
+        _StudyPoint(transform, f, m, n, trials, seed, cf, twiddles)
+        for f in fmts
+        for n in sizes
+        for m in modes
     ]
     step = None if progress is None else (lambda p: progress(p.message()))
     rows = run_tasks(_study_point, points, executor=executor, progress=step)
     cols = ("format", "rounding", "log2 n", "mean / u", "max / u", "bound / u", "prob bound / u")
     title = f"{transform} normwise error over {trials} random inputs"
+    if cf is not None:
+        title += f", computed in {cf.name}"
+    if twiddles != "table":
+        title += f", {twiddles} twiddles"
     meta = {"transform": transform, "trials": trials, "seed": seed, "keys": STUDY_KEYS}
     return StudyReport(title, cols, tuple(rows), {"trials": trials}, meta)
 
@@ -464,6 +519,8 @@ class _StudyPoint:
     n: int
     trials: int
     seed: int
+    compute: Format | None = None
+    twiddles: str = "table"
 
     def message(self) -> str:
         return f"{self.transform} {self.fmt} {self.mode.value} n={self.n}"
@@ -481,12 +538,13 @@ def _study_point(p: _StudyPoint) -> tuple:
     ref = hi + lo
     nref = np.sqrt(np.sum(w * ref * ref, axis=1))
     key = task_seed(p.seed, (p.transform, str(f), m.value, n)) if m.is_stochastic else 0
-    em = _engine.Emulation(f, m, key)
+    em = _engine.emulation(f, m, None, False, np.dtype(np.float64), p.compute, p.twiddles)
+    em = dataclasses.replace(em, key=key)
     y = x0.copy()
     _engine.execute(spec, y, em)
     u = f.unit_roundoff
     e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / u
-    b = _bounds(spec, p.transform, f, m, {})
+    b = _bounds(spec, p.transform, f, m, {}, em.compute, em.twiddles)
     return (
         str(f),
         m.value,

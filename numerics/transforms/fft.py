@@ -33,6 +33,8 @@ def rdfft(
     seed: Seed = None,
     scale: bool = False,
     saturate: bool = False,
+    compute: Format | str | None = None,
+    twiddles: str = "table",
 ) -> np.ndarray:
     """The real FFT of every row (last axis) of ``x``, in place, in halfcomplex layout.
 
@@ -60,6 +62,22 @@ def rdfft(
         then ``X / n``.
     saturate : bool
         Emulated overflow clamps to +-max instead of Inf/NaN.
+    compute : Format or str, optional
+        Compute every operation in this format, and store each stage's outputs in
+        ``fmt`` (one more rounding, with ``rounding``): the rdFFT paper's bf16
+        kernel (arXiv 2511.01385) computes its butterflies in float32 and keeps the
+        data in bfloat16 (``fmt="bfloat16", compute="float32"``). The twiddles are
+        then in the compute format. ``None``: the operations round into ``fmt``.
+    twiddles : {"table", "compute", "recurrence"}
+        How the emulated twiddles are made: ``"table"``, a float64 table rounded
+        to nearest once (a precomputed table, as FFTW and the rdFFT kernels load);
+        ``"compute"``, computed in the compute format as CUDA kernels do with
+        ``cosf``/``sinf``: the angle ``fl(fl(2 pi) k) / L`` in the format, its
+        cosine and sine correctly rounded into the format (float64 ``cos``/``sin``
+        rounded to nearest); ``"recurrence"``, the classic ``w_k = w_{k-1} w_1``
+        with every real operation rounded to nearest in the compute format, whose
+        error grows with ``k`` (Van Loan, *Computational Frameworks for the FFT*,
+        1.4).
 
     Returns
     -------
@@ -73,9 +91,12 @@ def rdfft(
     array([ 2.,  1.,  0., -3.])
     >>> halfcomplex_to_complex(x)
     array([2.+0.j, 1.-3.j, 0.+0.j])
+    >>> y = np.arange(8.0)
+    >>> rdfft(y, fmt="bfloat16", compute="float32", twiddles="compute")[:2]
+    array([28., -4.])
     """
     _engine.check_array(x)
-    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
     return _engine.run(_engine.rdfft_spec(x.shape[-1], bool(scale)), x, em)
 
 
@@ -86,11 +107,14 @@ def irdfft(
     rounding: Rounding | str = Rounding.NEAREST_EVEN,
     seed: Seed = None,
     saturate: bool = False,
+    compute: Format | str | None = None,
+    twiddles: str = "table",
 ) -> np.ndarray:
     """The inverse of :func:`rdfft`, in place: halfcomplex rows back to real signals.
 
     Each stage is the exact inverse of a forward stage (halving built in), so no
-    final ``1/n`` is needed. Parameters as for :func:`rdfft`.
+    final ``1/n`` is needed. Parameters (``compute`` and ``twiddles`` too) as for
+    :func:`rdfft`.
 
     Examples
     --------
@@ -99,7 +123,7 @@ def irdfft(
     array([ 1.,  2.,  0., -1.])
     """
     _engine.check_array(x)
-    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype)
+    em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
     return _engine.run(_engine.irdfft_spec(x.shape[-1]), x, em)
 
 

@@ -242,16 +242,54 @@ def test_adjoint_identities(n):
 # --- emulation ------------------------------------------------------------------------
 
 
-def _ref_rdfft(x, fmt, mode):
-    """Sorensen's algorithm on Python floats, every operation exact in Fractions and
-    then rounded by the test reference, twiddles rounded to nearest even."""
-    f = nm.get_format(fmt)
-
-    def r(v):
-        return round_scalar(Fraction(v), f, mode)
+def _ref_twiddles(L, f, model):
+    """``(c_k, s_k)`` for ``k < L/4`` of one stage, as Fractions, by the twiddle model,
+    each value rounded by the test reference (float32: by numpy)."""
 
     def tw(v):
-        return round_scalar(Fraction(v), f, "nearest_even")
+        if f.name == "float32":
+            return Fraction(float(np.float32(float(Fraction(v)))))
+        return Fraction(round_scalar(Fraction(v), f, "nearest_even"))
+
+    q = L // 4
+    out = []
+    if model == "table":
+        for k in range(q):
+            c, s = math.cos(2 * math.pi * k / L), math.sin(2 * math.pi * k / L)
+            if k > L // 8:
+                c = math.sin(2 * math.pi * (q - k) / L)
+                s = math.cos(2 * math.pi * (q - k) / L)
+            out.append((tw(c), tw(s)))
+    elif model == "compute":
+        two_pi = tw(2 * math.pi)
+        for k in range(q):
+            angle = float(tw(two_pi * k) / L)
+            out.append((tw(math.cos(angle)), tw(math.sin(angle))))
+    else:  # recurrence
+        c1, s1 = tw(math.cos(2 * math.pi / L)), tw(math.sin(2 * math.pi / L))
+        c, s = Fraction(1), Fraction(0)
+        for _ in range(q):
+            out.append((c, s))
+            c, s = tw(tw(c * c1) - tw(s * s1)), tw(tw(s * c1) + tw(c * s1))
+    return out
+
+
+def _ref_rdfft(x, fmt, mode, compute=None, twiddles="table"):
+    """Sorensen's algorithm on Python floats, every operation exact in Fractions and
+    then rounded by the test reference into ``compute`` (default ``fmt``), each
+    stage's outputs then rounded into ``fmt``; twiddles by the model ``twiddles`` in
+    the compute format."""
+    f = nm.get_format(fmt)
+    cf = f if compute is None else nm.get_format(compute)
+
+    def r(v):
+        if cf.name == "float32":
+            # numpy's own float32 arithmetic (the test reference would enumerate 2**32
+            # values): float64 then float32 is innocuous double rounding for one
+            # operation of float32 operands (Figueroa 1995)
+            assert mode == "nearest_even"
+            return float(np.float32(float(v)))
+        return round_scalar(Fraction(v), cf, mode)
 
     x = [round_scalar(Fraction(float(v)), f, "nearest_even") for v in x]
     n = len(x)
@@ -260,24 +298,22 @@ def _ref_rdfft(x, fmt, mode):
     L = 2
     while L <= n:
         h, q = L // 2, L // 4
+        tws = _ref_twiddles(L, cf, twiddles)
         for i in range(0, n, L):
             a, b = x[i], x[i + h]
             x[i], x[i + h] = r(Fraction(a) + Fraction(b)), r(Fraction(a) - Fraction(b))
             if q:
                 x[i + h + q] = -x[i + h + q]
             for k in range(1, q):
-                ang = 2 * math.pi * k / L
-                c, s = (math.cos(ang), math.sin(ang))
-                if k > L // 8:
-                    c = math.sin(2 * math.pi * (q - k) / L)
-                    s = math.cos(2 * math.pi * (q - k) / L)
-                c, s = Fraction(tw(c)), Fraction(tw(s))
+                c, s = tws[k]
                 i1, i2, i3, i4 = i + k, i + h - k, i + h + k, i + L - k
                 er, ei, o_r, o_i = (Fraction(x[j]) for j in (i1, i2, i3, i4))
                 t1 = Fraction(r(Fraction(r(c * o_r)) + Fraction(r(s * o_i))))
                 t2 = Fraction(r(Fraction(r(c * o_i)) - Fraction(r(s * o_r))))
                 x[i1], x[i2] = r(er + t1), r(er - t1)
                 x[i3], x[i4] = r(t2 - ei), r(ei + t2)
+        if cf is not f:
+            x = [round_scalar(Fraction(v), f, mode) for v in x]
         L *= 2
     return np.array(x, dtype=np.float64)
 
@@ -294,6 +330,105 @@ def test_emulated_rdfft_rounds_every_operation(fmt, mode, n):
     f = nm.get_format(fmt)
     ref = np.clip(ref, -f.max, f.max)
     assert np.array_equal(y, ref), (y, ref)
+
+
+@pytest.mark.parametrize(
+    "fmt, compute, mode",
+    [("bfloat16", "float32", "nearest_even")]
+    + [(f, c, m) for f, c in (("float8_e4m3fn", "float16"), ("float8_e5m2", "bfloat16"))
+       for m in ("nearest_even", "toward_zero", "up", "odd")],
+)  # fmt: skip
+def test_emulated_rdfft_compute_and_storage_formats(fmt, compute, mode):
+    """Butterflies in one format, stage outputs stored in another (the rdFFT paper's
+    bf16 kernel computes in float32): against the Fraction reference, row by row."""
+    x = RNG.standard_normal((3, 32)) * np.array([[1e-2], [1.0], [4.0]])
+    y = x.copy()
+    T.rdfft(y, fmt=fmt, rounding=mode, compute=compute)
+    for row, got in zip(x, y, strict=True):
+        assert np.array_equal(got, _ref_rdfft(row, fmt, mode, compute)), (fmt, compute, mode)
+    # and the tracked path agrees, its stage errors including the store roundings
+    r = T.error_report("rdfft", x, fmt, mode, compute=compute)
+    assert np.array_equal(r.output, y)
+    assert r.summary["contributions mismatch"] <= 1e-12
+    assert r.summary["normwise / u"] <= r.summary["bound / u"]
+
+
+@pytest.mark.parametrize("model", ["table", "compute", "recurrence"])
+@pytest.mark.parametrize("fmt, compute", [("bfloat16", None), ("float16", None),
+                                          ("bfloat16", "float32")])  # fmt: skip
+def test_twiddle_models(model, fmt, compute):
+    x = RNG.standard_normal((2, 64))
+    y = x.copy()
+    T.rdfft(y, fmt=fmt, compute=compute, twiddles=model)
+    for row, got in zip(x, y, strict=True):
+        assert np.array_equal(got, _ref_rdfft(row, fmt, "nearest_even", compute, model))
+    r = T.error_report("rdfft", x, fmt, twiddles=model, compute=compute)
+    assert r.summary["contributions mismatch"] <= 1e-12
+    assert r.summary["normwise / u"] <= r.summary["bound / u"]
+
+
+def test_recurrence_twiddles_err_more_than_a_table():
+    """The recurrence's twiddle error grows with k: at n = 1024 in bfloat16 it is
+    many times the table's half-ulp."""
+    x = RNG.standard_normal(1024)
+    table = T.error_report("rdfft", x, "bfloat16").summary["twiddle mu / u"]
+    rec = T.error_report("rdfft", x, "bfloat16", twiddles="recurrence").summary
+    assert table <= 1.0 < 4 * table < rec["twiddle mu / u"]
+
+
+def test_kernel_options_are_checked():
+    x = np.ones(8)
+    with pytest.raises(ValueError, match="twiddles must be one of"):
+        T.rdfft(x, fmt="bfloat16", twiddles="cordic")
+    with pytest.raises(ValueError, match="need fmt"):
+        T.rdfft(x, compute="float32")
+    with pytest.raises(ValueError, match="compute and storage"):
+        T.rdfft(x, fmt="bfloat16", compute="float8_e8m0fnu")
+    with pytest.raises(TypeError, match="no option"):
+        T.error_report("fwht", x, "bfloat16", compute="float32")
+    assert np.array_equal(x, np.ones(8))
+
+
+def _scalar_kernels(monkeypatch):
+    """Route the emulation through the row-at-a-time kernels of
+    numerics.transforms._tracked (an independent implementation of the same
+    arithmetic) instead of the vector lanes."""
+    from numerics.transforms import _lanes
+
+    monkeypatch.setattr(_lanes, "lane_constants", lambda *a: None)
+
+
+@pytest.mark.parametrize(
+    "fmt", ["float8_e4m3fn", "float8_e4m3fnuz", "float6_e3m2fn", "float16", "float8_e5m2"]
+)
+@pytest.mark.parametrize("mode", ["stochastic", "stochastic_equal", "nearest_away", "down", "odd"])
+def test_lanes_match_the_row_kernels(fmt, mode, monkeypatch):
+    """The vector-lane kernels against the row-at-a-time ones, bit for bit, outputs,
+    statistics and stage errors, on data with subnormals, zeros and overflow (the
+    lanes' exact fix-up), in every transform; and the lane width changes nothing."""
+    from numerics.transforms import _engine
+
+    monkeypatch.setattr(_engine, "LANES", True)
+    rng = np.random.default_rng(5)
+    scale = rng.choice([1e-3, 0.0, 1.0, 40.0], (9, 1))
+    for name in EMULATED:
+        x = nm.cast(rng.standard_normal((9, 32)) * scale, fmt)
+        spec = T.errors._spec(name, 32, {"scale": name == "rdfft"})
+        em = _engine.emulation(fmt, mode, 3, mode == "down", np.dtype(np.float64))
+        runs = []
+        for width in (None, 1, 4):
+            if width is not None:
+                monkeypatch.setattr(_engine, "lane_width", lambda n, w=width: w)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=True)))
+        with monkeypatch.context() as m:
+            _scalar_kernels(m)
+            m.setattr(_engine, "LANES", False)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=True)))
+        for run in runs[1:]:
+            for a, b in zip(runs[0], run, strict=True):
+                assert np.array_equal(a, b, equal_nan=True), (name, fmt, mode)
 
 
 def _ref_fwht(x, fmt, mode):

@@ -1,0 +1,921 @@
+"""numba kernels: the emulated transforms with the rows of a batch as vector lanes.
+
+:mod:`._tracked` runs one row at a time, one operation after another; its rounding
+branches on every value, and two of a butterfly's four streams walk backwards, so
+nothing vectorises. Here a chunk of ``W`` rows is transposed into an ``(n, W)`` block,
+whose slot ``j`` holds element ``j`` of every row side by side: each butterfly then
+runs the same operations, with the same twiddle, on ``W`` contiguous lanes, and the
+rounding of each operation is branch-free integer arithmetic on the float64 bits
+(:func:`_round_bits`), which the compiler vectorises.
+
+The branch-free rounding covers zero, the subnormal range down to the smallest
+subnormal, and the normal range up to the format's largest value, in every rounding
+mode. What lies outside (overflow, Inf and NaN, values below the smallest subnormal,
+unsigned formats' negatives, formats without subnormals) marks the butterfly *bad*:
+each stage reads one block and writes another, so a bad butterfly is simply run again
+from its intact inputs with :mod:`._tracked`'s exact scalar rounding. The results
+are those of :mod:`._tracked` bit for bit: the same operations in the same order, the
+same random words (keyed by row, stage, slot and operation: independent of ``W`` and
+of threads), and the statistics accumulated in the same order.
+
+Status: bit-identical to :mod:`._tracked` (tested), but not yet faster; the driver
+(:func:`numerics.transforms._engine.execute`) uses these kernels for separate compute
+and storage formats only, unless ``_engine.LANES`` is set. Measured: with the
+rounding constants passed as tuples and every helper inlined by numba, 64 x 1024
+bfloat16 nearest even took 10 ms against 80 ms for the numpy-stages anchor (8x), but
+that version failed the stochastic e4m3 comparison and is not committed.
+
+Variants are chosen by argument types, as in :mod:`._tracked`: ``fast`` (FAST: one
+float64 operation then a rounding; None for EXACT and DD), ``dd`` (double-double, no
+rounding), ``slow`` (the scalar rounding), ``KG`` (the per-lane random keys; None
+unless stochastic), ``XL`` (low parts; None unless DD), ``DL`` (stage errors; None
+unless tracking).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from .._core.eft import fast_two_sum, two_sum
+from .._core.jit import njit, prange
+from .._core.params import (
+    P_M,
+    P_NEGZERO,
+    P_SIGNED,
+    P_SRBITS,
+    P_SUBN,
+    RDOWN,
+    RNA,
+    RNE,
+    RODD,
+    RSR,
+    RSREQ,
+    RUP,
+)
+from .._core.random_words import GOLDEN, mix64
+from .._core.rounding import round_sum, round_value
+from . import _steps
+from ._tracked import _add, _mul
+
+_ABS = np.int64(0x7FFFFFFFFFFFFFFF)
+_U1 = np.uint64(1)
+_U63 = np.uint64(63)
+_U64 = np.uint64(64)
+
+# Slots of the lane-rounding constants (see :func:`lane_constants`).
+K_LEN = 15
+
+
+def lane_constants(fmt, mode_code: int, P: np.ndarray) -> np.ndarray | None:
+    """The constants of :func:`_round_bits` for ``fmt`` and the rounding of ``P``, or
+    None where the branch-free rounding does not apply (formats without a zero or
+    fraction bits, or above 50 fraction bits other than float64 itself)."""
+    m = fmt.mbits
+    ident = m == 52 and fmt.emin == -1022
+    if (not ident and not (1 <= m <= 50 and fmt.zero)) or P[P_SRBITS] != 64:
+        return None
+    K = np.zeros(K_LEN, dtype=np.int64)
+    K[0] = ident
+    K[1] = 52 - m
+    K[2] = fmt.emin
+    K[3] = m
+    K[4] = np.array(min(fmt.max, np.finfo(np.float64).max)).view(np.int64)
+    K[5] = P[P_SUBN]
+    K[6] = -1 if P[P_NEGZERO] else 0
+    K[7] = P[P_SIGNED]
+    K[8] = -1 if mode_code == RNE else 0
+    K[9] = -1 if mode_code == RNA else 0
+    K[10] = -1 if mode_code == RUP else 0
+    K[11] = -1 if mode_code == RDOWN else 0
+    K[12] = -1 if mode_code == RSR else 0
+    K[13] = mode_code == RODD
+    K[14] = mode_code == RSREQ
+    return K
+
+
+@njit(cache=True, error_model="numpy")
+def _round_bits(x, R, K):
+    """``x`` rounded into the format by integer arithmetic on its bits, with no branch:
+    ``(value, bad)``, where ``bad`` says the value lies outside what this covers (the
+    value is then meaningless). ``R``: the random word (stochastic modes)."""
+    ident, D, emin, m, maxbits, subn, negz, signed = K[:8]
+    m_rne, m_rna, m_up, m_dn, m_sr, odd, sreq = K[8:]
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    sign = b ^ ab
+    E = (ab >> 52) - 1023
+    # the dropped bits: 52 - m in the normal range, more below it (subnormals)
+    d = min(D + max(emin - E, 0), 52)
+    low = (np.int64(1) << d) - 1
+    half = np.int64(1) << (d - 1)
+    negm = sign >> 63
+    # the kept code's parity: its last kept bit, except at the smallest subnormal
+    # (d = 52: no fraction bit kept, the code is 1 whatever the exponent's parity)
+    top = np.int64(d == 52)
+    inc = ((half - 1 + (((ab >> d) & 1) | top)) & m_rne) + (half & m_rna)
+    inc += low & ((m_up & ~negm) | (m_dn & negm))
+    inc += np.int64(R >> (_U64 - np.uint64(d))) & m_sr
+    r = (ab + inc) & ~low
+    trunc = ab & ~low
+    inexact = np.int64((ab & low) != 0)
+    if odd:
+        r = trunc | ((inexact & (1 - top)) << d)
+    if sreq:
+        r = trunc + ((inexact & np.int64(R >> _U63)) << d)
+    zero = ab == 0
+    nz = ab != 0
+    bad = (r > maxbits) | ((E < emin - m) & nz) | ((E < emin) & (subn == 0) & nz)
+    bad |= (sign != 0) & (signed == 0)
+    out = (sign & negz) if zero else (r | sign)
+    v = np.int64(out).view(np.float64)
+    if ident:
+        return x, x - x != 0
+    return v, bad
+
+
+@njit(cache=True, error_model="numpy")
+def _to_odd(hi, lo):
+    """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
+    non-finite ones are bad in :func:`_round_bits` anyway)."""
+    b = np.float64(hi).view(np.int64)
+    inexact = np.int64(lo != 0)
+    opposite = np.int64((lo > 0) != (hi > 0))
+    return np.int64((b - (opposite & inexact)) | inexact).view(np.float64)
+
+
+def _rl(hi, lo, K, P, R, fast, dd, slow):
+    """Round the unevaluated ``hi + lo``: ``(value, low part, local error, bad)``."""
+
+
+@overload(_rl)
+def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
+    is_slow = not isinstance(slow, types.NoneType)
+    if not isinstance(dd, types.NoneType):
+
+        def rdd(hi, lo, K, P, R, fast, dd, slow):
+            s, e = fast_two_sum(hi, lo)
+            fin = hi - hi == 0
+            return (s if fin else hi), (e if fin else 0.0), 0.0, False
+
+        return rdd
+    if not isinstance(fast, types.NoneType):
+        if is_slow:
+            return lambda hi, lo, K, P, R, fast, dd, slow: (round_value(hi, R, P), 0.0, 0.0, False)
+
+        def rfast(hi, lo, K, P, R, fast, dd, slow):
+            v, bad = _round_bits(hi, R, K)
+            return v, 0.0, 0.0, bad
+
+        return rfast
+    if is_slow:
+        return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
+
+    def rexact(hi, lo, K, P, R, fast, dd, slow):
+        v, bad = _round_bits(_to_odd(hi, lo), R, K)
+        s, t = two_sum(v, -hi)
+        return v, 0.0, s + (t - lo), bad
+
+    return rexact
+
+
+@njit(cache=True)
+def _exact_scalar(hi, lo, R, P):
+    """:func:`._tracked._r_exact` with the random word given."""
+    v = hi if P[P_M] > 50 else round_sum(hi, lo, R, P)
+    d = 0.0
+    if v - v == 0 and hi - hi == 0:
+        s, t = two_sum(v, -hi)
+        d = s + (t - lo)
+    elif v == v or hi == hi:
+        d = np.nan
+    return v, 0.0, d, False
+
+
+def _word(KG, w, ev):
+    """The random word of in-row event ``ev`` in lane ``w`` (0 if ``KG`` is None)."""
+
+
+@overload(_word)
+def _word_variant(KG, w, ev):
+    if isinstance(KG, types.NoneType):
+        return lambda KG, w, ev: np.uint64(0)
+    return lambda KG, w, ev: mix64(KG[w] + np.uint64(ev) * GOLDEN)
+
+
+def _lo(XL, j):
+    """Low part of flat element ``j``, or 0."""
+
+
+@overload(_lo)
+def _lo_variant(XL, j):
+    if isinstance(XL, types.NoneType):
+        return lambda XL, j: 0.0
+    return lambda XL, j: XL[j]
+
+
+def _st(A, w, v, d):
+    """Count one operation (value ``v``, local error ``d``) in lane ``w``'s statistics
+    ``A`` (``(4, W)``; None: not tracking), in the order :func:`._tracked._count` does."""
+
+
+@overload(_st)
+def _st_variant(A, w, v, d):
+    if isinstance(A, types.NoneType):
+        return lambda A, w, v, d: None
+
+    def st(A, w, v, d):
+        A[0, w] += 1.0
+        if d != 0:
+            A[1, w] += 1.0
+            A[2, w] += d * d
+            ex = abs(v - d)
+            if ex > 0:
+                A[3, w] = max(A[3, w], abs(d) / ex)
+
+    return st
+
+
+def _copy_stats(A, B, W):
+    """``B[:] = A`` for the statistics (nothing when not tracking)."""
+
+
+@overload(_copy_stats)
+def _copy_stats_variant(A, B, W):
+    if isinstance(A, types.NoneType):
+        return lambda A, B, W: None
+
+    def cp(A, B, W):
+        for j in range(4):
+            for w in range(W):
+                B[j, w] = A[j, w]
+
+    return cp
+
+
+def _put(Y, YL, G, j, v, vl, g):
+    """Store flat element ``j``: value, low part (DD) and stage error (tracking)."""
+
+
+@overload(_put)
+def _put_variant(Y, YL, G, j, v, vl, g):
+    low = not isinstance(YL, types.NoneType)
+    err = not isinstance(G, types.NoneType)
+
+    def put(Y, YL, G, j, v, vl, g):
+        Y[j] = v
+        if low:
+            YL[j] = vl
+        if err:
+            G[j] = g
+
+    return put
+
+
+@njit(cache=True, error_model="numpy")
+def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
+    """A stage output rounded (then halved and rounded again if ``half``): value, low
+    part, stage error and bad, as :func:`._tracked._out`."""
+    v, vl, d, bad = _rl(hi, lo, K, P, _word(KG, w, ev), fast, dd, slow)
+    _st(A, w, v, d)
+    d += dprev
+    if half:
+        v, vl, d2, bad2 = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev + 1), fast, dd, slow)
+        _st(A, w, v, d2)
+        d = d * 0.5 + d2
+        bad |= bad2
+    return v, vl, d, bad
+
+
+# --- the stages: groups of lanes, each run again exactly if any lane is bad ----------
+
+
+@njit(cache=True, error_model="numpy")
+def _pair(X, XL, Y, YL, G, j1, j2, halve, K, P, KG, ev1, ev2, fast, dd, slow, A, W):
+    """Outputs ``j1 <- a + b`` and ``j2 <- a - b`` (``a, b`` at ``j1, j2``), each
+    rounded (``halve``: halved and rounded again)."""
+    bad = False
+    u1 = np.uint64(j1 * W)
+    u2 = np.uint64(j2 * W)
+    for w in range(np.uint64(W)):
+        ah, al = X[u1 + w], _lo(XL, u1 + w)
+        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        s, sl = _add(ah, al, bh, bl, fast)
+        t, tl = _add(ah, al, -bh, -bl, fast)
+        v, vl, d, b1 = _out(s, sl, 0.0, halve, K, P, KG, w, ev1, fast, dd, slow, A)
+        x, xl, e, b2 = _out(t, tl, 0.0, halve, K, P, KG, w, ev2, fast, dd, slow, A)
+        _put(Y, YL, G, u1 + w, v, vl, d)
+        _put(Y, YL, G, u2 + w, x, xl, e)
+        bad |= b1 | b2
+    return bad
+
+
+@njit(cache=True, error_model="numpy")
+def _single(X, XL, Y, YL, G, j, sg, halve, K, P, KG, ev, fast, dd, slow, A, W):
+    """Output ``j <- sg * x_j``, halved and rounded if ``halve``."""
+    bad = False
+    u = np.uint64(j * W)
+    for w in range(np.uint64(W)):
+        v, vl, d = X[u + w] * sg, _lo(XL, u + w) * sg, 0.0
+        if halve:
+            v, vl, d, b = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev), fast, dd, slow)
+            _st(A, w, v, d)
+            bad |= b
+        _put(Y, YL, G, u + w, v, vl, d)
+    return bad
+
+
+@njit(cache=True, error_model="numpy")
+def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd, slow, A, W):
+    """The four outputs of a forward butterfly at slots ``i1..i4`` (see
+    :func:`._steps.slots`), as :func:`._tracked.fwd_stage`."""
+    bad = False
+    u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
+    e1 = ev + 8 * i1
+    for w in range(np.uint64(W)):
+        erh, erl = X[u1 + w], _lo(XL, u1 + w)
+        eih, eil = X[u2 + w], _lo(XL, u2 + w)
+        orh, orl = X[u3 + w], _lo(XL, u3 + w)
+        oih, oil = X[u4 + w], _lo(XL, u4 + w)
+        p, pl = _mul(orh, orl, c, fast)
+        m1, m1l, d1, b1 = _rl(p, pl, K, P, _word(KG, w, e1), fast, dd, slow)
+        _st(A, w, m1, d1)
+        p, pl = _mul(oih, oil, sn, fast)
+        m2, m2l, d2, b2 = _rl(p, pl, K, P, _word(KG, w, e1 + 1), fast, dd, slow)
+        _st(A, w, m2, d2)
+        p, pl = _add(m1, m1l, m2, m2l, fast)
+        t1, t1l, d3, b3 = _rl(p, pl, K, P, _word(KG, w, e1 + 2), fast, dd, slow)
+        _st(A, w, t1, d3)
+        p, pl = _mul(oih, oil, c, fast)
+        m3, m3l, d4, b4 = _rl(p, pl, K, P, _word(KG, w, e1 + 3), fast, dd, slow)
+        _st(A, w, m3, d4)
+        p, pl = _mul(orh, orl, sn, fast)
+        m4, m4l, d5, b5 = _rl(p, pl, K, P, _word(KG, w, e1 + 4), fast, dd, slow)
+        _st(A, w, m4, d5)
+        p, pl = _add(m3, m3l, -m4, -m4l, fast)
+        t2, t2l, d6, b6 = _rl(p, pl, K, P, _word(KG, w, e1 + 5), fast, dd, slow)
+        _st(A, w, t2, d6)
+        dt1 = d1 + d2 + d3
+        dt2 = d4 - d5 + d6
+        a1h, a1l = _add(erh, erl, t1, t1l, fast)
+        a2h, a2l = _add(erh, erl, -t1, -t1l, fast)
+        a3h, a3l = _add(t2, t2l, -eih, -eil, fast)
+        a4h, a4l = _add(eih, eil, t2, t2l, fast)
+        v1, v1l, g1, c1 = _out(a1h, a1l, dt1, halve, K, P, KG, w, e1 + 6, fast, dd, slow, A)
+        v2, v2l, g2, c2 = _out(
+            a2h, a2l, -dt1, halve, K, P, KG, w, ev + 8 * i2 + 6, fast, dd, slow, A
+        )
+        v3, v3l, g3, c3 = _out(
+            a3h, a3l, dt2, halve, K, P, KG, w, ev + 8 * i3 + 6, fast, dd, slow, A
+        )
+        v4, v4l, g4, c4 = _out(
+            a4h, a4l, dt2, halve, K, P, KG, w, ev + 8 * i4 + 6, fast, dd, slow, A
+        )
+        _put(Y, YL, G, u1 + w, v1, v1l, g1)
+        _put(Y, YL, G, u2 + w, v2, v2l, g2)
+        _put(Y, YL, G, u3 + w, v3, v3l, g3)
+        _put(Y, YL, G, u4 + w, v4, v4l, g4)
+        bad |= b1 | b2 | b3 | b4 | b5 | b6 | c1 | c2 | c3 | c4
+    return bad
+
+
+@njit(cache=True, error_model="numpy")
+def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
+    """``c a + sgn s b``, each operation rounded, with its stage error (as
+    :func:`._tracked._rot`) and bad."""
+    p, pl = _mul(ah, al, c, fast)
+    m1, m1l, d1, b1 = _rl(p, pl, K, P, _word(KG, w, ev), fast, dd, slow)
+    _st(A, w, m1, d1)
+    p, pl = _mul(bh, bl, s, fast)
+    m2, m2l, d2, b2 = _rl(p, pl, K, P, _word(KG, w, ev + 1), fast, dd, slow)
+    _st(A, w, m2, d2)
+    p, pl = _add(m1, m1l, sgn * m2, sgn * m2l, fast)
+    v, vl, d3, b3 = _rl(p, pl, K, P, _word(KG, w, ev + 2), fast, dd, slow)
+    _st(A, w, v, d3)
+    return v, vl, c * da + sgn * s * db + d1 + sgn * d2 + d3, b1 | b2 | b3
+
+
+@njit(cache=True, error_model="numpy")
+def _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, slow, A, W):
+    """The four outputs of an inverse butterfly, as :func:`._tracked.inv_stage`."""
+    bad = False
+    u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
+    e1 = ev + 8 * i1
+    for w in range(np.uint64(W)):
+        Ah, Al = X[u1 + w], _lo(XL, u1 + w)
+        Bh, Bl = X[u2 + w], _lo(XL, u2 + w)
+        Dh, Dl = X[u3 + w], _lo(XL, u3 + w)
+        Eh, El = X[u4 + w], _lo(XL, u4 + w)
+        p, pl = _add(Ah, Al, Bh, Bl, fast)
+        er, erl, der, b1 = _out(p, pl, 0.0, True, K, P, KG, w, e1, fast, dd, slow, A)
+        p, pl = _add(Ah, Al, -Bh, -Bl, fast)
+        t1, t1l, dt1, b2 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 2, fast, dd, slow, A)
+        p, pl = _add(Eh, El, Dh, Dl, fast)
+        t2, t2l, dt2, b3 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 4, fast, dd, slow, A)
+        p, pl = _add(Eh, El, -Dh, -Dl, fast)
+        ei, eil, dei, b4 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 6, fast, dd, slow, A)
+        o_r, o_rl, dor, b5 = _rot(
+            t1, t1l, dt1, t2, t2l, dt2, c, sn, -1.0, K, P, KG, w, ev + 8 * i3, fast, dd, slow, A
+        )
+        o_i, o_il, doi, b6 = _rot(
+            t2, t2l, dt2, t1, t1l, dt1, c, sn, 1.0, K, P, KG, w, ev + 8 * i4, fast, dd, slow, A
+        )
+        _put(Y, YL, G, u1 + w, er, erl, der)
+        _put(Y, YL, G, u2 + w, ei, eil, dei)
+        _put(Y, YL, G, u3 + w, o_r, o_rl, dor)
+        _put(Y, YL, G, u4 + w, o_i, o_il, doi)
+        bad |= b1 | b2 | b3 | b4 | b5 | b6
+    return bad
+
+
+@njit(cache=True, error_model="numpy")
+def _twist2(X, XL, Y, YL, G, k, kk, c, s, K, P, KG, ev, fast, dd, slow, A, W):
+    """The DCT twist of the pair ``k, kk = n - k`` (see :func:`._tracked.twist`)."""
+    bad = False
+    u1, u2 = np.uint64(k * W), np.uint64(kk * W)
+    for w in range(np.uint64(W)):
+        ah, al = X[u1 + w], _lo(XL, u1 + w)
+        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        v, vl, d, b1 = _rot(ah, al, 0.0, bh, bl, 0.0, c, s, 1.0, K, P, KG, w, ev + 8 * k,
+                            fast, dd, slow, A)  # fmt: skip
+        x, xl, e, b2 = _rot(bh, bl, 0.0, ah, al, 0.0, -c, s, 1.0, K, P, KG, w, ev + 8 * kk,
+                            fast, dd, slow, A)  # fmt: skip
+        _put(Y, YL, G, u1 + w, v, vl, d)
+        _put(Y, YL, G, u2 + w, x, xl, e)
+        bad |= b1 | b2
+    return bad
+
+
+@njit(cache=True, error_model="numpy")
+def _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, slow, A, W):
+    """Output ``j <- g * x_j``, rounded."""
+    bad = False
+    u = np.uint64(j * W)
+    for w in range(np.uint64(W)):
+        p, pl = _mul(X[u + w], _lo(XL, u + w), g, fast)
+        v, vl, d, b = _rl(p, pl, K, P, _word(KG, w, ev + 8 * j), fast, dd, slow)
+        _st(A, w, v, d)
+        _put(Y, YL, G, u + w, v, vl, d)
+        bad |= b
+    return bad
+
+
+# Each group kernel runs with the lane rounding, and again with the exact scalar one
+# if a lane was bad; the statistics are double-buffered (A in, B out) so that the
+# rerun starts from the same counts.
+
+
+@njit(cache=True)
+def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
+    n = X.size // W
+    h = L >> 1
+    q = h >> 1
+    for i in range(0, n, L):
+        _copy_stats(A, B, W)
+        if _pair(X, XL, Y, YL, G, i, i + h, half, K, P, KG, ev + 8 * i,
+                 ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
+            _copy_stats(A, B, W)
+            _pair(X, XL, Y, YL, G, i, i + h, half, K, P, KG, ev + 8 * i,
+                  ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
+        A, B = B, A
+        if q:
+            for t in range(2):
+                j = i + q + t * h
+                sg = 1.0 - 2.0 * t
+                _copy_stats(A, B, W)
+                if _single(X, XL, Y, YL, G, j, sg, half, K, P, KG, ev + 8 * j, fast, dd,
+                           None, B, W):  # fmt: skip
+                    _copy_stats(A, B, W)
+                    _single(X, XL, Y, YL, G, j, sg, half, K, P, KG, ev + 8 * j, fast, dd,
+                            True, B, W)  # fmt: skip
+                A, B = B, A
+        for k in range(1, q):
+            c = C[q + k]
+            sn = S[q + k]
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
+            _copy_stats(A, B, W)
+            if _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, K, P, KG, ev, fast, dd,
+                     None, B, W):  # fmt: skip
+                _copy_stats(A, B, W)
+                _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, K, P, KG, ev, fast, dd,
+                      True, B, W)  # fmt: skip
+            A, B = B, A
+    return A, B
+
+
+@njit(cache=True)
+def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
+    n = X.size // W
+    h = L >> 1
+    q = h >> 1
+    for i in range(0, n, L):
+        _copy_stats(A, B, W)
+        if _pair(X, XL, Y, YL, G, i, i + h, True, K, P, KG, ev + 8 * i,
+                 ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
+            _copy_stats(A, B, W)
+            _pair(X, XL, Y, YL, G, i, i + h, True, K, P, KG, ev + 8 * i,
+                  ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
+        A, B = B, A
+        if q:
+            # exact: slot i + q is kept, slot i + h + q negated
+            _single(X, XL, Y, YL, G, i + q, 1.0, False, K, P, KG, 0, fast, dd, None, B, W)
+            _single(X, XL, Y, YL, G, i + h + q, -1.0, False, K, P, KG, 0, fast, dd, None, B, W)
+        for k in range(1, q):
+            c = C[q + k]
+            sn = S[q + k]
+            i1, i2, i3, i4 = _steps.slots(i, h, k)
+            _copy_stats(A, B, W)
+            if _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, None,
+                     B, W):  # fmt: skip
+                _copy_stats(A, B, W)
+                _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, True,
+                      B, W)  # fmt: skip
+            A, B = B, A
+    return A, B
+
+
+@njit(cache=True)
+def _wht_stage(X, XL, Y, YL, G, h, half, K, P, KG, ev, fast, dd, A, B, W):
+    n = X.size // W
+    for i in range(0, n, 2 * h):
+        for j in range(i, i + h):
+            _copy_stats(A, B, W)
+            if _pair(X, XL, Y, YL, G, j, j + h, half, K, P, KG, ev + 8 * j,
+                     ev + 8 * (j + h), fast, dd, None, B, W):  # fmt: skip
+                _copy_stats(A, B, W)
+                _pair(X, XL, Y, YL, G, j, j + h, half, K, P, KG, ev + 8 * j,
+                      ev + 8 * (j + h), fast, dd, True, B, W)  # fmt: skip
+            A, B = B, A
+    return A, B
+
+
+@njit(cache=True)
+def _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W):
+    n = X.size // W
+    h = n >> 1
+    ends = (0, h) if h > 0 else (0, 0)
+    for t in range(2 if h > 0 else 1):
+        j = ends[t]
+        _copy_stats(A, B, W)
+        if _times(X, XL, Y, YL, G, j, TC[j], K, P, KG, ev, fast, dd, None, B, W):
+            _copy_stats(A, B, W)
+            _times(X, XL, Y, YL, G, j, TC[j], K, P, KG, ev, fast, dd, True, B, W)
+        A, B = B, A
+    for k in range(1, h):
+        _copy_stats(A, B, W)
+        if _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], K, P, KG, ev, fast, dd, None, B, W):
+            _copy_stats(A, B, W)
+            _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], K, P, KG, ev, fast, dd, True, B, W)
+        A, B = B, A
+    return A, B
+
+
+@njit(cache=True)
+def _scale_stage(X, XL, Y, YL, G, g, K, P, KG, ev, fast, dd, A, B, W):
+    n = X.size // W
+    for j in range(n):
+        _copy_stats(A, B, W)
+        if _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, None, B, W):
+            _copy_stats(A, B, W)
+            _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, True, B, W)
+        A, B = B, A
+    return A, B
+
+
+def store_key(key: int) -> int:
+    """The random key of the roundings into the storage format: another stream than
+    the operations' (whose event numbers the store roundings share)."""
+    return int(mix64(np.uint64(key) ^ np.uint64(0x3C6EF372FE94F82B)))
+
+
+@njit(cache=True, error_model="numpy")
+def _store_group(X, Y, j, K2, P2, KG2, ev, fast, slow, A, W):
+    """Slot ``j``'s values rounded into the storage format (``K2``, ``P2``)."""
+    bad = False
+    u = np.uint64(j * W)
+    for w in range(np.uint64(W)):
+        v = X[u + w]
+        r, _, d, b = _rl(v, 0.0, K2, P2, _word(KG2, w, ev + 8 * j), fast, None, slow)
+        _st(A, w, r, d)
+        Y[u + w] = r
+        bad |= b
+    return bad
+
+
+def _add_errors(G, X, Y, n, W):
+    """``G += Y - X`` (each difference exact: the rounding error of a value into a
+    narrower format), or nothing when not tracking."""
+
+
+@overload(_add_errors)
+def _add_errors_variant(G, X, Y, n, W):
+    if isinstance(G, types.NoneType):
+        return lambda G, X, Y, n, W: None
+
+    def add(G, X, Y, n, W):
+        for i in range(n * W):
+            G[i] += Y[i] - X[i]
+
+    return add
+
+
+def _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W):
+    """Round the stage output ``X`` into the storage format, into ``Y``: returns ``(A,
+    B, True)``; or ``(A, B, False)`` and nothing done when ``store`` is None."""
+
+
+@overload(_store_stage)
+def _store_stage_variant(X, Y, G, store, KG2, ev, fast, A, B, W):
+    if isinstance(store, types.NoneType):
+        return lambda X, Y, G, store, KG2, ev, fast, A, B, W: (A, B, False)
+
+    def run(X, Y, G, store, KG2, ev, fast, A, B, W):
+        K2, P2 = store
+        n = X.size // W
+        for j in range(n):
+            _copy_stats(A, B, W)
+            if _store_group(X, Y, j, K2, P2, KG2, ev, fast, None, B, W):
+                _copy_stats(A, B, W)
+                _store_group(X, Y, j, K2, P2, KG2, ev, fast, True, B, W)
+            A, B = B, A
+        _add_errors(G, X, Y, n, W)
+        return A, B, True
+
+    return run
+
+
+def _key_at(keys, i):
+    """``keys[i]``, or None where ``keys`` is None (deterministic modes)."""
+
+
+@overload(_key_at)
+def _key_at_variant(keys, i):
+    if isinstance(keys, types.NoneType):
+        return lambda keys, i: None
+    return lambda keys, i: keys[i]
+
+
+# --- permutations on the lane layout ---------------------------------------------------
+
+
+@njit(cache=True)
+def _swap_slots(X, i, j, W):
+    ui, uj = np.uint64(i * W), np.uint64(j * W)
+    for w in range(np.uint64(W)):
+        t = X[ui + w]
+        X[ui + w] = X[uj + w]
+        X[uj + w] = t
+
+
+@njit(cache=True)
+def _permute(X, Y, kind, R, W):
+    """An exact permutation step on the block ``X`` (``Y``: scratch); False if
+    ``kind`` is not one."""
+    n = X.size // W
+    if kind == _steps.BITREV:
+        for p in range(0, R.size, 2):
+            _swap_slots(X, R[p], R[p + 1], W)
+        return True
+    if kind == _steps.MAKHOUL or kind == _steps.UNMAKHOUL:
+        Y[:] = X
+        h = n >> 1
+        for k in range(h):
+            a, b = 2 * k, 2 * k + 1
+            c, d = k, n - 1 - k
+            if kind == _steps.UNMAKHOUL:
+                a, b, c, d = c, d, a, b
+            ua, ub = np.uint64(a * W), np.uint64(b * W)
+            uc, ud = np.uint64(c * W), np.uint64(d * W)
+            for w in range(np.uint64(W)):
+                X[uc + w] = Y[ua + w]
+                X[ud + w] = Y[ub + w]
+        return True
+    return False
+
+
+@njit(cache=True)
+def _permute_low(XL, YL, kind, R, W):
+    """:func:`_permute` of the low parts (DD), or nothing (``XL`` None)."""
+    if XL is not None:
+        _permute(XL, YL, kind, R, W)
+
+
+def _other(XL, YL):
+    """``YL`` for the DD variant (where ``XL`` is an array), else None."""
+
+
+@overload(_other)
+def _other_variant(XL, YL):
+    if isinstance(XL, types.NoneType):
+        return lambda XL, YL: None
+    return lambda XL, YL: YL
+
+
+def _stage_errors(DL, s):
+    """The block of stage ``s``'s errors, or None (not tracking)."""
+
+
+@overload(_stage_errors)
+def _stage_errors_variant(DL, s):
+    if isinstance(DL, types.NoneType):
+        return lambda DL, s: None
+    return lambda DL, s: DL[s]
+
+
+def _stats(DL, nst, W):
+    """Two ``(4, W)`` statistics buffers when tracking, else None."""
+
+
+@overload(_stats)
+def _stats_variant(DL, nst, W):
+    if isinstance(DL, types.NoneType):
+        return lambda DL, nst, W: (None, None)
+    return lambda DL, nst, W: (np.zeros((4, W)), np.zeros((4, W)))
+
+
+def _save_stats(ST, r0, s, A, W):
+    """Write lane statistics ``A`` of stage ``s`` into ``ST[r0 + w, s]``."""
+
+
+@overload(_save_stats)
+def _save_stats_variant(ST, r0, s, A, W):
+    if isinstance(A, types.NoneType):
+        return lambda ST, r0, s, A, W: None
+
+    def save(ST, r0, s, A, W):
+        for w in range(W):
+            for j in range(4):
+                ST[r0 + w, s, j] = A[j, w]
+            A[0, w] = A[1, w] = A[2, w] = A[3, w] = 0.0
+
+    return save
+
+
+def _save_errors(DLout, r0, s, G, n, W):
+    """Transpose stage ``s``'s lane errors ``G`` into ``DLout[r0 + w, s]``."""
+
+
+@overload(_save_errors)
+def _save_errors_variant(DLout, r0, s, G, n, W):
+    if isinstance(G, types.NoneType):
+        return lambda DLout, r0, s, G, n, W: None
+
+    def save(DLout, r0, s, G, n, W):
+        for j in range(n):
+            for w in range(W):
+                DLout[r0 + w, s, j] = G[j * W + w]
+
+    return save
+
+
+def _errors_block(DLout, n, W):
+    """One ``(n W)`` block of stage errors when tracking, else None."""
+
+
+@overload(_errors_block)
+def _errors_block_variant(DLout, n, W):
+    if isinstance(DLout, types.NoneType):
+        return lambda DLout, n, W: None
+    return lambda DLout, n, W: np.zeros(n * W)
+
+
+def _lanes_keys(key, r0, W, per_row):
+    """Per-lane random keys ``key + (first event of the row + 1) * golden``, or None."""
+
+
+@overload(_lanes_keys)
+def _lanes_keys_variant(key, r0, W, per_row):
+    if isinstance(key, types.NoneType):
+        return lambda key, r0, W, per_row: None
+
+    def keys(key, r0, W, per_row):
+        KG = np.empty(W, dtype=np.uint64)
+        for w in range(W):
+            KG[w] = key + np.uint64(per_row * (r0 + w) + 1) * GOLDEN
+        return KG
+
+    return keys
+
+
+def _low_block(XLo, n, W):
+    """An ``(n W)`` block for the low parts in DD (``XLo`` an array), else None."""
+
+
+@overload(_low_block)
+def _low_block_variant(XLo, n, W):
+    if isinstance(XLo, types.NoneType):
+        return lambda XLo, n, W: None
+    return lambda XLo, n, W: np.empty(n * W)
+
+
+@njit(cache=True)
+def _load(XH, X, r0, W):
+    """The rows ``r0 .. r0 + W`` of ``XH`` into the lane block ``X`` (or nothing if
+    ``XH`` is None)."""
+    if XH is not None:
+        n = XH.shape[1]
+        for w in range(W):
+            for j in range(n):
+                X[j * W + w] = XH[r0 + w, j]
+
+
+@njit(cache=True)
+def _store(XH, X, r0, W):
+    if XH is not None:
+        n = XH.shape[1]
+        for w in range(W):
+            for j in range(n):
+                XH[r0 + w, j] = X[j * W + w]
+
+
+@njit(cache=True)
+def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
+              store, ST, DLout):  # fmt: skip
+    """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
+    None) through an ``(n, W)`` lane block. ``keys``: None unless stochastic, else
+    the operations' and the store roundings' keys; ``fast``: True for FAST, else None;
+    ``store``: None, or the constants and parameters of the storage format, into which
+    every stage's outputs are rounded once more; ``ST`` receives the statistics and ``DLout``
+    (None unless tracking) the stage errors. As in :func:`._tracked.run_row`, the
+    steps the plan lacks come as None (``fwd``, ``inv``, ``wht``, the tables), so
+    their kernels are not compiled."""
+    n = XH.shape[1]
+    nst = ST.shape[1]
+    X = np.empty(n * W)
+    Y = np.empty(n * W)
+    XL = _low_block(XLo, n, W)
+    YL = _low_block(XLo, n, W)
+    _load(XH, X, r0, W)
+    _load(XLo, XL, r0, W)
+    dd = _other(XLo, True)
+    G = _errors_block(DLout, n, W)
+    A, B = _stats(DLout, nst, W)
+    KG = _lanes_keys(_key_at(keys, 0), r0, W, 8 * n * nst)
+    KG2 = _lanes_keys(_key_at(keys, 1), r0, W, 8 * n * nst)
+    s = 0
+    for jp in range(plan.shape[0]):
+        k = plan[jp, 0]
+        a = plan[jp, 1]
+        b = plan[jp, 2]
+        flag = plan[jp, 3]
+        if _permute(X, Y, k, R, W):
+            _permute_low(XL, YL, k, R, W)
+            continue
+        count = 1
+        if k == _steps.FWD or k == _steps.INV or k == _steps.WHT:
+            count = 0
+            v = a
+            while v <= b:
+                count += 1
+                v *= 2
+        for t in range(count):
+            ev = 8 * n * s
+            ran = True
+            if k == _steps.FWD and fwd is not None:
+                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, K, P, KG, ev, fast,
+                                  dd, A, B, W)  # fmt: skip
+            elif k == _steps.INV and inv is not None:
+                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, K, P, KG, ev, fast, dd, A, B, W)
+            elif k == _steps.WHT and wht is not None:
+                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, K, P, KG, ev, fast, dd,
+                                  A, B, W)  # fmt: skip
+            elif k == _steps.TWIST and TC is not None:
+                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W)
+            elif k == _steps.SCALE and consts is not None:
+                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], K, P, KG, ev, fast, dd, A, B, W)
+            else:
+                ran = False
+            if ran:
+                X, Y = Y, X
+                XL, YL = YL, XL
+                A, B, stored = _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W)
+                if stored:
+                    X, Y = Y, X
+                _save_stats(ST, r0, s, A, W)
+                _save_errors(DLout, r0, s, G, n, W)
+                s += 1
+    _store(XH, X, r0, W)
+    _store(XLo, XL, r0, W)
+
+
+@njit(cache=True)
+def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST,
+                     DL, W):  # fmt: skip
+    """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower)."""
+    fwd, inv, wht = steps
+    nrow = XH.shape[0]
+    for r0 in range(0, nrow, W):
+        run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
+                  K, P, keys, fast, store, ST, DL)  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def run_lanes(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST, DL, W):
+    """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
+    fwd, inv, wht = steps
+    nrow = XH.shape[0]
+    for c in prange((nrow + W - 1) // W):
+        r0 = np.int64(c) * W
+        run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
+                  K, P, keys, fast, store, ST, DL)  # fmt: skip
