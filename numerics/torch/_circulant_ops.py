@@ -12,8 +12,9 @@ is ``c[i, j]``. Two implementations compute the same products:
   of the same memory; one in-place inverse per output block. The backward pass
   recomputes the input's spectra instead of keeping them between forward and
   backward. With ``fmt``, every FFT is emulated in that format
-  (:func:`numerics.transforms.rdfft`'s emulation) and the spectra products run in the
-  tensor's own precision.
+  (:func:`numerics.transforms.rdfft`'s emulation; with ``compute``, butterflies
+  computed in that format and stored in ``fmt``, as the rdFFT paper's bf16 kernel
+  computes in float32) and the spectra products run in the tensor's own precision.
 - ``"torch.fft"`` (any device): ``torch.fft.rfft`` / ``irfft`` and complex ``einsum``.
 """
 
@@ -38,10 +39,11 @@ def _uses_rdfft(backend: str, *tensors: Tensor) -> bool:
     return backend == "rdfft" and all(t.device.type == "cpu" for t in tensors)
 
 
-def _emulation(fmt: str, rounding: str, seed: int) -> dict:
+def _emulation(fmt: str, compute: str, rounding: str, seed: int) -> dict:
     if not fmt:
         return {}
-    return {"fmt": fmt, "rounding": rounding, "seed": None if seed < 0 else seed}
+    options = {"fmt": fmt, "rounding": rounding, "seed": None if seed < 0 else seed}
+    return options | ({"compute": compute} if compute else {})
 
 
 def _spectra(t: Tensor, emulated: dict, salt: int = 0) -> Tensor:
@@ -103,17 +105,18 @@ def _check(x: Tensor, c: Tensor) -> tuple[int, int, int, int]:
 
 @torch.library.custom_op("numerics::block_circulant", mutates_args=())
 def block_circulant(
-    x: Tensor, c: Tensor, backend: str, fmt: str, rounding: str, seed: int
+    x: Tensor, c: Tensor, backend: str, fmt: str, compute: str, rounding: str, seed: int
 ) -> Tensor:
     """``B(c) x`` row by row: ``x`` (N, s p), ``c`` (r, s, p) -> (N, r p)."""
     n, r, s, p = _check(x, c)
     if _uses_rdfft(backend, x, c) and x.dtype not in _NATIVE:
-        return block_circulant(x.float(), c.float(), backend, fmt, rounding, seed).to(x.dtype)
+        options = backend, fmt, compute, rounding, seed
+        return block_circulant(x.float(), c.float(), *options).to(x.dtype)
     if not _uses_rdfft(backend, x, c):
         spectra = torch.fft.rfft(x.reshape(n, s, p)), torch.fft.rfft(c)
         h = torch.einsum("nsk,rsk->nrk", *spectra)
         return torch.fft.irfft(h, n=p).reshape(n, r * p)
-    emulated = _emulation(fmt, rounding, seed)
+    emulated = _emulation(fmt, compute, rounding, seed)
     xs = _spectra(x.reshape(n, s, p), emulated, 1)
     cs = _spectra(c, emulated, 2)
     out = _product("nsk,rsk->nrk", xs, cs, (n, r, p))
@@ -122,14 +125,14 @@ def block_circulant(
 
 
 @block_circulant.register_fake
-def _(x, c, backend, fmt, rounding, seed):
+def _(x, c, backend, fmt, compute, rounding, seed):
     n, r, _, p = _check(x, c)
     return x.new_empty((n, r * p))
 
 
 @torch.library.custom_op("numerics::block_circulant_backward", mutates_args=())
 def block_circulant_backward(
-    g: Tensor, x: Tensor, c: Tensor, backend: str, fmt: str, rounding: str, seed: int
+    g: Tensor, x: Tensor, c: Tensor, backend: str, fmt: str, compute: str, rounding: str, seed: int
 ) -> tuple[Tensor, Tensor]:
     """The gradients ``(dx, dc)`` of :func:`block_circulant` for the output
     gradient ``g`` (N, r p): ``dx_j = sum_i corr(c_ij, g_i)`` and ``dc_ij = sum_n
@@ -137,7 +140,7 @@ def block_circulant_backward(
     n, r, s, p = _check(x, c)
     g = g.reshape(n, r, p)
     if _uses_rdfft(backend, g, x, c) and x.dtype not in _NATIVE:
-        options = backend, fmt, rounding, seed
+        options = backend, fmt, compute, rounding, seed
         dx, dc = block_circulant_backward(g.float(), x.float(), c.float(), *options)
         return dx.to(x.dtype), dc.to(c.dtype)
     if not _uses_rdfft(backend, g, x, c):
@@ -146,7 +149,7 @@ def block_circulant_backward(
         xs = torch.fft.rfft(x.reshape(n, s, p)).conj()
         dc = torch.fft.irfft(torch.einsum("nrk,nsk->rsk", gs, xs), n=p)
         return dx.reshape(n, s * p), dc
-    emulated = _emulation(fmt, rounding, seed)
+    emulated = _emulation(fmt, compute, rounding, seed)
     gs = _spectra(g, emulated, 4)
     xs = _spectra(x.reshape(n, s, p), emulated, 1)
     dc = _inverse_(_product("nrk,nsk->rsk", gs, xs, (r, s, p), conj=True), emulated, 5)
@@ -157,7 +160,7 @@ def block_circulant_backward(
 
 
 @block_circulant_backward.register_fake
-def _(g, x, c, backend, fmt, rounding, seed):
+def _(g, x, c, backend, fmt, compute, rounding, seed):
     return torch.empty_like(x, memory_format=torch.contiguous_format), torch.empty_like(
         c, memory_format=torch.contiguous_format
     )
@@ -172,7 +175,7 @@ def _setup(ctx, inputs, output):
 def _backward(ctx, grad):
     x, c = ctx.saved_tensors
     dx, dc = torch.ops.numerics.block_circulant_backward(grad, x, c, *ctx.options)
-    return dx, dc, None, None, None, None
+    return dx, dc, None, None, None, None, None
 
 
 block_circulant.register_autograd(_backward, setup_context=_setup)

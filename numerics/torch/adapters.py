@@ -64,8 +64,9 @@ class CirculantConfig:
         ``m`` of the circulant-diagonal adapter.
     backend : str
         ``"rdfft"`` or ``"torch.fft"``.
-    fft_format, rounding
-        Emulate the adapters' FFTs in a format (``None``: native).
+    fft_format, fft_compute, rounding
+        Emulate the adapters' FFTs in a format, optionally computed in another
+        (``None``: native).
     train_bias : bool
         Also train the adapted layers' biases.
 
@@ -83,6 +84,7 @@ class CirculantConfig:
     factors: int = 2
     backend: str = "rdfft"
     fft_format: str | None = None
+    fft_compute: str | None = None
     rounding: str = "nearest_even"
     train_bias: bool = False
 
@@ -104,6 +106,7 @@ class CirculantConfig:
             "init": self.init,
             "backend": self.backend,
             "fft_format": self.fft_format,
+            "fft_compute": self.fft_compute,
             "rounding": self.rounding,
         }
         if self.kind == "block":

@@ -103,12 +103,13 @@ class _FFTAdapter(nn.Module):
     """What both adapters share: the frozen base, padding to whole blocks, the
     block-circulant op's options, and merging."""
 
-    def __init__(self, base, p, scale, backend, fft_format, rounding, seed):
+    def __init__(self, base, p, scale, backend, fft_format, fft_compute, rounding, seed):
         super().__init__()
         _check_block(base, p)
         self.base, self.p, self.scale = base, p, float(scale)
         self.backend = check_backend(backend)
         self.fft_format = "" if fft_format is None else str(fft_format)
+        self.fft_compute = "" if fft_compute is None else str(fft_compute)
         self.rounding = str(rounding)
         self.seed = -1 if seed is None else int(seed)
         self.in_features, self.out_features = base.in_features, base.out_features
@@ -133,7 +134,7 @@ class _FFTAdapter(nn.Module):
         blocks = c.shape[1] * self.p
         if width < blocks:
             x = F.pad(x, (0, blocks - width))
-        options = self.backend, self.fft_format, self.rounding, self.seed
+        options = self.backend, self.fft_format, self.fft_compute, self.rounding, self.seed
         y = block_circulant(x.contiguous(), c, *options)
         return y[:, :height] if y.shape[1] > height else y
 
@@ -225,10 +226,12 @@ class CirculantAdapter(_FFTAdapter):
     backend : str
         ``"rdfft"`` (numerics' in-place FFT, CPU tensors) or ``"torch.fft"``
         (complex spectra, any device; tensors on other devices use it anyway).
-    fft_format, rounding, seed
+    fft_format, fft_compute, rounding, seed
         Emulate every FFT of the adapter in this format (e.g. ``"bfloat16"``) with
-        this rounding (:func:`numerics.transforms.rdfft`); the spectra's products run
-        in the tensor's precision. ``None``: native.
+        this rounding (:func:`numerics.transforms.rdfft`); with ``fft_compute`` (e.g.
+        ``"float32"``) the butterflies compute in that format and store in
+        ``fft_format``, the rdFFT paper's bf16 setting. The spectra's products run in
+        the tensor's precision. ``None``: native.
 
     Notes
     -----
@@ -252,10 +255,11 @@ class CirculantAdapter(_FFTAdapter):
         init: str = "zero",
         backend: str = "rdfft",
         fft_format: str | None = None,
+        fft_compute: str | None = None,
         rounding: str = "nearest_even",
         seed: int | None = None,
     ):
-        super().__init__(base, p, scale, backend, fft_format, rounding, seed)
+        super().__init__(base, p, scale, backend, fft_format, fft_compute, rounding, seed)
         if init not in _BLOCK_INITS:
             raise ValueError(f"unknown init {init!r}: expected one of {_BLOCK_INITS}")
         w = base.weight
@@ -318,7 +322,7 @@ class CirculantDiagonalAdapter(_FFTAdapter):
         Block size of the circulant factors, a power of two.
     factors : int
         ``m``, the number of diagonal factors (``2m - 1`` factors in all), at least 1.
-    scale, backend, fft_format, rounding, seed
+    scale, backend, fft_format, fft_compute, rounding, seed
         As :class:`CirculantAdapter`.
 
     Examples
@@ -338,10 +342,11 @@ class CirculantDiagonalAdapter(_FFTAdapter):
         init: str = "zero",
         backend: str = "rdfft",
         fft_format: str | None = None,
+        fft_compute: str | None = None,
         rounding: str = "nearest_even",
         seed: int | None = None,
     ):
-        super().__init__(base, p, scale, backend, fft_format, rounding, seed)
+        super().__init__(base, p, scale, backend, fft_format, fft_compute, rounding, seed)
         if not isinstance(factors, int) or factors < 1:
             raise ValueError(f"factors (m, the number of diagonals) must be >= 1, got {factors!r}")
         if factors == 1 and self.in_features != self.out_features:
