@@ -47,6 +47,7 @@ from .layers import (
     is_quantized,
     quant_matmul,
 )
+from .memory import peak_memory, saved_for_backward
 from .optim import LowPrecisionOptimizer
 from .recipes import Operand, Product, Recipe
 
@@ -79,6 +80,7 @@ __all__ = [
     "load_circulant",
     "load_circulant_state_dict",
     "merge_circulant",
+    "peak_memory",
     "quant_matmul",
     "quantize",
     "quantize_model",
@@ -90,5 +92,6 @@ __all__ = [
     "recipes",
     "remove_circulant",
     "save_circulant",
+    "saved_for_backward",
     "unmerge_circulant",
 ]
