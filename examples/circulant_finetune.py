@@ -28,15 +28,12 @@ import argparse
 import copy
 import os
 import statistics
-import sys
 import time
 
+import _corpus
 import numpy as np
 import torch
 from torch.nn import functional as F
-
-sys.path.insert(0, os.path.dirname(__file__))
-import _corpus
 
 import numerics.torch as nt
 from numerics.analysis import plotting, text_table
