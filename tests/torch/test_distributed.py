@@ -4,7 +4,10 @@ while their replicated weights stay bit-identical; DataLoader workers forked aft
 numerics' parallel kernels ran in the parent work."""
 
 import os
+import signal
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -84,28 +87,43 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_ddp_ranks_draw_independent_words_unless_told_otherwise(tmp_path):
-    """Before: every rank drew the same stochastic-rounding words (undocumented)."""
-    out = str(tmp_path / "results.pt")
+def _launch(port: int, out: str) -> None:
+    """Start the two ranks and wait for them (run in a fresh interpreter)."""
     # fork where there is one: the children inherit the imports and the kernels
     # compiled here (numba's threading layer is fork-safe), so they start in a moment
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     if method == "fork":
         _model(True)(torch.randn(2, 32)).sum().backward()
-    ctx = mp.start_processes(
-        _worker, args=(_free_port(), out), nprocs=2, join=False, start_method=method
-    )
-    import time
+    mp.start_processes(_worker, args=(port, out), nprocs=2, join=True, start_method=method)
 
-    deadline = time.monotonic() + TIMEOUT_S
-    try:
-        while not ctx.join(timeout=1):
-            if time.monotonic() > deadline:
-                pytest.fail(f"the DDP processes did not finish in {TIMEOUT_S} s")
-    finally:
-        for p in ctx.processes:
-            if p.is_alive():
-                p.kill()
+
+def test_ddp_ranks_draw_independent_words_unless_told_otherwise(tmp_path):
+    """Before: every rank drew the same stochastic-rounding words (undocumented)."""
+    out = str(tmp_path / "results.pt")
+    # The ranks start from a fresh interpreter: forked from the test process itself,
+    # they would inherit whatever earlier tests left running there (inductor's compile
+    # workers, torch's thread pools), and a fork of those can hang.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = f"from tests.torch.test_distributed import _launch; _launch({_free_port()}, {out!r})"
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    log = tmp_path / "ranks.log"
+    with open(log, "w") as sink:
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=root,
+            env=dict(os.environ, PYTHONPATH=path),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, killed whole on a timeout
+        )
+        try:
+            launcher.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            pytest.fail(f"the DDP processes did not finish in {TIMEOUT_S} s:\n{log.read_text()}")
+    assert launcher.returncode == 0, f"a DDP rank failed:\n{log.read_text()}"
     res = torch.load(out)
     aware, same = res[True], res[False]
     assert not aware["grads_equal"]  # independent stochastic rounding per rank
