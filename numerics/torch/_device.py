@@ -18,7 +18,6 @@ from torch import Tensor
 from . import _torch_scaled, _torch_transforms
 
 _FORCED = [False]
-NONE_AXIS = -(1 << 30)  # "no axis" in the op schemas (numerics.torch._ops._NONE)
 
 
 def use_torch_kernels(x: Tensor) -> bool:
@@ -53,10 +52,6 @@ def _seed(seed: Tensor | None) -> int | None:
     return None if s < 0 else s
 
 
-def _axis(a: int) -> int | None:
-    return None if a == NONE_AXIS else a
-
-
 def quantize_mx(x, elem, block_size, axis, scale_mode, rounding, seed) -> Tensor:
     return _torch_scaled.quantize_mx(
         x, elem, block_size=block_size, axis=axis, scale_mode=scale_mode, rounding=rounding,
@@ -69,7 +64,7 @@ def quantize_nvfp4(x, axis, block_rows, tensor_scale_max, scale_selection, round
         x,
         axis=axis,
         block_shape=(block_rows, 16),
-        tensor_scale_max=tensor_scale_max if tensor_scale_max > 0 else None,
+        tensor_scale_max=tensor_scale_max,
         scale_selection=scale_selection,
         rounding=rounding,
         seed=_seed(seed),
@@ -85,9 +80,9 @@ def quantize_scaled(x, elem, axis, block_size, channel_axis, symmetric, rounding
     return _torch_scaled.quantize(
         x,
         elem,
-        axis=_axis(axis),
+        axis=axis,
         block_size=block_size or None,
-        channel_axis=_axis(channel_axis),
+        channel_axis=channel_axis,
         symmetric=symmetric,
         rounding=rounding,
         seed=_seed(seed),

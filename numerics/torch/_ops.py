@@ -295,8 +295,7 @@ def quantize_nvfp4_op(
     """NVFP4 quantize then dequantize (``block_rows`` x 16 e4m3-scaled blocks, tensor
     scale; ``tensor_scale_max`` None: the quantizer's default)."""
     if _device.use_torch_kernels(x):  # device dispatch: the pure-torch kernels
-        limit = -1.0 if tensor_scale_max is None else tensor_scale_max
-        args = (axis, block_rows, limit, scale_selection, rounding, seed)
+        args = (axis, block_rows, tensor_scale_max, scale_selection, rounding, seed)
         return _device.quantize_nvfp4(x, *args)
     return quantize_nvfp4_cpu(
         x, axis, block_rows, tensor_scale_max, scale_selection, rounding, seed
