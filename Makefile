@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: demo test lint bench docs gallery clean
+.PHONY: demo test test-slow lint bench docs gallery clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# the long-running checks make test leaves out (inductor on every recipe)
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -n 2 --dist loadfile -m slow
 
 bench: $(VENV)/.bench
 	$(PY) benchmarks/import_time.py
