@@ -184,10 +184,11 @@ def matmul(
         pc, ac = (np.array([*rne_constants(f), f.max]) for f in fmts)
         # None: the paths not taken, which numba then does not compile
         rw_key = key if as_rounding(rounding).is_stochastic else None
-        blocked = o == _reduce_kernels.BLOCKED
+        blocked = True if o == _reduce_kernels.BLOCKED else None
         _reduce_kernels.matmul_rowwise(
-            a, bm, C, b, PP, use_pp, P, PO, rw_key, blocked, True if fused else None, pc, ac
-        )
+            a, bm, C, b, PP, use_pp, P, PO, rw_key, blocked,
+            True if fused else None, None if fused else True, pc, ac,
+        )  # fmt: skip
     return C
 
 
