@@ -193,24 +193,25 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
             nacc[j] = round_sum(s, t + pe, np.uint64(0), P)
 
 
-@njit(cache=True, parallel=True)
-def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, general, pc, ac):
-    """``C = A @ B`` for the recursive and blocked orders, a whole row of ``C`` at a
-    time: for each ``q``, the products ``A[i, q] * B[q, :]`` (rounded into ``PP``) are
-    added into the row's accumulators, which are rounded into ``P``; blocked sums add
-    each block's accumulators into outer ones (rounded into ``PO``) every ``block``
-    terms. The same roundings, in the same order and with the same random words, as
-    :func:`matmul_kernel`. With
-    ``fused`` True (round to nearest even into formats with subnormals; ``pc``/``ac``:
-    their (addexp, msub, max)), each step is one pass (:func:`_fused_row`); with
-    ``general`` True, products, sums and roundings in separate passes (every mode and
-    format). One of the two is True, the other None: numba prunes a branch on an
-    argument's being None (not on a bool's value), so a call compiles only the path it
-    takes, as it does for ``blocked`` (True for blocked sums, else None) and for ``key``
-    (None for the deterministic modes)."""
-    m, k = A.shape
+@njit(cache=True, nogil=True)
+def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, general, pc, ac, r0, r1):
+    """Rows ``r0:r1`` of ``C = A @ B`` for the recursive and blocked orders, a whole row
+    of ``C`` at a time (rows in threads by :func:`numerics._core.jit.run_rows`, which
+    compiles much faster than a parallel loop): for each ``q``, the products
+    ``A[i, q] * B[q, :]`` (rounded into ``PP``) are added into the row's accumulators,
+    which are rounded into ``P``; blocked sums add each block's accumulators into outer
+    ones (rounded into ``PO``) every ``block`` terms. The same roundings, in the same
+    order and with the same random words, as :func:`matmul_kernel`. With ``fused`` True
+    (round to nearest even into formats with subnormals; ``pc``/``ac``: their (addexp,
+    msub, max)), each step is one pass (:func:`_fused_row`); with ``general`` True,
+    products, sums and roundings in separate passes (every mode and format). One of the
+    two is True, the other None: numba prunes a branch on an argument's being None (not
+    on a bool's value), so a call compiles only the path it takes, as it does for
+    ``blocked`` (True for blocked sums, else None) and for ``key`` (None for the
+    deterministic modes)."""
+    k = A.shape[1]
     n = B.shape[1]
-    for i in prange(m):
+    for i in range(r0, r1):
         acc = np.zeros(n)
         nacc = np.zeros(n)
         flag = np.zeros(n, np.bool_)
