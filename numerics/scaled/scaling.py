@@ -131,7 +131,9 @@ def encode_blocks(
     if x2.size:
         xb, XC = _bits(x2)
         fix = np.zeros(rows, np.int8)
-        args = (x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts, fix)
+        # None for nearest even: the kernels then compile only its branch-free loop
+        generic = None if mode is Rounding.NEAREST_EVEN else True
+        args = (x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, generic, codes2, counts, fix)
         if use_parallel(x2.size):
             _kernels.quantize_rows(*args)
         else:  # the row kernel itself: a wrapper would compile (and optimise) it again
