@@ -342,12 +342,13 @@ def _row_mx_scales(xr, XC, bs, SR, vmax, dr):
 
 
 @njit(cache=True)
-def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
+def _row_quotients(xr, dr, zr, bs, exact64, anyscale, qb, zb):
     """``qb = xr / s`` in float64 for each block of ``bs`` (divisors ``dr``; a NaN marks
     a NaN block, whose quotients are 0), an underflow to zero keeping its direction;
     ``exact64`` (float64 data) corrects inexact quotients. ``zb``: the blocks' zero
-    points ``zr``, if any. One call per row: arrays passed per block would cost
-    reference counting on every block."""
+    points ``zr``, if any. ``anyscale``: None where every divisor is a power of two (MX
+    scales): numba then compiles only that loop; True otherwise. One call per row:
+    arrays passed per block would cost reference counting on every block."""
     n = xr.size
     for k in range(dr.size):
         lo = k * bs
@@ -359,7 +360,8 @@ def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
             qb[lo:hi] = 0.0
             continue
         sb = np.float64(s).view(np.int64)
-        if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
+        # a power of two: multiplying is exact
+        if anyscale is None or ((sb & _M52) == 0 and (sb >> 52) > 0):
             inv = 1.0 / s
             for j in range(np.uint64(lo), np.uint64(hi)):
                 v = np.float64(xr[j])
@@ -381,13 +383,13 @@ def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
 
 @njit(cache=True)
 def quantize_rows_fast(
-    x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, codes, stats, fix, r0, r1
+    x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix, r0, r1
 ):
     """Codes of rows ``r0:r1`` of ``x`` by the branch-free pass (``generic``: see
-    :func:`_fast_pass`); ``stats[r]`` gets its (clipped, flushed) counts, and
-    ``fix[r] = 1`` marks a row with elements left to :func:`quantize_rows_fix` (all of
-    them for a format or mode the pass does not handle). Split so that the exact
-    routine compiles only when data or mode need it.
+    :func:`_fast_pass`; ``anyscale``: see :func:`_row_quotients`); ``stats[r]`` gets
+    its (clipped, flushed) counts, and ``fix[r] = 1`` marks a row with elements left to
+    :func:`quantize_rows_fix` (all of them for a format or mode the pass does not
+    handle). Split so that the exact routine compiles only when data or mode need it.
 
     With ``SR[0] == 1`` each block's divisor is its MX scale, computed here from the
     block's absmax (mode, emax_elem, element mbits in ``SR[1:4]``) and written to
@@ -407,7 +409,7 @@ def quantize_rows_fast(
     for r in range(r0, r1):
         if SR[0] == 1:
             _row_mx_scales(xb[r], XC, bs, SR, FP[F_VMAX], div[r])
-        _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, qb, zb)
+        _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, anyscale, qb, zb)
         if fast:
             nclip, nflush, ns = _fast_pass(qb, n, zb, key, generic, r * n, P, EP, FP, codes[r])
             stats[r, 0] += nclip
@@ -436,7 +438,7 @@ def quantize_rows_fix(x, bs, div, zp, SR, P, EP, FP, key, codes, stats, rows):
     for i in range(rows.size):
         r = rows[i]
         xr = x[r]
-        _row_quotients(xr, div[r], zp[r], bs, SR[4] != 0, qb, zb)
+        _row_quotients(xr, div[r], zp[r], bs, SR[4] != 0, True, qb, zb)
         nclip = 0
         nflush = 0
         for j in range(n):
@@ -463,7 +465,7 @@ def _to_range(k, bits, qmin):
 
 
 @njit(cache=True, parallel=True)
-def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, codes, stats, fix):
+def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix):
     """:func:`quantize_rows_fast` over every row of ``x``, in parallel over rows (the
     same result)."""
     rows = x.shape[0]
@@ -471,8 +473,9 @@ def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, codes, st
     for c in prange((rows + step - 1) // step):
         r1 = min(rows, (c + 1) * step)
         quantize_rows_fast(
-            x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, codes, stats, fix, c * step, r1
-        )
+            x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix,
+            c * step, r1,
+        )  # fmt: skip
 
 
 @njit(cache=True)
