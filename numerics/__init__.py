@@ -9,12 +9,18 @@ or emulated, with exact error tracking).
 Importing numerics never imports torch.
 """
 
-from . import analysis, arith, scaled, transforms
-from .analysis import ErrorReport
+import importlib
+from typing import TYPE_CHECKING
+
+from . import scaled
 from .formats import *  # noqa: F403
 from .formats import __all__ as _formats_all
 from .scaled import *  # noqa: F403
 from .scaled import __all__ as _scaled_all
+
+if TYPE_CHECKING:  # imported on first access (__getattr__ below)
+    from . import analysis, arith, transforms
+    from .analysis import ErrorReport
 
 __version__ = "0.1.0"
 
@@ -28,3 +34,20 @@ __all__ = [
     "scaled",
     "transforms",
 ]
+
+# Imported on first access: a cast or a quantizer does not pay for the reports, the
+# emulated arithmetic or the transforms (and their many kernel definitions).
+_LAZY_MODULES = ("analysis", "arith", "transforms")
+_LAZY_NAMES = {"ErrorReport": "analysis"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -27,6 +27,42 @@ def test_import_does_not_import_torch():
     assert out.stdout.split() == ["False"], out.stderr
 
 
+# Heavy or optional modules a plain ``import numerics`` must not load: the torch bridge,
+# plotting and data frames of the reports, and the sub-packages that load on first
+# access (their kernels' definitions cost import time a cast does not need).
+_NOT_ON_IMPORT = (
+    "torch",
+    "matplotlib",
+    "pandas",
+    "scipy.stats",
+    "dask",
+    "numerics.torch",
+    "numerics.analysis",
+    "numerics.arith",
+    "numerics.transforms",
+)
+
+
+def test_import_loads_no_heavy_module():
+    code = f"import sys, numerics; print([m for m in {_NOT_ON_IMPORT!r} if m in sys.modules])"
+    out = _run("-c", code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_lazy_subpackages_load_on_first_access():
+    code = (
+        "import sys, numerics as nm; a = nm.transforms; b = nm.ErrorReport; "
+        "from numerics import arith; "
+        "print(a is sys.modules['numerics.transforms'], b is nm.analysis.ErrorReport, "
+        "arith is sys.modules['numerics.arith'], 'analysis' in dir(nm))"
+    )
+    out = _run("-c", code)
+    assert out.stdout.split() == ["True"] * 4, out.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        numerics.nothing_here  # noqa: B018
+
+
 def _modules():
     for info in pkgutil.walk_packages(numerics.__path__, "numerics."):
         if not info.name.endswith("__main__"):

@@ -2,13 +2,17 @@
 
 Every package's casts and fast paths reuse :func:`cast_range`: a branch-free pass over
 a block (add an increment, clear the dropped bits) for the elements the parameter
-block's fast range covers, then :func:`numerics._core.rounding.cast_general` for the
-rest.
+block's fast range covers (:func:`cast_pass`), then
+:func:`numerics._core.rounding.cast_general` for the rest (:func:`cast_fix`). They are
+separate kernels so that a first call on data the pass covers compiles no exact
+routine: the serial cast runs :func:`cast_pass` alone, and :func:`cast_range` from the
+first element the pass leaves, if any.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import overload
 
 from .jit import njit, prange
 from .params import (
@@ -44,26 +48,69 @@ from .rounding import cast_general
 CHUNK = 1 << 14
 # Elements per block of the branch-free pass.
 _BLOCK = 256
-# Elements of a block outside the shorter pass's range that the exact routine takes
-# (more: the longer pass).
+# Elements of a block below the target's normal range after which the next block runs
+# the longer pass over all its elements.
 _FEW = 8
+
+
+def _as_container(v, xb):
+    """``v`` as a scalar of ``xb``'s dtype (compiled code only, see the overload)."""
+    raise NotImplementedError
+
+
+@overload(_as_container)
+def _as_container_impl(v, xb):
+    # the pass's constants in the container's own integer type: int64 constants would
+    # widen float32 bits to 64-bit lanes, half as many
+    dtype = xb.dtype
+    return lambda v, xb: dtype(v)
 
 
 @njit(cache=True)
 def cast_range(xb, ob, out, P, key, lo, hi):
-    """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits).
+    """Round ``xb[lo:hi]`` (container bits) into ``out`` (floats; ``ob`` is its bits):
+    :func:`cast_pass` up to each block it leaves elements in, :func:`cast_fix` on them.
     ``key``: the random key of stochastic modes, or None (then the stochastic code is
-    not compiled).
+    not compiled)."""
+    longer = np.bool_(False)  # a bool, not the literal False: one signature of cast_pass
+    while lo < hi:
+        flo, fhi, lo, longer = cast_pass(xb, ob, P, key, lo, hi, longer)
+        if flo < fhi:
+            cast_fix(xb, out, P, key, flo, fhi)
 
-    Elements in the target's normal range, in its subnormal range down to its smallest
-    subnormal, and zeros are rounded on their bits: add an increment, clear the dropped
-    bits (more of them below the normal range). The others (and every element of a mode
-    without a fast path) go through round_one.
+
+@njit(cache=True)
+def cast_fix(xb, out, P, key, lo, hi):
+    """Round the elements of ``xb[lo:hi]`` that :func:`cast_pass` leaves (all of them
+    for a format or mode without a fast path) by the exact routine. In place
+    (``out``'s bits are ``xb``) the pass's results lie in its range, so they are
+    skipped, and the elements it left still hold their input bits."""
+    fast = P[P_FAST] != 0
+    sign = np.int64(1) << P[P_SSH]
+    rangemask = (sign - 1) if P[P_SIGNED] != 0 else (sign | (sign - 1))
+    fastlo = P[P_FASTLO]
+    hibits = P[P_HIBITS]
+    zlim = P[P_ZLIM]
+    for j in range(np.uint64(lo), np.uint64(hi)):  # unsigned: no negative-index checks
+        t = np.int64(xb[j]) & rangemask
+        if not fast or (t < fastlo and (t != 0 or zlim == 0)) or t > hibits:
+            out[j] = cast_general(np.uint64(xb[j]), word(key, np.int64(j)), P)
+
+
+@njit(cache=True)
+def cast_pass(xb, ob, P, key, lo, hi, longer):
+    """Round the elements of ``xb[lo:hi]`` that lie in the target's normal range, in
+    its subnormal range down to its smallest subnormal, and zeros on their bits into
+    ``ob``: add an increment, clear the dropped bits (more of them below the normal
+    range). The others keep their input bits, and the pass stops at the end of the
+    first block that holds any. Returns ``(flo, fhi, stop, longer)``: the span of that
+    block holding the elements left for :func:`cast_fix` (empty if none; all of
+    ``lo:hi`` for a format or mode without a fast path), where the pass stopped, and
+    ``longer`` (the pass's state: whether the next block starts with the longer pass;
+    False at the start).
     """
     if P[P_FAST] == 0:
-        for i in range(lo, hi):
-            out[i] = cast_general(np.uint64(xb[i]), word(key, i), P)
-        return
+        return lo, hi, hi, False
     ssh = P[P_SSH]
     sign = np.int64(1) << ssh
     absmask = sign - 1
@@ -71,89 +118,81 @@ def cast_range(xb, ob, out, P, key, lo, hi):
     lobits = P[P_LOBITS]
     hibits = P[P_HIBITS]
     lowmask = (np.int64(1) << d) - 1
-    inc0 = P[P_INC]
-    uselsb = P[P_USELSB]
-    pflip = P[P_PFLIP]
-    incpos = P[P_INCPOS]
-    incneg = P[P_INCNEG]
-    srshift = np.uint64(64 - d)
-    srmask = ~((np.int64(1) << max(d - P[P_SRBITS], 0)) - 1)
-    sublo = P[P_SUBLO]
-    fastlo = P[P_FASTLO]
-    zlim = P[P_ZLIM]
     mode = P[P_MODE]
     srbits = P[P_SRBITS]
-    # unsigned targets send negative inputs to round_one by keeping the sign in the test
+    srshift = np.uint64(64 - d)
+    srmask = ~((np.int64(1) << max(d - srbits, 0)) - 1)
+    # unsigned targets leave negative inputs to the exact routine by keeping the sign
+    # in the test
     rangemask = absmask if P[P_SIGNED] != 0 else (sign | absmask)
-    # Blocks of a branch-free pass over every element (which the compiler vectorises),
-    # then round_one for the few outside the fast range, between the first and the last
-    # of them. Two passes: the cheaper one covers the target's normal range only; a
-    # block with elements below it (zeros, subnormals of the target) runs the longer
-    # one, and so do the blocks after it until one holds only normal elements. The
-    # loops count in unsigned integers: numba cannot prove an index from range(lo, hi)
-    # non-negative, and its negative-index wraparound stops the loop from vectorising
-    # (6x slower).
-    # The pass's constants in the container's own integer type (read back from an array
-    # of it): int64 constants would widen float32 bits to 64-bit lanes, half as many.
-    c = np.empty(13, xb.dtype)
-    c[0], c[1], c[2], c[3], c[4], c[5] = sign, absmask, rangemask, lobits, hibits, d
-    c[6], c[7], c[8], c[9], c[10], c[11], c[12] = lowmask, inc0, pflip, uselsb, incpos, incneg, 0
-    consts = (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
+    # Blocks of a branch-free pass over every element (which the compiler vectorises).
+    # Two passes: the cheaper one covers the target's normal range only; a block with
+    # elements outside it runs the longer one between the first and the last of them
+    # (elements between them that the cheaper pass rounded round to themselves: in
+    # place, xb holds them now), and so do the blocks after a block with more than a
+    # few elements below the normal range (zeros, subnormals of the target) until one
+    # holds only normal elements. The loops count in unsigned integers: numba cannot
+    # prove an index from range(lo, hi) non-negative, and its negative-index wraparound
+    # stops the loop from vectorising (6x slower).
+    consts = (
+        _as_container(sign, xb), _as_container(absmask, xb),
+        _as_container(rangemask, xb), _as_container(lobits, xb),
+        _as_container(hibits, xb), _as_container(d, xb), _as_container(lowmask, xb),
+        _as_container(P[P_INC], xb), _as_container(P[P_PFLIP], xb),
+        _as_container(P[P_USELSB], xb), _as_container(P[P_INCPOS], xb),
+        _as_container(P[P_INCNEG], xb),
+    )  # fmt: skip
     # the longer pass: rounding modes as masks of the increment's parts, which are
     # functions of the number of bits dropped (d in the normal range, more below it)
-    e = np.empty(22, xb.dtype)
-    e[0], e[1], e[2], e[3], e[4], e[5] = sign, absmask, rangemask, lobits, hibits, d
-    e[6], e[7], e[8], e[9] = sublo, zlim, P[P_LOFIELD], P[P_MB]
-    e[10] = pflip
-    e[11] = -np.int64(mode == RNE)  # half - 1 plus the kept LSB
-    e[12] = -np.int64(mode == RNA)  # half
-    e[13] = -np.int64(mode == RUP)  # all dropped bits, positive inputs
-    e[14] = -np.int64(mode == RDOWN)  # all dropped bits, negative inputs
-    e[15], e[16], e[17], e[18] = 0, 1, 64, srbits
-    e[19], e[20], e[21] = fastlo, P[P_HALFQ], -np.int64(mode == RSR)
     ext = (
-        e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8], e[9], e[10],
-        e[11], e[12], e[13], e[14], e[15], e[16], e[17], e[18], e[19], e[20], e[21],
+        consts[0], consts[1], consts[2], consts[3], consts[4], consts[5],
+        _as_container(P[P_SUBLO], xb), _as_container(P[P_ZLIM], xb),
+        _as_container(P[P_LOFIELD], xb), _as_container(P[P_MB], xb), consts[8],
+        _as_container(-np.int64(mode == RNE), xb),  # half - 1 plus the kept LSB
+        _as_container(-np.int64(mode == RNA), xb),  # half
+        _as_container(-np.int64(mode == RUP), xb),  # all dropped bits, positive inputs
+        _as_container(-np.int64(mode == RDOWN), xb),  # all dropped bits, negative inputs
+        _as_container(0, xb), _as_container(1, xb), _as_container(64, xb),
+        _as_container(srbits, xb), _as_container(P[P_FASTLO], xb),
+        _as_container(P[P_HALFQ], xb), _as_container(-np.int64(mode == RSR), xb),
     )  # fmt: skip
-    zero = consts[12]
+    zero = ext[15]
     umask = np.uint64(srmask)
     w0 = np.uint64(0)
     stochastic = False
     if key is not None:
         stochastic = mode >= RSR
-    longer = False
     for blo in range(lo, hi, _BLOCK):
         # unsigned indices into the whole arrays: no slices or calls per block
         ulo = np.uint64(blo)
         uhi = np.uint64(min(hi, blo + _BLOCK))
-        first = uhi
-        end = ulo
+        stop = np.int64(uhi)
         if not longer:
+            first = uhi
+            end = ulo
             nslow = 0
+            below = 0
             if stochastic:
                 for j in range(ulo, uhi):
                     inc = (word(key, np.int64(j)) >> srshift) & umask
-                    ob[j], slow = _normal_bits(xb[j], inc, consts)
+                    ob[j], slow, bel = _normal_bits(xb[j], inc, consts)
                     first = min(first, j if slow else uhi)
                     end = max(end, j + np.uint64(1) if slow else ulo)
                     nslow += slow
+                    below += bel
             else:
                 for j in range(ulo, uhi):
-                    ob[j], slow = _normal_bits(xb[j], zero, consts)
+                    ob[j], slow, bel = _normal_bits(xb[j], zero, consts)
                     first = min(first, j if slow else uhi)
                     end = max(end, j + np.uint64(1) if slow else ulo)
                     nslow += slow
-            if nslow <= _FEW:  # none or a few: the exact routine
-                for j in range(first, end if nslow else first):
-                    t = np.int64(xb[j]) & rangemask
-                    if t < lobits or t > hibits:
-                        out[j] = cast_general(np.uint64(xb[j]), word(key, np.int64(j)), P)
+                    below += bel
+            if nslow == 0:
                 continue
-            # elements between first and end that the pass rounded already round to
-            # themselves (in place, xb holds them now)
+            if below == 0:  # NaN, Inf, overflow: nothing for the longer pass
+                return np.int64(first), np.int64(end), stop, longer
             ulo = first
             uhi = end
-            longer = True
         first = uhi
         end = ulo
         below = 0
@@ -170,17 +209,17 @@ def cast_range(xb, ob, out, P, key, lo, hi):
                 end = max(end, j + np.uint64(1) if slow else ulo)
                 below += bel
         longer = below > _FEW
-        for j in range(first, end):
-            t = np.int64(xb[j]) & rangemask
-            if (t < fastlo and (t != 0 or zlim == 0)) or t > hibits:
-                out[j] = cast_general(np.uint64(xb[j]), word(key, np.int64(j)), P)
+        if first < end:
+            return np.int64(first), np.int64(end), stop, longer
+    return hi, hi, hi, longer
 
 
 @njit(cache=True, inline="always")
 def _normal_bits(x, inc, consts):
     """One element of the shorter pass: its rounded bits (its input bits if it lies
     outside the target's normal range: in place, the second pass reads them) and
-    whether it does. ``inc``: the random part of the increment."""
+    whether it does, and whether it lies below that range (nonzero: the longer pass may
+    take it). ``inc``: the random part of the increment."""
     sign, absmask, rangemask, lobits, hibits, d, lowmask, inc0, pflip, uselsb = consts[:10]
     incpos, incneg = consts[10], consts[11]
     b = x & (sign | absmask)
@@ -188,7 +227,7 @@ def _normal_bits(x, inc, consts):
     t = b & rangemask
     slow = (t < lobits) | (t > hibits)
     inc += inc0 + (((ab >> d) ^ pflip) & uselsb) + (incneg if b != ab else incpos)
-    return (b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)), slow
+    return (b if slow else ((ab + inc) & ~lowmask) | (b ^ ab)), slow, np.int64(t < lobits)
 
 
 @njit(cache=True, inline="always")

@@ -149,7 +149,9 @@ def _round_row(v, e, P, ek, bits, n):
     for j in range(n):
         if e[j] != 0:
             v[j] = to_odd(v[j], e[j])
-    cast_range(bits, bits, v, P, ek, 0, n)
+    # lo as an int64, not the literal 0: a literal argument is a signature of its own,
+    # so the kernel would compile once more than for the callers passing an int64
+    cast_range(bits, bits, v, P, ek, np.int64(0), n)
 
 
 @njit(cache=True, inline="always")
@@ -179,11 +181,11 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
         nacc[j] = _rne(s, aaddexp, amsub)
         flag[j] = slow
         nslow += slow
-    no_words = (np.uint64(0), np.int64(0), np.int64(0), np.int64(0))  # nearest even
     for j in range(n if nslow else 0):
         if flag[j]:
-            if use_pp:
-                p = _mul(a, B[j], PP, no_words, 0)
+            if use_pp:  # _mul's rounding, with nearest even's word 0: no hashing compiled
+                p, pe = two_prod_fma(a, B[j])
+                p = round_sum(p, pe, np.uint64(0), PP)
                 pe = 0.0
             else:
                 p, pe = two_prod_fma(a, B[j])
@@ -191,21 +193,25 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
             nacc[j] = round_sum(s, t + pe, np.uint64(0), P)
 
 
-@njit(cache=True, parallel=True)
-def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, ac):
-    """``C = A @ B`` for the recursive and blocked orders, a whole row of ``C`` at a
-    time: for each ``q``, the products ``A[i, q] * B[q, :]`` (rounded into ``PP``) are
-    added into the row's accumulators, which are rounded into ``P``; blocked sums add
-    each block's accumulators into outer ones (rounded into ``PO``) every ``block``
-    terms. The same roundings, in the same order and with the same random words, as
-    :func:`matmul_kernel`. With
-    ``fused`` True (round to nearest even into formats with subnormals; ``pc``/``ac``:
-    their (addexp, msub, max)), each step is one pass (:func:`_fused_row`). ``fused``
-    None and ``key`` None (deterministic modes) are pruned by numba at compile time, so
-    a call compiles only the path it takes."""
-    m, k = A.shape
+@njit(cache=True, nogil=True)
+def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, general, pc, ac, r0, r1):
+    """Rows ``r0:r1`` of ``C = A @ B`` for the recursive and blocked orders, a whole row
+    of ``C`` at a time (rows in threads by :func:`numerics._core.jit.run_rows`, which
+    compiles much faster than a parallel loop): for each ``q``, the products
+    ``A[i, q] * B[q, :]`` (rounded into ``PP``) are added into the row's accumulators,
+    which are rounded into ``P``; blocked sums add each block's accumulators into outer
+    ones (rounded into ``PO``) every ``block`` terms. The same roundings, in the same
+    order and with the same random words, as :func:`matmul_kernel`. With ``fused`` True
+    (round to nearest even into formats with subnormals; ``pc``/``ac``: their (addexp,
+    msub, max)), each step is one pass (:func:`_fused_row`); with ``general`` True,
+    products, sums and roundings in separate passes (every mode and format). One of the
+    two is True, the other None: numba prunes a branch on an argument's being None (not
+    on a bool's value), so a call compiles only the path it takes, as it does for
+    ``blocked`` (True for blocked sums, else None) and for ``key`` (None for the
+    deterministic modes)."""
+    k = A.shape[1]
     n = B.shape[1]
-    for i in prange(m):
+    for i in range(r0, r1):
         acc = np.zeros(n)
         nacc = np.zeros(n)
         flag = np.zeros(n, np.bool_)
@@ -213,34 +219,31 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, pc, a
         p = np.empty(n)
         pe = np.zeros(n)
         se = np.zeros(n)
-        pbits = p.view(np.uint64)
-        abits = acc.view(np.uint64)
-        obits = outer.view(np.uint64)
         for q in range(k):
             a = A[i, q]
             if fused is not None:
                 _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac)
                 acc, nacc = nacc, acc
-            else:
+            if general is not None:
                 for j in range(n):
                     pj, ej = two_prod_fma(a, B[q, j])
                     p[j] = pj
                     pe[j] = ej
                 if use_pp:
-                    _round_row(p, pe, PP, event_key(key, i, k, q), pbits, n)
+                    _round_row(p, pe, PP, event_key(key, i, k, q), p.view(np.uint64), n)
                     pe[:] = 0.0
                 for j in range(n):
                     s, t = two_sum(acc[j], p[j])
                     acc[j] = s
                     se[j] = t + pe[j] if pe[j] != 0 else t
-                _round_row(acc, se, P, event_key(key, i, k, k + 4 * q), abits, n)
-            if blocked and ((q + 1) % block == 0 or q == k - 1):
+                _round_row(acc, se, P, event_key(key, i, k, k + 4 * q), acc.view(np.uint64), n)
+            if blocked is not None and ((q + 1) % block == 0 or q == k - 1):
                 for j in range(n):
                     s, t = two_sum(outer[j], acc[j])
                     outer[j] = s
                     se[j] = t
                     acc[j] = 0.0
                 ek = event_key(key, i, k, 5 * k + 4 * (q // block))
-                _round_row(outer, se, PO, ek, obits, n)
+                _round_row(outer, se, PO, ek, outer.view(np.uint64), n)
         for j in range(n):
-            C[i, j] = outer[j] if blocked else acc[j]
+            C[i, j] = outer[j] if blocked is not None else acc[j]

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core.containers import F64, is_bfloat16
+from .._core.jit import run_rows
 from .._core.params import check_exact_sum_format, params, rne_constants
 from .._core.random_words import seed_key
 from ..formats.cast import cast
@@ -184,10 +185,13 @@ def matmul(
         pc, ac = (np.array([*rne_constants(f), f.max]) for f in fmts)
         # None: the paths not taken, which numba then does not compile
         rw_key = key if as_rounding(rounding).is_stochastic else None
-        blocked = o == _reduce_kernels.BLOCKED
-        _reduce_kernels.matmul_rowwise(
-            a, bm, C, b, PP, use_pp, P, PO, rw_key, blocked, True if fused else None, pc, ac
-        )
+        blocked = True if o == _reduce_kernels.BLOCKED else None
+        args = (
+            a, bm, C, b, PP, use_pp, P, PO, rw_key, blocked,
+            True if fused else None, None if fused else True, pc, ac,
+        )  # fmt: skip
+        m, k = a.shape
+        run_rows(_reduce_kernels.matmul_rowwise, args, m, m * k * bm.shape[1])
     return C
 
 

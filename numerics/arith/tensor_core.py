@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import pairwise
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core.containers import is_bfloat16
+from .._core.jit import run_rows
 from ..formats.cast import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
@@ -408,21 +406,6 @@ def _scales(x, fmt: Format, shape: tuple[int, ...], what: str) -> np.ndarray:
     return s
 
 
-def _run_rows(kernel, args: tuple, rows: int, macs: int) -> None:
-    """Run ``kernel`` over ``rows`` rows, split over numba's thread count
-    (:func:`numba.get_num_threads`) when the product is large enough to gain; rows
-    are independent, so the result does not depend on the split."""
-    threads = min(numba.get_num_threads(), rows, max(1, macs // 2**20))
-    if threads <= 1:
-        kernel(*args, 0, rows)
-        return
-    bounds = np.linspace(0, rows, threads + 1).astype(int)
-    with ThreadPoolExecutor(threads) as pool:
-        jobs = [pool.submit(kernel, *args, int(lo), int(hi)) for lo, hi in pairwise(bounds)]
-        for job in jobs:
-            job.result()
-
-
 def tc_matmul(
     a: ArrayLike,
     b: ArrayLike,
@@ -548,7 +531,7 @@ def tc_matmul(
             flat(sb_sig, sb_sig.shape[-2:]), flat(sb_e, sb_e.shape[-2:]),
             C3, core.group, core.scale_block, L, core.F, core.e_zero, promote, D,
         )  # fmt: skip
-        _run_rows(_k.gst_matmul, args, nb * M, nb * M * N * K)
+        run_rows(_k.gst_matmul, args, nb * M, nb * M * N * K)
     else:
         if core.block_scale == "st":  # power-of-two scales: fold them into the operands
             sa_sig, sa_e = _scale_parts(sa, core.scale_fmt)
@@ -570,7 +553,7 @@ def tc_matmul(
             A3, B3, flat(ea, (M, K)), flat(eb, (K, N)), C3, bad_a, bad_b,
             L, core.F, rho, core.e_zero, c_emin, promote, D,
         )  # fmt: skip
-        _run_rows(_k.t_matmul, args, nb * M, nb * M * N * K)
+        run_rows(_k.t_matmul, args, nb * M, nb * M * N * K)
     out_dtype = np.float16 if (core.acc == "float16" and not promote) else np.float32
     out = D.reshape(*batch, M, N).astype(out_dtype)
     nan = np.isnan(out)

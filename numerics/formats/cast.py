@@ -118,8 +118,11 @@ def cast(
     xb = p.flat.view(cont.uint)
     if p.parallel:
         cast_kernels.cast_parallel(xb, res, p.P, p.key)
-    else:  # the range kernel itself: a wrapper would compile (and optimise) it again
-        cast_kernels.cast_range(xb, res.view(cont.uint), res, p.P, p.key, 0, xb.size)
+    else:  # the pass; the exact routine compiles and runs only if the pass left elements
+        rb = res.view(cont.uint)
+        flo = cast_kernels.cast_pass(xb, rb, p.P, p.key, 0, xb.size, False)[0]
+        if flo < xb.size:
+            cast_kernels.cast_range(xb, rb, res, p.P, p.key, flo, xb.size)
     if direct:
         return out
     result = from_container(res, arr.dtype).reshape(arr.shape)

@@ -204,7 +204,7 @@ def mx_exponent(a, mode, emax, mbits, elem_max):
         E += frac >= (np.int64(1) << 52) - (np.int64(1) << (51 - mbits))
     e = E - emax
     if mode == MX_RCEIL:
-        e += a > elem_max * ldexp_exact(1, min(max(e, -1074), 1023))
+        e += a > elem_max * ldexp_exact(np.int64(1), min(max(e, -1074), 1023))
     return np.float64(min(max(e, -127), 127))  # E8M0's range: clamp, never NaN
 
 
@@ -226,14 +226,16 @@ def _int_slow(q, emin, dbase):
 
 
 @njit(cache=True, inline="always")
-def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
+def _fast_pass(qb, cnt, zb, key, generic, row0, P, EP, FP, codes_row):
     """Codes of ``cnt`` float64 quotients ``qb`` (zero points ``zb``), branch-free.
 
     Round-to-nearest-even adds and subtracts ``1.5 * 2**k`` with ``2**(k-52)`` the
     quantum at the element's exponent, so the floating-point unit rounds; other modes
     (but odd and stochastic_equal) add an increment to the integer significand. NaN
     (and for the integer way :func:`_int_slow`) is left to the fix-up. Returns the
-    (clipped, flushed, left) counts of the elements it coded.
+    (clipped, flushed, left) counts of the elements it coded. ``generic``: None for
+    nearest even, whose callers then compile only its loop (numba prunes a branch on an
+    argument's being None), True for the other modes.
     """
     mode = P[P_MODE]
     m = P[P_M]
@@ -263,7 +265,7 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
     nclip = 0
     nflush = 0
     nslow = 0
-    if mode == RNE:
+    if generic is None or mode == RNE:
         for i in range(cnt):
             q = qb[i]
             b = np.float64(q).view(np.int64)
@@ -278,7 +280,9 @@ def _fast_pass(qb, cnt, zb, key, row0, P, EP, FP, codes_row):
             codes_row[i] = _code(b, mag, zb[i], K_)
         # counting in the loop above would slow it down by half: count apart, on request
         if EP[E_STATS] != 0:
-            half_q = two_emin * ldexp_exact(1, -m - 1)  # nearest even: a <= half_q gives 0
+            half_q = two_emin * ldexp_exact(
+                np.int64(1), -m - 1
+            )  # nearest even: a <= half_q gives 0
             for i in range(cnt):
                 q = qb[i]
                 a = abs(q)
@@ -334,16 +338,17 @@ def _row_mx_scales(xr, XC, bs, SR, vmax, dr):
     for k in range(dr.size):
         lo = k * bs
         e = mx_exponent(_bits_amax(xr, lo, min(n, lo + bs), XC), SR[1], SR[2], SR[3], vmax)
-        dr[k] = e if e != e else ldexp_exact(1, np.int64(e))
+        dr[k] = e if e != e else ldexp_exact(np.int64(1), np.int64(e))
 
 
 @njit(cache=True)
-def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
+def _row_quotients(xr, dr, zr, bs, exact64, anyscale, qb, zb):
     """``qb = xr / s`` in float64 for each block of ``bs`` (divisors ``dr``; a NaN marks
     a NaN block, whose quotients are 0), an underflow to zero keeping its direction;
     ``exact64`` (float64 data) corrects inexact quotients. ``zb``: the blocks' zero
-    points ``zr``, if any. One call per row: arrays passed per block would cost
-    reference counting on every block."""
+    points ``zr``, if any. ``anyscale``: None where every divisor is a power of two (MX
+    scales): numba then compiles only that loop; True otherwise. One call per row:
+    arrays passed per block would cost reference counting on every block."""
     n = xr.size
     for k in range(dr.size):
         lo = k * bs
@@ -355,7 +360,8 @@ def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
             qb[lo:hi] = 0.0
             continue
         sb = np.float64(s).view(np.int64)
-        if (sb & _M52) == 0 and (sb >> 52) > 0:  # a power of two: multiplying is exact
+        # a power of two: multiplying is exact
+        if anyscale is None or ((sb & _M52) == 0 and (sb >> 52) > 0):
             inv = 1.0 / s
             for j in range(np.uint64(lo), np.uint64(hi)):
                 v = np.float64(xr[j])
@@ -376,9 +382,12 @@ def _row_quotients(xr, dr, zr, bs, exact64, qb, zb):
 
 
 @njit(cache=True)
-def quantize_rows_fast(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix, r0, r1):
-    """Codes of rows ``r0:r1`` of ``x`` by the branch-free pass; ``stats[r]`` gets its
-    (clipped, flushed) counts, and ``fix[r] = 1`` marks a row with elements left to
+def quantize_rows_fast(
+    x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix, r0, r1
+):
+    """Codes of rows ``r0:r1`` of ``x`` by the branch-free pass (``generic``: see
+    :func:`_fast_pass`; ``anyscale``: see :func:`_row_quotients`); ``stats[r]`` gets
+    its (clipped, flushed) counts, and ``fix[r] = 1`` marks a row with elements left to
     :func:`quantize_rows_fix` (all of them for a format or mode the pass does not
     handle). Split so that the exact routine compiles only when data or mode need it.
 
@@ -400,9 +409,9 @@ def quantize_rows_fast(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats,
     for r in range(r0, r1):
         if SR[0] == 1:
             _row_mx_scales(xb[r], XC, bs, SR, FP[F_VMAX], div[r])
-        _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, qb, zb)
+        _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, anyscale, qb, zb)
         if fast:
-            nclip, nflush, ns = _fast_pass(qb, n, zb, key, r * n, P, EP, FP, codes[r])
+            nclip, nflush, ns = _fast_pass(qb, n, zb, key, generic, r * n, P, EP, FP, codes[r])
             stats[r, 0] += nclip
             stats[r, 1] += nflush
             fix[r] = ns != 0
@@ -429,7 +438,7 @@ def quantize_rows_fix(x, bs, div, zp, SR, P, EP, FP, key, codes, stats, rows):
     for i in range(rows.size):
         r = rows[i]
         xr = x[r]
-        _row_quotients(xr, div[r], zp[r], bs, SR[4] != 0, qb, zb)
+        _row_quotients(xr, div[r], zp[r], bs, SR[4] != 0, True, qb, zb)
         nclip = 0
         nflush = 0
         for j in range(n):
@@ -456,7 +465,7 @@ def _to_range(k, bits, qmin):
 
 
 @njit(cache=True, parallel=True)
-def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix):
+def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix):
     """:func:`quantize_rows_fast` over every row of ``x``, in parallel over rows (the
     same result)."""
     rows = x.shape[0]
@@ -464,8 +473,9 @@ def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix)
     for c in prange((rows + step - 1) // step):
         r1 = min(rows, (c + 1) * step)
         quantize_rows_fast(
-            x, xb, XC, bs, div, zp, SR, P, EP, FP, key, codes, stats, fix, c * step, r1
-        )
+            x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix,
+            c * step, r1,
+        )  # fmt: skip
 
 
 @njit(cache=True)

@@ -131,7 +131,14 @@ def encode_blocks(
     if x2.size:
         xb, XC = _bits(x2)
         fix = np.zeros(rows, np.int8)
-        args = (x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts, fix)
+        # None for nearest even and for MX scales (powers of two, computed by the
+        # kernel): the kernels then compile only the loops those take
+        generic = None if mode is Rounding.NEAREST_EVEN else True
+        anyscale = None if mx is not None else True
+        args = (
+            x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, generic, anyscale,
+            codes2, counts, fix,
+        )  # fmt: skip
         if use_parallel(x2.size):
             _kernels.quantize_rows(*args)
         else:  # the row kernel itself: a wrapper would compile (and optimise) it again

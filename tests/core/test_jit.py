@@ -99,7 +99,7 @@ _CAST_AND_COUNT = """
 import numpy as np, numerics as nm
 from numerics._core import cast_kernels
 r = nm.cast(np.linspace(-3.0, 3.0, 101), "float8_e4m3fn")
-print(r[3], sum(cast_kernels.cast_range.stats.cache_hits.values()))
+print(r[3], sum(cast_kernels.cast_pass.stats.cache_hits.values()))
 """
 
 
@@ -146,7 +146,7 @@ def test_read_only_package_and_home_cache_in_a_private_temp_dir(tmp_path):
     assert first.stdout.split() == ["-2.75", "0"] and first.stderr == ""
     cache = tmp_path / "tmp" / f"numerics-numba-cache-{os.getuid()}"
     assert stat.S_IMODE(cache.stat().st_mode) & 0o077 == 0
-    assert list(cache.rglob("cast_kernels.cast_range-*.nbc"))
+    assert list(cache.rglob("cast_kernels.cast_pass-*.nbc"))
     second = _python(_CAST_AND_COUNT, env, tmp_path)  # loads what the first run cached
     assert second.stdout.split() == ["-2.75", "1"], second.stderr
 

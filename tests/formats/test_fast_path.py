@@ -1,7 +1,9 @@
 """The cast kernel's branch-free passes (normal range; below it: the target's
 subnormals, values below its smallest subnormal, zeros) against the scalar routine
 ``round_one`` element by element, in every mode with a fast path, stochastic with and
-without ``sr_bits``, in place and not, on data that switches between the passes."""
+without ``sr_bits``, in place and not, on data that switches between the passes, through
+the range kernel and through the public serial cast (the pass alone, the exact routine
+only from the first element the pass leaves)."""
 
 import numba
 import numpy as np
@@ -57,8 +59,10 @@ MODES = [
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=str)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fast_passes_equal_the_scalar_routine(fmt, dtype):
-    xs = X.astype(dtype)
+@pytest.mark.parametrize("start", [0, 3000], ids=["spread-first", "normal-first"])
+def test_fast_passes_equal_the_scalar_routine(fmt, dtype, start):
+    # from 3000: blocks the pass covers come before the first element it leaves
+    xs = X[start:].astype(dtype)
     for mode, sr_bits in MODES:
         for saturate in (False, True):
             for subnormals in (True, False):
@@ -75,9 +79,16 @@ def test_fast_passes_equal_the_scalar_routine(fmt, dtype):
                 inplace = p.flat.copy()
                 ib = inplace.view(cont.uint)
                 cast_kernels.cast_range(ib, ib, inplace, p.P, p.key, 0, ib.size)
+                # the public serial path: the pass alone, then cast_range from the first
+                # element it leaves
+                kw = dict(saturate=saturate, subnormals=subnormals, seed=seed, sr_bits=sr_bits)
+                public = nm.cast(xs, fmt, mode, **kw)
+                public_inplace = xs.copy()
+                nm.cast(public_inplace, fmt, mode, out=public_inplace, **kw)
                 nan = np.isnan(want.view(cont.dtype))
                 what = f"{fmt} {dtype.__name__} {mode} {sr_bits} sat={saturate} sub={subnormals}"
-                for res in (got.view(cont.uint), ib):
+                for res in (got.view(cont.uint), ib, public.view(cont.uint),
+                            public_inplace.view(cont.uint)):  # fmt: skip
                     bad = (res != want) & ~(nan & np.isnan(res.view(cont.dtype)))
                     assert not bad.any(), f"{what}: {xs[bad][:4]}"
 
