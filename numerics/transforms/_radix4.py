@@ -34,12 +34,6 @@ _ONE = np.uint64(1)
 _SIXTEEN = np.uint64(16)
 
 
-# Passes with h up to this run k by k over all blocks (twiddles loaded once, no
-# per-block set-up of a vector loop too short to pay for it), longer ones block by
-# block with the k loop vectorised.
-_SMALL = 64
-
-
 @njit(cache=True, inline="always")
 def _fwd_ends(x, i, h, q, C, S, g):
     """Forward, one block at ``i``: ``k = 0`` of both stages and ``k = h/2`` of the
@@ -129,22 +123,11 @@ def fwd_pass(x, lo, hi, h, C, S, g):
     hi = np.uint64(hi)
     for i in range(lo, hi, h4):
         _fwd_ends(x, i, h, q, C, S, g)
-    if h <= _SMALL:
+    for i in range(lo, hi, h4):
         for k in range(_ONE, q):
-            c1 = C[q + k]
-            s1 = S[q + k]
-            c2 = C[h + k]
-            s2 = S[h + k]
-            c3 = C[h2 - k]
-            s3 = S[h2 - k]
-            for i in range(lo, hi, h4):
-                _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
-    else:
-        for i in range(lo, hi, h4):
-            for k in range(_ONE, q):
-                _fwd_group(
-                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-                )
+            _fwd_group(
+                x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
+            )
 
 
 @njit(cache=True, inline="always")
@@ -236,22 +219,11 @@ def inv_pass(x, lo, hi, h, C, S):
     g = x.dtype.type(0.5)
     for i in range(lo, hi, h4):
         _inv_ends(x, i, h, q, C, S, g)
-    if h <= _SMALL:
+    for i in range(lo, hi, h4):
         for k in range(_ONE, q):
-            c1 = C[q + k]
-            s1 = S[q + k]
-            c2 = C[h + k]
-            s2 = S[h + k]
-            c3 = C[h2 - k]
-            s3 = S[h2 - k]
-            for i in range(lo, hi, h4):
-                _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
-    else:
-        for i in range(lo, hi, h4):
-            for k in range(_ONE, q):
-                _inv_group(
-                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-                )
+            _inv_group(
+                x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
+            )
 
 
 @njit(cache=True)
@@ -267,22 +239,23 @@ def fwd16(x, lo, hi, C, S):
     c7 = C[7]
     s7 = S[7]
     for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        x0 = x[i]
-        x1 = x[i + np.uint64(1)]
-        x2 = x[i + np.uint64(2)]
-        x3 = x[i + np.uint64(3)]
-        x4 = x[i + np.uint64(4)]
-        x5 = x[i + np.uint64(5)]
-        x6 = x[i + np.uint64(6)]
-        x7 = x[i + np.uint64(7)]
-        x8 = x[i + np.uint64(8)]
-        x9 = x[i + np.uint64(9)]
-        x10 = x[i + np.uint64(10)]
-        x11 = x[i + np.uint64(11)]
-        x12 = x[i + np.uint64(12)]
-        x13 = x[i + np.uint64(13)]
-        x14 = x[i + np.uint64(14)]
-        x15 = x[i + np.uint64(15)]
+        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
+        x0 = v[0]
+        x1 = v[1]
+        x2 = v[2]
+        x3 = v[3]
+        x4 = v[4]
+        x5 = v[5]
+        x6 = v[6]
+        x7 = v[7]
+        x8 = v[8]
+        x9 = v[9]
+        x10 = v[10]
+        x11 = v[11]
+        x12 = v[12]
+        x13 = v[13]
+        x14 = v[14]
+        x15 = v[15]
         t1 = x0 + x1
         t2 = x0 - x1
         t3 = x2 + x3
@@ -350,22 +323,22 @@ def fwd16(x, lo, hi, C, S):
         t65 = t35 - t62
         t66 = t63 - t36
         t67 = t36 + t63
-        x[i] = t47
-        x[i + np.uint64(1)] = t52
-        x[i + np.uint64(2)] = t58
-        x[i + np.uint64(3)] = t64
-        x[i + np.uint64(4)] = t30
-        x[i + np.uint64(5)] = t65
-        x[i + np.uint64(6)] = t59
-        x[i + np.uint64(7)] = t53
-        x[i + np.uint64(8)] = t48
-        x[i + np.uint64(9)] = t54
-        x[i + np.uint64(10)] = t60
-        x[i + np.uint64(11)] = t66
-        x[i + np.uint64(12)] = t49
-        x[i + np.uint64(13)] = t67
-        x[i + np.uint64(14)] = t61
-        x[i + np.uint64(15)] = t55
+        v[0] = t47
+        v[1] = t52
+        v[2] = t58
+        v[3] = t64
+        v[4] = t30
+        v[5] = t65
+        v[6] = t59
+        v[7] = t53
+        v[8] = t48
+        v[9] = t54
+        v[10] = t60
+        v[11] = t66
+        v[12] = t49
+        v[13] = t67
+        v[14] = t61
+        v[15] = t55
 
 
 @njit(cache=True)
@@ -382,22 +355,23 @@ def inv16(x, lo, hi, C, S):
     c7 = C[7]
     s7 = S[7]
     for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        x0 = x[i]
-        x1 = x[i + np.uint64(1)]
-        x2 = x[i + np.uint64(2)]
-        x3 = x[i + np.uint64(3)]
-        x4 = x[i + np.uint64(4)]
-        x5 = x[i + np.uint64(5)]
-        x6 = x[i + np.uint64(6)]
-        x7 = x[i + np.uint64(7)]
-        x8 = x[i + np.uint64(8)]
-        x9 = x[i + np.uint64(9)]
-        x10 = x[i + np.uint64(10)]
-        x11 = x[i + np.uint64(11)]
-        x12 = x[i + np.uint64(12)]
-        x13 = x[i + np.uint64(13)]
-        x14 = x[i + np.uint64(14)]
-        x15 = x[i + np.uint64(15)]
+        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
+        x0 = v[0]
+        x1 = v[1]
+        x2 = v[2]
+        x3 = v[3]
+        x4 = v[4]
+        x5 = v[5]
+        x6 = v[6]
+        x7 = v[7]
+        x8 = v[8]
+        x9 = v[9]
+        x10 = v[10]
+        x11 = v[11]
+        x12 = v[12]
+        x13 = v[13]
+        x14 = v[14]
+        x15 = v[15]
         t1 = (x0 + x8) * g
         t2 = (x0 - x8) * g
         t3 = -x12
@@ -465,19 +439,19 @@ def inv16(x, lo, hi, C, S):
         t65 = (t49 - t38) * g
         t66 = (t50 + t51) * g
         t67 = (t50 - t51) * g
-        x[i] = t52
-        x[i + np.uint64(1)] = t53
-        x[i + np.uint64(2)] = t54
-        x[i + np.uint64(3)] = t55
-        x[i + np.uint64(4)] = t56
-        x[i + np.uint64(5)] = t57
-        x[i + np.uint64(6)] = t58
-        x[i + np.uint64(7)] = t59
-        x[i + np.uint64(8)] = t60
-        x[i + np.uint64(9)] = t61
-        x[i + np.uint64(10)] = t62
-        x[i + np.uint64(11)] = t63
-        x[i + np.uint64(12)] = t64
-        x[i + np.uint64(13)] = t65
-        x[i + np.uint64(14)] = t66
-        x[i + np.uint64(15)] = t67
+        v[0] = t52
+        v[1] = t53
+        v[2] = t54
+        v[3] = t55
+        v[4] = t56
+        v[5] = t57
+        v[6] = t58
+        v[7] = t59
+        v[8] = t60
+        v[9] = t61
+        v[10] = t62
+        v[11] = t63
+        v[12] = t64
+        v[13] = t65
+        v[14] = t66
+        v[15] = t67
