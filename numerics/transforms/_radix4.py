@@ -27,11 +27,37 @@ generated from the radix-2 stages with the same operations in the same order.
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from .._core.jit import njit
 
 _ONE = np.uint64(1)
 _SIXTEEN = np.uint64(16)
+
+# Passes with h up to this run k by k over all blocks (twiddles loaded once; the k
+# loop is too short for a vector loop to pay for its set-up and alias checks), longer
+# ones block by block with the k loop vectorised.
+_SMALL = 32
+
+
+@intrinsic
+def opaque(typingctx, v):
+    """``v`` unchanged, through an empty inline assembly statement that the optimiser
+    cannot see through. A block's start passed through it is no affine function of the
+    block loop's counter, so LLVM keeps the vectorised butterfly loop's alias checks
+    per block (where the eight streams are disjoint) instead of widening them to the
+    whole row and hoisting them out of the block loop, where they fail and every block
+    runs the scalar loop."""
+    if v != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        fn = ir.FunctionType(ir.IntType(64), [ir.IntType(64)])
+        return builder.asm(fn, "", "=r,0", args, side_effect=False)
+
+    return types.uint64(v), codegen
 
 
 @njit(cache=True, inline="always")
@@ -67,7 +93,7 @@ def _fwd_ends(x, i, h, q, C, S, g):
         x[j + h + q] = (ei + t2) * g
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Forward, one block at ``i``: butterfly ``k`` of the first stage on both halves,
     then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k`` at
@@ -123,11 +149,23 @@ def fwd_pass(x, lo, hi, h, C, S, g):
     hi = np.uint64(hi)
     for i in range(lo, hi, h4):
         _fwd_ends(x, i, h, q, C, S, g)
-    for i in range(lo, hi, h4):
+    if h <= _SMALL:
         for k in range(_ONE, q):
-            _fwd_group(
-                x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-            )
+            c1 = C[q + k]
+            s1 = S[q + k]
+            c2 = C[h + k]
+            s2 = S[h + k]
+            c3 = C[h2 - k]
+            s3 = S[h2 - k]
+            for i in range(lo, hi, h4):
+                _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
+    else:
+        for i0 in range(lo, hi, h4):
+            i = opaque(i0)
+            for k in range(_ONE, q):
+                _fwd_group(
+                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
+                )
 
 
 @njit(cache=True, inline="always")
@@ -162,7 +200,7 @@ def _inv_ends(x, i, h, q, C, S, g):
         x[j + h + q] = -(ss * t1 + cc * t2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Inverse, one block at ``i``: the mirror of :func:`_fwd_group` (second stage's
     butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
@@ -219,11 +257,23 @@ def inv_pass(x, lo, hi, h, C, S):
     g = x.dtype.type(0.5)
     for i in range(lo, hi, h4):
         _inv_ends(x, i, h, q, C, S, g)
-    for i in range(lo, hi, h4):
+    if h <= _SMALL:
         for k in range(_ONE, q):
-            _inv_group(
-                x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-            )
+            c1 = C[q + k]
+            s1 = S[q + k]
+            c2 = C[h + k]
+            s2 = S[h + k]
+            c3 = C[h2 - k]
+            s3 = S[h2 - k]
+            for i in range(lo, hi, h4):
+                _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
+    else:
+        for i0 in range(lo, hi, h4):
+            i = opaque(i0)
+            for k in range(_ONE, q):
+                _inv_group(
+                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
+                )
 
 
 @njit(cache=True)
