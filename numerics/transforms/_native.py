@@ -256,14 +256,14 @@ def wht_stage(x, h, half):
 
 
 @njit(cache=True)
-def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht):
+def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
-    ``TC``, ``inv`` and ``wht`` are None when the plan has no twist, inverse or
-    Walsh-Hadamard steps: numba then prunes those branches, so a first rdfft does not
-    compile their kernels. (The row loop and the plan's interpreter are one kernel, and
-    the step drivers inline into it: each kernel level that calls another re-optimises
-    and re-emits the machine code of everything below it, which dominated the first
-    call's compile time.)"""
+    ``TC``, ``inv``, ``wht`` and ``perm`` are None when the plan has no twist, inverse,
+    Walsh-Hadamard or DCT-reordering steps: numba then prunes those branches, so a first
+    rdfft does not compile their kernels. (The row loop and the plan's interpreter are
+    one kernel, and the step drivers inline into it: each kernel level that calls
+    another re-optimises and re-emits the machine code of everything below it, which
+    dominated the first call's compile time.)"""
     n = X.shape[1]
     for r in range(X.shape[0]):
         x = X[r]
@@ -275,7 +275,8 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht):
             if kind == _steps.BITREV:
                 bitrev(x, R)
             elif kind == _steps.MAKHOUL or kind == _steps.UNMAKHOUL:
-                _steps.makhoul(x, kind == _steps.UNMAKHOUL)
+                if perm is not None:
+                    _steps.makhoul(x, kind == _steps.UNMAKHOUL)
             elif kind == _steps.FWD:
                 fwd_steps(x, a, b, C, S, flag)
             elif kind == _steps.INV:
@@ -302,7 +303,7 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht):
 
 
 @njit(cache=True, parallel=True)
-def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht):
+def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
     """:func:`run_rows_serial`, rows in parallel (the same result)."""
     for r in prange(X.shape[0]):
-        run_rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht)
+        run_rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm)
