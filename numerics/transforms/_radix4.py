@@ -16,8 +16,12 @@ fastmath).
 Why the loops vectorise: all indices are unsigned (numba cannot prove an index from
 ``range(lo, hi)`` non-negative, and its negative-index wraparound blocks the
 vectorisation); the eight slot streams of a block are disjoint ranges (four walk
-forward, four backward, which the vectoriser reverses with a permute), and the
-twiddles are contiguous.
+forward, four backward, which the vectoriser reverses with a permute), the twiddles
+are contiguous, and the block start reaches the loop through :func:`opaque`, so the
+alias checks stay per block. Passes with ``h <= _SMALL`` run the other way round (k
+outer, blocks inner), too short a loop to vectorise either way; the butterfly group
+is one compiled function (typed once, as numba's inlining would type it at each call
+site) that LLVM inlines into both loops.
 
 The first four stages (lengths 2 to 16), whose loops are too short to vectorise, run
 as one straight-line codelet per block of 16 (:func:`fwd16`, :func:`inv16`),
