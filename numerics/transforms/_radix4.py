@@ -64,7 +64,7 @@ def opaque(typingctx, v):
     return types.uint64(v), codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _fwd_ends(x, i, h, q, C, S, g):
     """Forward, one block at ``i``: ``k = 0`` of both stages and ``k = h/2`` of the
     first (then its image, ``k = h/2`` of the second, its own mirror)."""
@@ -97,7 +97,7 @@ def _fwd_ends(x, i, h, q, C, S, g):
         x[j + h + q] = (ei + t2) * g
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Forward, one block at ``i``: butterfly ``k`` of the first stage on both halves,
     then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k`` at
@@ -140,7 +140,7 @@ def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     x[j + h + k] = (bi + t2) * g
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fwd_pass(x, lo, hi, h, C, S, g):
     """Forward stages of lengths ``2h`` and ``4h`` on every block of ``4h`` of
     ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1, or 1/2 to
@@ -172,7 +172,7 @@ def fwd_pass(x, lo, hi, h, C, S, g):
                 )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _inv_ends(x, i, h, q, C, S, g):
     """Inverse, one block at ``i``: the mirror of :func:`_fwd_ends`."""
     j = i + (h << _ONE)
@@ -204,7 +204,7 @@ def _inv_ends(x, i, h, q, C, S, g):
         x[j + h + q] = -(ss * t1 + cc * t2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Inverse, one block at ``i``: the mirror of :func:`_fwd_group` (second stage's
     butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
@@ -248,7 +248,7 @@ def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     x[j + h2 - k] = s1 * t1 + c1 * t2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def inv_pass(x, lo, hi, h, C, S):
     """The exact inverse of :func:`fwd_pass` (unscaled): the inverse stage of length
     ``4h``, then that of length ``2h``, each halving, on every block of ``4h``."""
@@ -280,7 +280,7 @@ def inv_pass(x, lo, hi, h, C, S):
                 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fwd16(x, lo, hi, C, S):
     """The forward stages of lengths 2, 4, 8 and 16 on every block of 16 of
     ``x[lo:hi]`` (generated: the operations of :func:`._native.fwd_stage`, in its order)."""
@@ -395,7 +395,7 @@ def fwd16(x, lo, hi, C, S):
         v[15] = t55
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def inv16(x, lo, hi, C, S):
     """The inverse stages of lengths 16, 8, 4 and 2 on every block of 16 of
     ``x[lo:hi]`` (generated: the operations of :func:`._native.inv_stage`, in its order)."""
