@@ -16,8 +16,12 @@ fastmath).
 Why the loops vectorise: all indices are unsigned (numba cannot prove an index from
 ``range(lo, hi)`` non-negative, and its negative-index wraparound blocks the
 vectorisation); the eight slot streams of a block are disjoint ranges (four walk
-forward, four backward, which the vectoriser reverses with a permute), and the
-twiddles are contiguous.
+forward, four backward, which the vectoriser reverses with a permute), the twiddles
+are contiguous, and the block start reaches the loop through :func:`opaque`, so the
+alias checks stay per block. Passes with ``h <= _SMALL`` run the other way round (k
+outer, blocks inner), too short a loop to vectorise either way; the butterfly group
+is one compiled function (typed once, as numba's inlining would type it at each call
+site) that LLVM inlines into both loops.
 
 The first four stages (lengths 2 to 16), whose loops are too short to vectorise, run
 as one straight-line codelet per block of 16 (:func:`fwd16`, :func:`inv16`),
@@ -27,20 +31,40 @@ generated from the radix-2 stages with the same operations in the same order.
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from .._core.jit import njit
 
 _ONE = np.uint64(1)
 _SIXTEEN = np.uint64(16)
 
+# Passes with h up to this run k by k over all blocks (twiddles loaded once; the k
+# loop is too short for a vector loop to pay for its set-up and alias checks), longer
+# ones block by block with the k loop vectorised.
+_SMALL = 32
 
-# Passes with h up to this run k by k over all blocks (twiddles loaded once, no
-# per-block set-up of a vector loop too short to pay for it), longer ones block by
-# block with the k loop vectorised.
-_SMALL = 64
+
+@intrinsic
+def opaque(typingctx, v):
+    """``v`` unchanged, through an empty inline assembly statement that the optimiser
+    cannot see through. A block's start passed through it is no affine function of the
+    block loop's counter, so LLVM keeps the vectorised butterfly loop's alias checks
+    per block (where the eight streams are disjoint) instead of widening them to the
+    whole row and hoisting them out of the block loop, where they fail and every block
+    runs the scalar loop."""
+    if v != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        fn = ir.FunctionType(ir.IntType(64), [ir.IntType(64)])
+        return builder.asm(fn, "", "=r,0", args, side_effect=False)
+
+    return types.uint64(v), codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _fwd_ends(x, i, h, q, C, S, g):
     """Forward, one block at ``i``: ``k = 0`` of both stages and ``k = h/2`` of the
     first (then its image, ``k = h/2`` of the second, its own mirror)."""
@@ -73,7 +97,7 @@ def _fwd_ends(x, i, h, q, C, S, g):
         x[j + h + q] = (ei + t2) * g
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy")
 def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Forward, one block at ``i``: butterfly ``k`` of the first stage on both halves,
     then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k`` at
@@ -116,7 +140,7 @@ def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     x[j + h + k] = (bi + t2) * g
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fwd_pass(x, lo, hi, h, C, S, g):
     """Forward stages of lengths ``2h`` and ``4h`` on every block of ``4h`` of
     ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1, or 1/2 to
@@ -140,14 +164,15 @@ def fwd_pass(x, lo, hi, h, C, S, g):
             for i in range(lo, hi, h4):
                 _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
     else:
-        for i in range(lo, hi, h4):
+        for i0 in range(lo, hi, h4):
+            i = opaque(i0)
             for k in range(_ONE, q):
                 _fwd_group(
                     x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
                 )
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _inv_ends(x, i, h, q, C, S, g):
     """Inverse, one block at ``i``: the mirror of :func:`_fwd_ends`."""
     j = i + (h << _ONE)
@@ -179,7 +204,7 @@ def _inv_ends(x, i, h, q, C, S, g):
         x[j + h + q] = -(ss * t1 + cc * t2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy")
 def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     """Inverse, one block at ``i``: the mirror of :func:`_fwd_group` (second stage's
     butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
@@ -223,7 +248,7 @@ def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     x[j + h2 - k] = s1 * t1 + c1 * t2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def inv_pass(x, lo, hi, h, C, S):
     """The exact inverse of :func:`fwd_pass` (unscaled): the inverse stage of length
     ``4h``, then that of length ``2h``, each halving, on every block of ``4h``."""
@@ -247,14 +272,15 @@ def inv_pass(x, lo, hi, h, C, S):
             for i in range(lo, hi, h4):
                 _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
     else:
-        for i in range(lo, hi, h4):
+        for i0 in range(lo, hi, h4):
+            i = opaque(i0)
             for k in range(_ONE, q):
                 _inv_group(
                     x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
                 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fwd16(x, lo, hi, C, S):
     """The forward stages of lengths 2, 4, 8 and 16 on every block of 16 of
     ``x[lo:hi]`` (generated: the operations of :func:`._native.fwd_stage`, in its order)."""
@@ -267,22 +293,23 @@ def fwd16(x, lo, hi, C, S):
     c7 = C[7]
     s7 = S[7]
     for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        x0 = x[i]
-        x1 = x[i + np.uint64(1)]
-        x2 = x[i + np.uint64(2)]
-        x3 = x[i + np.uint64(3)]
-        x4 = x[i + np.uint64(4)]
-        x5 = x[i + np.uint64(5)]
-        x6 = x[i + np.uint64(6)]
-        x7 = x[i + np.uint64(7)]
-        x8 = x[i + np.uint64(8)]
-        x9 = x[i + np.uint64(9)]
-        x10 = x[i + np.uint64(10)]
-        x11 = x[i + np.uint64(11)]
-        x12 = x[i + np.uint64(12)]
-        x13 = x[i + np.uint64(13)]
-        x14 = x[i + np.uint64(14)]
-        x15 = x[i + np.uint64(15)]
+        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
+        x0 = v[0]
+        x1 = v[1]
+        x2 = v[2]
+        x3 = v[3]
+        x4 = v[4]
+        x5 = v[5]
+        x6 = v[6]
+        x7 = v[7]
+        x8 = v[8]
+        x9 = v[9]
+        x10 = v[10]
+        x11 = v[11]
+        x12 = v[12]
+        x13 = v[13]
+        x14 = v[14]
+        x15 = v[15]
         t1 = x0 + x1
         t2 = x0 - x1
         t3 = x2 + x3
@@ -350,25 +377,25 @@ def fwd16(x, lo, hi, C, S):
         t65 = t35 - t62
         t66 = t63 - t36
         t67 = t36 + t63
-        x[i] = t47
-        x[i + np.uint64(1)] = t52
-        x[i + np.uint64(2)] = t58
-        x[i + np.uint64(3)] = t64
-        x[i + np.uint64(4)] = t30
-        x[i + np.uint64(5)] = t65
-        x[i + np.uint64(6)] = t59
-        x[i + np.uint64(7)] = t53
-        x[i + np.uint64(8)] = t48
-        x[i + np.uint64(9)] = t54
-        x[i + np.uint64(10)] = t60
-        x[i + np.uint64(11)] = t66
-        x[i + np.uint64(12)] = t49
-        x[i + np.uint64(13)] = t67
-        x[i + np.uint64(14)] = t61
-        x[i + np.uint64(15)] = t55
+        v[0] = t47
+        v[1] = t52
+        v[2] = t58
+        v[3] = t64
+        v[4] = t30
+        v[5] = t65
+        v[6] = t59
+        v[7] = t53
+        v[8] = t48
+        v[9] = t54
+        v[10] = t60
+        v[11] = t66
+        v[12] = t49
+        v[13] = t67
+        v[14] = t61
+        v[15] = t55
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def inv16(x, lo, hi, C, S):
     """The inverse stages of lengths 16, 8, 4 and 2 on every block of 16 of
     ``x[lo:hi]`` (generated: the operations of :func:`._native.inv_stage`, in its order)."""
@@ -382,22 +409,23 @@ def inv16(x, lo, hi, C, S):
     c7 = C[7]
     s7 = S[7]
     for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        x0 = x[i]
-        x1 = x[i + np.uint64(1)]
-        x2 = x[i + np.uint64(2)]
-        x3 = x[i + np.uint64(3)]
-        x4 = x[i + np.uint64(4)]
-        x5 = x[i + np.uint64(5)]
-        x6 = x[i + np.uint64(6)]
-        x7 = x[i + np.uint64(7)]
-        x8 = x[i + np.uint64(8)]
-        x9 = x[i + np.uint64(9)]
-        x10 = x[i + np.uint64(10)]
-        x11 = x[i + np.uint64(11)]
-        x12 = x[i + np.uint64(12)]
-        x13 = x[i + np.uint64(13)]
-        x14 = x[i + np.uint64(14)]
-        x15 = x[i + np.uint64(15)]
+        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
+        x0 = v[0]
+        x1 = v[1]
+        x2 = v[2]
+        x3 = v[3]
+        x4 = v[4]
+        x5 = v[5]
+        x6 = v[6]
+        x7 = v[7]
+        x8 = v[8]
+        x9 = v[9]
+        x10 = v[10]
+        x11 = v[11]
+        x12 = v[12]
+        x13 = v[13]
+        x14 = v[14]
+        x15 = v[15]
         t1 = (x0 + x8) * g
         t2 = (x0 - x8) * g
         t3 = -x12
@@ -465,19 +493,19 @@ def inv16(x, lo, hi, C, S):
         t65 = (t49 - t38) * g
         t66 = (t50 + t51) * g
         t67 = (t50 - t51) * g
-        x[i] = t52
-        x[i + np.uint64(1)] = t53
-        x[i + np.uint64(2)] = t54
-        x[i + np.uint64(3)] = t55
-        x[i + np.uint64(4)] = t56
-        x[i + np.uint64(5)] = t57
-        x[i + np.uint64(6)] = t58
-        x[i + np.uint64(7)] = t59
-        x[i + np.uint64(8)] = t60
-        x[i + np.uint64(9)] = t61
-        x[i + np.uint64(10)] = t62
-        x[i + np.uint64(11)] = t63
-        x[i + np.uint64(12)] = t64
-        x[i + np.uint64(13)] = t65
-        x[i + np.uint64(14)] = t66
-        x[i + np.uint64(15)] = t67
+        v[0] = t52
+        v[1] = t53
+        v[2] = t54
+        v[3] = t55
+        v[4] = t56
+        v[5] = t57
+        v[6] = t58
+        v[7] = t59
+        v[8] = t60
+        v[9] = t61
+        v[10] = t62
+        v[11] = t63
+        v[12] = t64
+        v[13] = t65
+        v[14] = t66
+        v[15] = t67
