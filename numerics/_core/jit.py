@@ -14,6 +14,11 @@ Kept in one place so that the threading layer and the cache policy are decided o
 - Cache files: each data file carries a checksum of its payload. A truncated or
   corrupted index or data file reads as a cache miss, so the kernel is recompiled and
   the entry overwritten; numba alone raises on it in every later run.
+- Cache freshness: an entry is valid only for the package sources it was compiled
+  from (a digest of every kernel module's source, :func:`_sources_digest`). numba
+  checks only the file a kernel is defined in, so after an upgrade or an edit of a
+  helper in another file (kernels call across modules, and LLVM inlines the callee)
+  it would load a kernel holding the old helper's code.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import tempfile
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
+from pathlib import Path
 
 import numba
 from numba import prange
@@ -99,8 +105,38 @@ _MAGIC = b"numerics-nbc1"
 _DIGEST = hashlib.sha256().digest_size
 
 
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def _sources_digest() -> str:
+    """sha256 of the sources of every module of the package that may hold kernels (all
+    but the pure-torch bridge), by content: a checkout that only touches the files'
+    times keeps its cache. Computed at the first cache lookup, not at import."""
+    root = _PACKAGE
+    digest = hashlib.sha256()
+    try:
+        for path in sorted(root.rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel.startswith("torch/"):
+                continue
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:  # unreadable sources: no entry can be trusted to match them
+        return f"unreadable-{os.getpid()}"
+    return digest.hexdigest()
+
+
 class _CheckedCacheFile(caching.IndexDataCacheFile):
-    """numba's index and data files, where anything unreadable is a miss."""
+    """numba's index and data files, where anything unreadable is a miss, and an entry
+    from other package sources is stale (see the module docstring)."""
+
+    @property
+    def _source_stamp(self):
+        return self._file_stamp, _sources_digest()
+
+    @_source_stamp.setter
+    def _source_stamp(self, stamp):
+        self._file_stamp = stamp
 
     def _load_index(self):
         try:

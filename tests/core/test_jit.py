@@ -229,3 +229,44 @@ def test_cache_that_cannot_be_written_after_import_does_not_fail_the_call(tmp_pa
     out = _python(code, _env(NUMBA_CACHE_DIR=str(tmp_path / "cache")), tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "1", "True"]
+
+
+_CALLER = """
+import sys
+from pathlib import Path
+from numerics._core import jit
+jit._PACKAGE = Path(sys.argv[1])  # the digest covers this directory's sources
+sys.path.insert(0, sys.argv[1])
+import caller
+print(caller.twice_helper(21), sum(caller.twice_helper.stats.cache_hits.values()))
+"""
+
+
+def test_a_kernel_cached_against_an_older_helper_in_another_file_recompiles(tmp_path):
+    """numba's own index stamp is the kernel's file alone: edit the helper it calls
+    (inlined into it) and numba loads the old code. The sources digest makes it stale."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "helper.py").write_text(
+        "from numerics._core.jit import njit\n\n@njit\ndef helper(x):\n    return 2 * x\n"
+    )
+    (src / "caller.py").write_text(
+        "from numerics._core.jit import njit\nfrom helper import helper\n\n"
+        "@njit(cache=True)\ndef twice_helper(x):\n    return helper(x)\n"
+    )
+    env = _env(NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    code = ["-c", _CALLER, str(src)]
+
+    def run() -> list[str]:
+        out = subprocess.run(
+            [sys.executable, *code], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    assert run() == ["42", "0"]
+    assert run() == ["42", "1"]  # unchanged sources: from the cache
+    helper = src / "helper.py"
+    helper.write_text(helper.read_text().replace("2 * x", "3 * x"))  # same size
+    assert run() == ["63", "0"]
+    assert run() == ["63", "1"]
