@@ -81,8 +81,12 @@ def plan_algorithm(
     check_algorithm(algorithm)
     if em.fmt is None or algorithm == "radix2":
         return "radix2"
-    for bad, what in ((scale, "scale=True"), (inverse, "the inverse FFT stages"),
-                      (em.compute is not None, "separate compute and storage formats")):  # fmt: skip
+    refused = (
+        (scale, "scale=True"),
+        (inverse, "the inverse FFT stages"),
+        (em.compute is not None, "separate compute and storage formats"),
+    )
+    for bad, what in refused:
         if bad:
             raise ValueError(f"{what}: emulated by the radix-2 algorithm only, not {algorithm}")
     return algorithm
