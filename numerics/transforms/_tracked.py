@@ -421,7 +421,7 @@ def _tw(C, S, q, j):
     return -S[j], C[j]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _cmul(zr, zrl, zi, zil, c, s, ctx, rne, dd, ev, acc):
     """``(c - i s) z`` in :func:`fwd_stage`'s order of operations (events ``ev .. ev +
     5``): its real and imaginary parts with their low parts and stage errors."""
@@ -434,14 +434,14 @@ def _cmul(zr, zrl, zi, zil, c, s, ctx, rne, dd, ev, acc):
     return pr, prl, d1 + d2 + d3, pi, pil, d4 - d5 + d6, acc
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sum(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
     """``a + sg b`` rounded, with its stage error from the operands' ``da``, ``db``."""
     v, vl, d, acc = _r(_add(a, al, sg * b, sg * bl, rne), ctx, rne, dd, ev, acc)
     return v, vl, d + da + sg * db, acc
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _middle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
     """The butterfly at ``k = L/8`` (twiddle ``exp(-i pi/4)``, ``r`` its cosine) that
     both algorithms share: ``a = (xh[j1], sa xh[j3])`` is complex (split-radix:

@@ -459,7 +459,8 @@ class StudyReport(ErrorReport):
                 pts = [(r[ni], r[k]) for r in rs if np.isfinite(r[k])]
                 if pts:
                     ax.plot(*zip(*pts, strict=True), linestyle=style, color=color, lw=1.0)
-        ax.plot([], [], color="0.3", linestyle="--", lw=1.0, label="bound (ASNA 24.2)")
+        bound = "bound (ASNA 24.2)" if ai is None else "each algorithm's bound"
+        ax.plot([], [], color="0.3", linestyle="--", lw=1.0, label=bound)
         ax.plot([], [], color="0.3", linestyle=":", lw=1.0, label="probabilistic bound")
         if logy:
             ax.set_yscale("log")
