@@ -71,22 +71,18 @@ def check_algorithm(algorithm: str) -> str:
     return algorithm
 
 
-def plan_algorithm(
-    em: Emulation, algorithm: str, scale: bool = False, inverse: bool = False
-) -> str:
+def plan_algorithm(em: Emulation, algorithm: str, scale: bool = False) -> str:
     """The FFT algorithm a transform's plan uses: ``algorithm`` when emulated; native
     transforms always run their own radix-2^2 passes (:mod:`._native`), which are
-    bitwise the radix-2 stages. Split-radix and radix-4 are emulated forward, without
+    bitwise the radix-2 stages. Split-radix and radix-4 are emulated without
     per-stage halving and without separate compute and storage formats."""
     check_algorithm(algorithm)
     if em.fmt is None or algorithm == "radix2":
         return "radix2"
-    refused = (
+    for bad, what in (
         (scale, "scale=True"),
-        (inverse, "the inverse FFT stages"),
         (em.compute is not None, "separate compute and storage formats"),
-    )
-    for bad, what in refused:
+    ):
         if bad:
             raise ValueError(f"{what}: emulated by the radix-2 algorithm only, not {algorithm}")
     return algorithm
@@ -142,9 +138,20 @@ def rdfft_spec(n: int, scale: bool = False, algorithm: str = "radix2") -> Spec:
     return _spec("rdfft", n, _plan((_steps.BITREV, 0, 0, 0), *steps), O=O)
 
 
+_INVERSE = {_steps.FWD: _steps.INV, _steps.SPLIT: _steps.ISPLIT, _steps.RADIX4: _steps.IRADIX4}
+
+
+def inverse_fft_steps(n: int, algorithm: str = "radix2") -> tuple[list[tuple], np.ndarray | None]:
+    """The inverse FFT's steps before the bit reversal: the forward levels in reverse
+    order, each block the exact inverse of the forward one (halving built in)."""
+    steps, O = fft_steps(n, False, algorithm)
+    return [(_INVERSE[k], a, b, flag) for k, a, b, flag in reversed(steps)], O
+
+
 @functools.lru_cache(maxsize=64)
-def irdfft_spec(n: int) -> Spec:
-    return _spec("irdfft", n, _plan((_steps.INV, 2, n, 0), (_steps.BITREV, 0, 0, 0)))
+def irdfft_spec(n: int, algorithm: str = "radix2") -> Spec:
+    steps, O = inverse_fft_steps(n, algorithm)
+    return _spec("irdfft", n, _plan(*steps, (_steps.BITREV, 0, 0, 0)), O=O)
 
 
 @functools.lru_cache(maxsize=64)
@@ -156,8 +163,8 @@ def dct_spec(
     DCT-II (Makhoul): reorder, rdFFT, then twist by ``w_k = exp(-i pi k / 2n)``:
     ``y_k = 2 Re(w_k V_k)``, ``y_{n-k} = -2 Im(w_k V_k)``. Every other variant is the
     exact inverse pipeline (twist by the conjugate, inverse rdFFT, undo the reorder)
-    or the forward one with other twist constants. ``algorithm``: that of the
-    forward rdFFT (the inverse pipeline is radix-2).
+    or the forward one with other twist constants. ``algorithm``: that of the rdFFT
+    (or of its inverse).
     """
     forward = (type == 2) != inverse
     k = np.arange(n // 2 + 1)
@@ -199,9 +206,10 @@ def dct_spec(
     else:
         if scale:
             TC, TS = TC / n, TS / n
+        steps, O = inverse_fft_steps(n, algorithm)
         plan = _plan(
             (_steps.TWIST, 0, 0, 0),
-            (_steps.INV, 2, n, 0),
+            *steps,
             (_steps.BITREV, 0, 0, 0),
             (_steps.UNMAKHOUL, 0, 0, 0),
         )

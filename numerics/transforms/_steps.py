@@ -16,9 +16,10 @@ A plan is an int64 array with one row ``(kind, a, b, flag)`` per step:
 - ``DENSE``: the dense Hadamard stage of a length ``m * 2**k`` (``a``: the matrix's
   offset in ``consts``, ``b``: the block length, ``flag``: ``m``; see
   :mod:`._hadamard_kernels`);
-- ``SPLIT`` / ``RADIX4``: one level of the split-radix or radix-4 forward rdFFT: the
-  butterflies of the blocks of length ``a`` whose offsets are ``O[b:flag]`` (``O``:
-  the spec's block offsets; see :func:`numerics.transforms._tracked.block_level`).
+- ``SPLIT`` / ``RADIX4`` (``ISPLIT`` / ``IRADIX4``): one level of the split-radix or
+  radix-4 rdFFT (or of its inverse): the butterflies of the blocks of length ``a``
+  whose offsets are ``O[b:flag]`` (``O``: the spec's block offsets; see
+  :func:`numerics.transforms._tracked.block_level`).
 
 Every stage that rounds is one *error stage* of the exact error tracking: each FWD,
 INV and WHT length, a TWIST, a SCALE, a DENSE, a SPLIT or RADIX4 level.
@@ -32,9 +33,10 @@ import numpy as np
 
 from .._core.jit import njit
 
-BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE, DENSE, SPLIT, RADIX4 = range(11)
-# the step kinds of the other FFT algorithms (run by the row kernels only)
-LEVELS = (SPLIT, RADIX4)
+BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE, DENSE = range(9)
+# the step kinds of the other FFT algorithms and their inverses (row kernels only)
+SPLIT, RADIX4, ISPLIT, IRADIX4 = range(9, 13)
+LEVELS = (SPLIT, RADIX4, ISPLIT, IRADIX4)
 _NAMES = {FWD: "L", INV: "L", WHT: "h"}
 
 

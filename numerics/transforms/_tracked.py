@@ -614,17 +614,203 @@ def _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
 
 
 @njit(cache=True)
+def _half(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
+    """``(a + sg b) / 2``: the sum rounded (event ``ev``), then halved and rounded
+    (``ev + 1``), as :func:`inv_stage` does; with its stage error."""
+    return _out(_add(a, al, sg * b, sg * bl, rne), da + sg * db, True, ctx, rne, dd, ev, acc)
+
+
+@njit(cache=True)
+def _unmiddle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
+    """The inverse of :func:`_middle`: ``a = (X_e + conj X_3e) / 2``, ``that = (X_e -
+    conj X_3e) / 2`` and ``z, z' = r (pa + pb), r (pb - pa)`` (``1 / (2 r) = r``)."""
+    x1, x1l, x3, x3l = xh[j1], _ld(xl, j1), xh[j3], _ld(xl, j3)
+    x5, x5l, x7, x7l = xh[j5], _ld(xl, j5), xh[j7], _ld(xl, j7)
+    ar, arl, dar, acc = _half(x1, x1l, 0.0, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j1, acc)
+    pa, pal, dpa, acc = _half(x1, x1l, 0.0, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j1 + 2, acc)
+    ai, ail, dai, acc = _half(x7, x7l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    pb, pbl, dpb, acc = _half(-x7, -x7l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd,
+                              ev + 8 * j3 + 2, acc)  # fmt: skip
+    s_, sl, ds, acc = _sum(pa, pal, dpa, pb, pbl, dpb, 1.0, ctx, rne, dd, ev + 8 * j5, acc)
+    t_, tl, dt, acc = _sum(pb, pbl, dpb, pa, pal, dpa, -1.0, ctx, rne, dd, ev + 8 * j7, acc)
+    z, zl, d1, acc = _r(_mul(s_, sl, r, rne), ctx, rne, dd, ev + 8 * j5 + 1, acc)
+    z3, z3l, d2, acc = _r(_mul(t_, tl, r, rne), ctx, rne, dd, ev + 8 * j7 + 1, acc)
+    _put(xh, xl, dl, j1, ar, arl, dar)
+    _put(xh, xl, dl, j3, sa * ai, sa * ail, sa * dai)
+    _put(xh, xl, dl, j5, z, zl, r * ds + d1)
+    _put(xh, xl, dl, j7, z3, z3l, r * dt + d2)
+    return acc
+
+
+@njit(cache=True)
+def _unrot(ar, arl, dar, ai, ail, dai, c, s, ctx, rne, dd, ev, acc):
+    """``conj(c - i s) a`` in :func:`inv_stage`'s order (events ``ev .. ev + 5``)."""
+    zr, zrl, dzr, acc = _rot(ar, arl, dar, ai, ail, dai, c, s, -1.0, ctx, rne, dd, ev, acc)
+    zi, zil, dzi, acc = _rot(ai, ail, dai, ar, arl, dar, c, s, 1.0, ctx, rne, dd, ev + 3, acc)
+    return zr, zrl, dzr, zi, zil, dzi, acc
+
+
+@njit(cache=True)
+def _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """The exact inverse of :func:`_split_block` (halving built in): ``U_k, P = (X_k +-
+    X_{k+L/2}) / 2``, ``U_{k+L/4}, -i M = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then
+    ``Z_k = conj(w^k) (P + M) / 2`` and ``Z'_k = conj(w^3k) (P - M) / 2``."""
+    if L == 2:
+        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
+        v, vl, d, acc = _half(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i, acc)
+        w, wl, e, acc = _half(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 8, acc)
+        _put(xh, xl, dl, i, v, vl, d)
+        _put(xh, xl, dl, i + 1, w, wl, e)
+        return acc
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    j0, jh, j3 = i, i + h, i + 3 * q
+    x0, x0l, xh_, xhl, x3, x3l = xh[j0], _ld(xl, j0), xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    u0, u0l, du, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0, acc)
+    p, pl, dp, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, -1.0, ctx, rne, dd, ev + 8 * j0 + 2, acc)
+    z, zl, dz, acc = _half(p, pl, dp, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    z3, z3l, dz3, acc = _half(p, pl, dp, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    _put(xh, xl, dl, j0, u0, u0l, du)
+    _put(xh, xl, dl, jh, z, zl, dz)
+    _put(xh, xl, dl, j3, z3, z3l, dz3)
+    if e:
+        acc = _unmiddle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, 1.0, C[q + e], ctx,
+                        rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + h - k, i + q - k, i + q + k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        x1, x1l, x2, x2l = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        x3, x3l, x4, x4l = xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4)
+        x5, x5l, x6, x6l = xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6)
+        x7, x7l, x8, x8l = xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8)
+        ur = _half(x1, x1l, 0.0, x2, x2l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        pr = _half(x1, x1l, 0.0, x2, x2l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s1 + 2, ur[3])
+        ui = _half(x8, x8l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s2, pr[3])
+        pi = _half(x8, x8l, 0.0, x5, x5l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s2 + 2, ui[3])
+        vr = _half(x4, x4l, 0.0, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s3, pi[3])
+        mi = _half(x4, x4l, 0.0, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s3 + 2, vr[3])
+        vi = _half(x7, x7l, 0.0, x6, x6l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s4, mi[3])
+        mr = _half(-x6, -x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s4 + 2, vi[3])
+        ar = _half(pr[0], pr[1], pr[2], mr[0], mr[1], mr[2], 1.0, ctx, rne, dd, ev + 8 * s5, mr[3])
+        ai = _half(pi[0], pi[1], pi[2], mi[0], mi[1], mi[2], 1.0, ctx, rne, dd, ev + 8 * s6, ar[3])
+        br = _half(pr[0], pr[1], pr[2], mr[0], mr[1], mr[2], -1.0, ctx, rne, dd, ev + 8 * s7,
+                   ai[3])  # fmt: skip
+        bi = _half(pi[0], pi[1], pi[2], mi[0], mi[1], mi[2], -1.0, ctx, rne, dd, ev + 8 * s8,
+                   br[3])  # fmt: skip
+        c1, n1 = C[q + k], S[q + k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        zr, zrl, dzr, zi, zil, dzi, acc = _unrot(ar[0], ar[1], ar[2], ai[0], ai[1], ai[2], c1, n1,
+                                                 ctx, rne, dd, ev + 8 * s5 + 2, bi[3])  # fmt: skip
+        wr, wrl, dwr, wi, wil, dwi, acc = _unrot(br[0], br[1], br[2], bi[0], bi[1], bi[2], c3, n3,
+                                                 ctx, rne, dd, ev + 8 * s7 + 2, acc)  # fmt: skip
+        _put(xh, xl, dl, s1, ur[0], ur[1], ur[2])
+        _put(xh, xl, dl, s2, ui[0], ui[1], ui[2])
+        _put(xh, xl, dl, s3, vr[0], vr[1], vr[2])
+        _put(xh, xl, dl, s4, vi[0], vi[1], vi[2])
+        _put(xh, xl, dl, s5, zr, zrl, dzr)
+        _put(xh, xl, dl, s6, zi, zil, dzi)
+        _put(xh, xl, dl, s7, wr, wrl, dwr)
+        _put(xh, xl, dl, s8, wi, wil, dwi)
+    return acc
+
+
+@njit(cache=True)
+def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """The exact inverse of :func:`_radix4_block` (halving built in): ``T0, T2 = (X_k
+    +- X_{k+L/2}) / 2``, ``T1, -i T3 = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then ``F0, w^2k
+    F2 = (T0 +- T1) / 2`` and ``w^k F1, w^3k F3 = (T2 +- T3) / 2``, untwiddled by the
+    conjugates."""
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    j0, jq, jh, j3 = i, i + q, i + h, i + 3 * q
+    x0, x0l, xq, xql = xh[j0], _ld(xl, j0), xh[jq], _ld(xl, jq)
+    xh_, xhl, x3, x3l = xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    t0, t0l, d0, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0, acc)
+    t2, t2l, d2, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    f0, f0l, g0, acc = _half(t0, t0l, d0, xq, xql, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0 + 2, acc)
+    f2, f2l, g2, acc = _half(t0, t0l, d0, xq, xql, 0.0, -1.0, ctx, rne, dd, ev + 8 * jq, acc)
+    f1, f1l, g1, acc = _half(t2, t2l, d2, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh + 2, acc)
+    f3, f3l, g3, acc = _half(t2, t2l, d2, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    _put(xh, xl, dl, j0, f0, f0l, g0)
+    _put(xh, xl, dl, jq, f2, f2l, g2)
+    _put(xh, xl, dl, jh, f1, f1l, g1)
+    _put(xh, xl, dl, j3, f3, f3l, g3)
+    if e:
+        acc = _unmiddle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, -1.0, C[q + e], ctx,
+                        rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + q - k, i + q + k, i + h - k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        x1, x1l, x2, x2l = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        x3, x3l, x4, x4l = xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4)
+        x5, x5l, x6, x6l = xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6)
+        x7, x7l, x8, x8l = xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8)
+        t0r = _half(x1, x1l, 0.0, x4, x4l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        t2r = _half(x1, x1l, 0.0, x4, x4l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s1 + 2, t0r[3])
+        t0i = _half(x8, x8l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s8, t2r[3])
+        t2i = _half(x8, x8l, 0.0, x5, x5l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s8 + 2, t0i[3])
+        t1r = _half(x3, x3l, 0.0, x2, x2l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s3, t2i[3])
+        t3i = _half(x3, x3l, 0.0, x2, x2l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s3 + 2, t1r[3])
+        t1i = _half(x6, x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s6, t3i[3])
+        t3r = _half(-x6, -x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s6 + 2, t1i[3])
+        a_r = _half(t0r[0], t0r[1], t0r[2], t1r[0], t1r[1], t1r[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s1 + 4, t3r[3])  # fmt: skip
+        a_i = _half(t0i[0], t0i[1], t0i[2], t1i[0], t1i[1], t1i[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s2, a_r[3])  # fmt: skip
+        c_r = _half(t0r[0], t0r[1], t0r[2], t1r[0], t1r[1], t1r[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s3 + 4, a_i[3])  # fmt: skip
+        c_i = _half(t0i[0], t0i[1], t0i[2], t1i[0], t1i[1], t1i[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s4, c_r[3])  # fmt: skip
+        b_r = _half(t2r[0], t2r[1], t2r[2], t3r[0], t3r[1], t3r[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s5, c_i[3])  # fmt: skip
+        b_i = _half(t2i[0], t2i[1], t2i[2], t3i[0], t3i[1], t3i[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s6 + 4, b_r[3])  # fmt: skip
+        d_r = _half(t2r[0], t2r[1], t2r[2], t3r[0], t3r[1], t3r[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s7, b_i[3])  # fmt: skip
+        d_i = _half(t2i[0], t2i[1], t2i[2], t3i[0], t3i[1], t3i[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s8 + 4, d_r[3])  # fmt: skip
+        c1, n1 = C[q + k], S[q + k]
+        c2, n2 = C[q + 2 * k], S[q + 2 * k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        f2r, f2rl, g2r, f2i, f2il, g2i, acc = _unrot(c_r[0], c_r[1], c_r[2], c_i[0], c_i[1],
+                                                     c_i[2], c2, n2, ctx, rne, dd, ev + 8 * s4 + 2,
+                                                     d_i[3])  # fmt: skip
+        f1r, f1rl, g1r, f1i, f1il, g1i, acc = _unrot(b_r[0], b_r[1], b_r[2], b_i[0], b_i[1],
+                                                     b_i[2], c1, n1, ctx, rne, dd, ev + 8 * s5 + 2,
+                                                     acc)  # fmt: skip
+        f3r, f3rl, g3r, f3i, f3il, g3i, acc = _unrot(d_r[0], d_r[1], d_r[2], d_i[0], d_i[1],
+                                                     d_i[2], c3, n3, ctx, rne, dd, ev + 8 * s7 + 2,
+                                                     acc)  # fmt: skip
+        _put(xh, xl, dl, s1, a_r[0], a_r[1], a_r[2])
+        _put(xh, xl, dl, s2, a_i[0], a_i[1], a_i[2])
+        _put(xh, xl, dl, s3, f2r, f2rl, g2r)
+        _put(xh, xl, dl, s4, f2i, f2il, g2i)
+        _put(xh, xl, dl, s5, f1r, f1rl, g1r)
+        _put(xh, xl, dl, s6, f1i, f1il, g1i)
+        _put(xh, xl, dl, s7, f3r, f3rl, g3r)
+        _put(xh, xl, dl, s8, f3i, f3il, g3i)
+    return acc
+
+
+@njit(cache=True)
 def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl):
-    """One level of the split-radix (``kind`` SPLIT) or radix-4 FFT: the blocks of
-    length ``L`` at the offsets ``O``, every operation rounded. Slots no block of the
+    """One level of the split-radix (``kind`` SPLIT) or radix-4 (RADIX4) FFT, or of
+    their inverses (ISPLIT, IRADIX4): the blocks of length ``L`` at the offsets
+    ``O``, every operation rounded. Slots no block of the
     level touches keep a zero stage error."""
     acc = _start(dl)
     dd = _dd(xl)
     for b in range(O.size):
         if kind == _steps.SPLIT:
             acc = _split_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
-        else:
+        elif kind == _steps.RADIX4:
             acc = _radix4_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.ISPLIT:
+            acc = _unsplit_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
+        else:
+            acc = _unradix4_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
     _flush(st, acc)
 
 
@@ -688,7 +874,7 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, ctx, rne, e
         elif k == _steps.SCALE and consts is not None:
             scale(xh, xl, consts[a], ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
             s += 1
-        elif (k == _steps.SPLIT or k == _steps.RADIX4) and O is not None:
+        elif k >= _steps.SPLIT and O is not None:
             block_level(xh, xl, k, a, O[b:flag], C, S, ctx, rne, ev0 + 8 * n * s, ST[s],
                         _row(DL, s))  # fmt: skip
             s += 1

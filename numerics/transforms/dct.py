@@ -21,9 +21,10 @@ def _check(type: int, norm: str | None) -> None:
 
 
 def _algorithm(em: _engine.Emulation, algorithm: str, type: int, inverse: bool, scale: bool):
-    """The rdFFT algorithm of a DCT pipeline (forward: dct-II and idct-III)."""
+    """The rdFFT algorithm of a DCT pipeline (``scale`` halves the forward pipeline's
+    FFT stages, dct-II and idct-III; the inverse pipeline's twist instead)."""
     forward = (type == 2) != inverse
-    return _engine.plan_algorithm(em, algorithm, scale=scale and forward, inverse=not forward)
+    return _engine.plan_algorithm(em, algorithm, scale=scale and forward)
 
 
 def dct(
@@ -60,9 +61,8 @@ def dct(
         (with the normalisation folded in) are rounded into the compute format
         once, whatever the twiddle model.
     algorithm : {"radix2", "radix4", "split-radix"}
-        The emulated rdFFT's algorithm (see :func:`numerics.transforms.rdfft`): in
-        the forward pipeline (dct type 2, idct type 3) only; the inverse pipeline
-        is radix-2.
+        The emulated rdFFT's algorithm (see :func:`numerics.transforms.rdfft`), or
+        of its inverse in the inverse pipeline (dct type 3, idct type 2).
     scale : bool
         Halve after every FFT stage (type 2) or divide the twist by ``n`` (type 3):
         the result is the transform divided by ``n``.

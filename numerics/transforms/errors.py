@@ -70,7 +70,7 @@ def _spec(name: str, n: int, opts: dict) -> _engine.Spec:
     if name == "rdfft":
         return _engine.rdfft_spec(n, scale, alg)
     if name == "irdfft":
-        return _engine.irdfft_spec(n)
+        return _engine.irdfft_spec(n, alg)
     if name in ("dct", "idct"):
         t, norm = opts.get("type", 2), opts.get("norm")
         _check_dct(t, norm)
@@ -381,7 +381,7 @@ def _check_algorithm(name: str, em: _engine.Emulation, options: dict) -> None:
         raise TypeError("fwht takes no option algorithm")
     scale = bool(options.get("scale", False))
     if name in ("rdfft", "irdfft"):
-        _engine.plan_algorithm(em, alg, scale=scale, inverse=name == "irdfft")
+        _engine.plan_algorithm(em, alg, scale=scale and name == "rdfft")
     else:
         _dct_algorithm(em, alg, options.get("type", 2), name == "idct", scale)
 
@@ -572,7 +572,7 @@ def error_study(
             raise ValueError("algorithm is an option of the FFT-based transforms")
         # what the transforms refuse, refused before any point runs
         em = _engine.Emulation(as_format("bfloat16"), compute=cf)
-        _engine.plan_algorithm(em, a, inverse=transform in ("irdfft", "idct"))
+        _engine.plan_algorithm(em, a)
     points = [
         _StudyPoint(transform, f, m, n, trials, seed, cf, twiddles, a)
         for f in fmts

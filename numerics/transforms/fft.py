@@ -90,7 +90,8 @@ def rdfft(
         real-data form of Sorensen et al. (1987). Their deterministic bounds are in
         :func:`numerics.transforms.error_report`. The native transform ignores it
         (its radix-2^2 passes are bitwise radix-2); split-radix and radix-4 take
-        neither ``scale=True`` nor a separate ``compute`` format.
+        neither ``scale=True`` nor a separate ``compute`` format. :func:`irdfft`
+        inverts each algorithm's blocks.
 
     Returns
     -------
@@ -131,8 +132,9 @@ def irdfft(
 
     Each stage is the exact inverse of a forward stage (halving built in), so no
     final ``1/n`` is needed. Parameters (``compute`` and ``twiddles`` too) as for
-    :func:`rdfft`; the inverse stages are emulated by the radix-2 algorithm only
-    (another ``algorithm`` raises a ValueError when ``fmt`` is given).
+    :func:`rdfft`; with ``algorithm``, every block of the forward algorithm is
+    inverted exactly (``U_k, P = (X_k +- X_{k+n/2}) / 2`` and so on, each halving a
+    rounded operation as in the radix-2 stages), levels in reverse order.
 
     Examples
     --------
@@ -142,8 +144,8 @@ def irdfft(
     """
     _engine.check_array(x)
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
-    _engine.plan_algorithm(em, algorithm, inverse=True)
-    return _engine.run(_engine.irdfft_spec(x.shape[-1]), x, em)
+    alg = _engine.plan_algorithm(em, algorithm)
+    return _engine.run(_engine.irdfft_spec(x.shape[-1], alg), x, em)
 
 
 def halfcomplex_to_complex(h: ArrayLike) -> np.ndarray:
