@@ -105,7 +105,7 @@ def _norm(v: np.ndarray, w: np.ndarray) -> float:
     return float(np.sqrt(np.sum(w * v * v)))
 
 
-def levels(n: int, algorithm: str) -> int:
+def _levels(n: int, algorithm: str) -> int:
     """The number of butterfly levels of an FFT of length ``n``: ``log2 n`` for
     radix-2 and split-radix, ``ceil(log2(n) / 2)`` for radix-4 (a length-2 stage
     first where ``log2 n`` is odd)."""
@@ -113,7 +113,7 @@ def levels(n: int, algorithm: str) -> int:
     return (t + 1) // 2 if algorithm == "radix4" else t
 
 
-def algorithm_eta(u: float, mu: float) -> float:
+def _algorithm_eta(u: float, mu: float) -> float:
     """The normwise relative error bound ``eta`` of one split-radix or radix-4 block
     (derived in the transforms guide, after ASNA Thm 24.2's proof): a twiddle product
     errs by ``eps = mu + sqrt(2) gamma_2 (1 + mu)`` relative to its operand (ASNA
@@ -139,8 +139,8 @@ def _bounds(
     butterfly in the compute format (Higham's ``eta`` with its ``u``) whose outputs
     are rounded once more into ``fmt``: ``eta' = (1 + eta)(1 + u_fmt) - 1`` per stage,
     and the bound ``t eta' / (1 - t eta')`` of ASNA Thm 24.2's proof. Split-radix and
-    radix-4 (``opts["algorithm"]``): ``t`` levels (:func:`levels`, plus the DCT's
-    twist) of :func:`algorithm_eta` each, ``t eta / (1 - t eta)``."""
+    radix-4 (``opts["algorithm"]``): ``t`` levels (:func:`_levels`, plus the DCT's
+    twist) of :func:`_algorithm_eta` each, ``t eta / (1 - t eta)``."""
     u = fmt.unit_roundoff
     directed = mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
     if directed:
@@ -148,10 +148,10 @@ def _bounds(
     mu = _engine.twiddle_error(spec, compute or fmt, twiddles)
     alg = opts.get("algorithm", "radix2")
     if alg != "radix2" and name != "fwht":
-        t = levels(spec.n, alg) + (name in ("dct", "idct"))
+        t = _levels(spec.n, alg) + (name in ("dct", "idct"))
         if t == 0:
             return {"bound": 0.0, "prob bound": 0.0, "mu": mu, "u_eff": u}
-        eta = algorithm_eta(u, mu)
+        eta = _algorithm_eta(u, mu)
         det = t * eta / (1 - t * eta) if t * eta < 1 else math.inf
         prob = t * mu + math.sqrt(2) * bounds.gamma_prob(4 * t, u)
         return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
@@ -231,9 +231,10 @@ def error_report(
     **options
         The transform's own options: ``scale`` and ``saturate``; ``type`` and
         ``norm`` (dct, idct); ``normalize``, ``signs`` and ``block`` (fwht); the
-        kernel options ``compute`` and ``twiddles`` of :func:`rdfft` (rdfft,
-        irdfft, dct, idct): a compute format's extra rounding into ``fmt`` counts in
-        its stage's local errors.
+        kernel options ``compute``, ``twiddles`` and ``algorithm`` of :func:`rdfft`
+        (rdfft, irdfft, dct, idct): a compute format's extra rounding into ``fmt``
+        counts in its stage's local errors; a split-radix or radix-4 transform has
+        one row per level (the blocks of one length), and its own bound.
 
     Returns
     -------
@@ -244,8 +245,10 @@ def error_report(
         the measured normwise and componentwise errors (and in units of u), the
         relative mismatch between the summed contributions and the measured
         rounding error, and the deterministic (Higham, ASNA Thm 24.2; gamma_t for
-        the FWHT) and probabilistic (Higham & Mary 2019) bounds. Normwise errors of
-        an rdfft are taken in the norm of the full complex spectrum.
+        the FWHT; for split-radix and radix-4, the same proof over their levels, as
+        derived in the transforms guide) and probabilistic (Higham & Mary 2019)
+        bounds. Normwise errors of an rdfft are taken in the norm of the full
+        complex spectrum.
 
     Examples
     --------
@@ -255,6 +258,9 @@ def error_report(
     ['L=2', 'L=4']
     >>> r.summary["normwise / u"] < r.summary["bound / u"]
     True
+    >>> r = error_report("rdfft", x, "bfloat16", algorithm="split-radix")
+    >>> r.column("stage").tolist()[-4:]
+    ['L=32', 'L=64', 'twiddles', 'total']
     """
     if name not in NAMES:
         raise ValueError(f"unknown transform {name!r}; choose from {', '.join(NAMES)}")
