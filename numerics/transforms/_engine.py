@@ -510,6 +510,7 @@ def execute(
         steps = steps[:2] + (True,)
     # split-radix / radix-4 levels run on the row kernels only (not on the lanes)
     O = spec.O if kinds & set(_steps.LEVELS) else None
+    lv = tuple(True if O is not None and k in kinds else None for k in _steps.LEVELS)
     if O is not None and store is not None:
         raise ValueError("separate compute and storage formats are emulated by radix-2 only")
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
@@ -532,7 +533,7 @@ def execute(
                 addexp, msub = rne_constants(em.fmt)
                 rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
         kernel = _tracked.run_rows if big else _tracked.run_rows_serial
-        steps = (*steps, O)
+        steps = (*steps, O, *lv)
         kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL
 

@@ -795,23 +795,33 @@ def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
 
 
 @njit(cache=True)
-def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl):
+def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, levels):
     """One level of the split-radix (``kind`` SPLIT) or radix-4 (RADIX4) FFT, or of
     their inverses (ISPLIT, IRADIX4): the blocks of length ``L`` at the offsets
-    ``O``, every operation rounded. Slots no block of the
-    level touches keep a zero stage error."""
+    ``O``, every operation rounded. Slots no block of the level touches keep a zero
+    stage error. ``levels``: a marker per kind, True where the plan has such levels,
+    else None (so that a split-radix rdfft compiles no radix-4 or inverse block)."""
+    sr, r4, isr, ir4 = levels
     acc = _start(dl)
     dd = _dd(xl)
     for b in range(O.size):
-        if kind == _steps.SPLIT:
-            acc = _split_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
-        elif kind == _steps.RADIX4:
-            acc = _radix4_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
-        elif kind == _steps.ISPLIT:
-            acc = _unsplit_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
-        else:
-            acc = _unradix4_block(xh, xl, O[b], L, C, S, ctx, rne, dd, ev, acc, dl)
+        acc = _block(xh, xl, kind, O[b], L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4)
     _flush(st, acc)
+
+
+@njit(cache=True)
+def _block(xh, xl, kind, i, L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4):
+    """The block of :func:`block_level` at ``i``; the kinds whose marker is None are
+    pruned at compile time (numba prunes branches on None arguments)."""
+    if kind == _steps.SPLIT and sr is not None:
+        return _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.RADIX4 and r4 is not None:
+        return _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.ISPLIT and isr is not None:
+        return _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.IRADIX4 and ir4 is not None:
+        return _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    return acc
 
 
 def _row(X, r):
@@ -826,14 +836,15 @@ def _row_variant(X, r):
 
 
 @njit(cache=True)
-def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, ctx, rne, ev0, ST, DL):
+def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx, rne, ev0, ST, DL):
     """Run every step of ``plan`` on one row. ``ST[s]`` gathers the statistics of
     error stage ``s`` and (when tracking) ``DL[s]`` receives its stage errors; random
     words of stage ``s`` are keyed from ``ev0 + 8 n s``. The steps the plan lacks are
     None (``fwd``, ``inv``, ``wht``, whose stages run where they are True; the twist
     tables ``TC``, ``TS``; the constants of a scaling; ``O``, the block offsets of
-    split-radix and radix-4 levels): numba then leaves their kernels out, and
-    compiles them when a plan needs them."""
+    split-radix and radix-4 levels, and ``lv`` their kinds' markers, see
+    :func:`block_level`):
+    numba then leaves their kernels out, and compiles them when a plan needs them."""
     n = xh.size
     s = 0
     for j in range(plan.shape[0]):
@@ -876,7 +887,7 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, ctx, rne, e
             s += 1
         elif k >= _steps.SPLIT and O is not None:
             block_level(xh, xl, k, a, O[b:flag], C, S, ctx, rne, ev0 + 8 * n * s, ST[s],
-                        _row(DL, s))  # fmt: skip
+                        _row(DL, s), lv)  # fmt: skip
             s += 1
 
 
@@ -933,9 +944,10 @@ def _run_one(r, XH, XL, plan, tabs, steps, P, key, rne, ST, DL):
     n = XH.shape[1]
     ev0 = 8 * n * ST.shape[1] * r
     C, S, TC, TS, consts, R = tabs
-    fwd, inv, wht, O = steps
+    fwd, inv, wht, O, sr, r4, isr, ir4 = steps
     ctx = (_param_tuple(P), key)
-    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, ctx,
+    lv = (sr, r4, isr, ir4)
+    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx,
             _rne_tuple(rne), ev0, ST[r], _row(DL, r))  # fmt: skip
 
 
@@ -944,9 +956,9 @@ def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, S
     """:func:`run_row` on every row. ``XL`` (the low parts) is an array in DD only and
     ``DL`` (one row of stage errors per data row) when tracking, None otherwise;
     ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in FAST only.
-    ``steps``: ``(fwd, inv, wht, O)``, each True (``O``: the block offsets) where the
-    plan has such steps, else None (see :func:`run_row`), as are the tables of steps
-    it lacks."""
+    ``steps``: ``(fwd, inv, wht, O, *lv)``, each True (``O``: the block offsets)
+    where the plan has such steps, else None (see :func:`run_row`), as are the
+    tables of steps it lacks."""
     tabs = (C, S, TC, TS, consts, R)
     for r in range(XH.shape[0]):
         _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)
