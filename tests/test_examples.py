@@ -91,3 +91,11 @@ def test_circulant_finetune(tmp_path):
     assert a["trainable"] == b["trainable"] < res["lora"]["trainable"] < res["full"]["trainable"]
     assert abs(a["loss"] - b["loss"]) < 1e-3
     assert all(np.isfinite(r["loss"]) and r["flops"] > 0 and r["peak"] > 0 for r in res.values())
+
+
+def test_fft_algorithms(tmp_path):
+    rows, study = load("fft_algorithms").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "fft_algorithms.png").exists()
+    assert [r[0] for r in rows] == ["radix2", "radix4", "split-radix"]
+    assert all(r[5] < 1e-12 and r[3] < r[4] for r in rows)
+    assert len(study.rows) == 7 * 3

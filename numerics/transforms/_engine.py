@@ -41,6 +41,7 @@ class Spec:
     TS: np.ndarray
     consts: np.ndarray
     R: np.ndarray
+    O: np.ndarray | None = None  # block offsets of split-radix / radix-4 levels
 
     def tables(self) -> tuple[np.ndarray, ...]:
         """The real-valued tables (which a format rounds) then the bit-reversal pairs."""
@@ -54,29 +55,116 @@ def _plan(*rows) -> np.ndarray:
 _EMPTY = np.zeros(1)
 
 
-def _spec(name, n, plan, TC=_EMPTY, TS=_EMPTY, consts=_EMPTY) -> Spec:
+def _spec(name, n, plan, TC=_EMPTY, TS=_EMPTY, consts=_EMPTY, O=None) -> Spec:
     C, S = fft_tables(n)
-    return Spec(name, n, plan, C, S, TC, TS, consts, _steps.bitrev_pairs(n))
+    return Spec(name, n, plan, C, S, TC, TS, consts, _steps.bitrev_pairs(n), O)
+
+
+# The FFT algorithms of the emulation (the ``algorithm=`` option).
+ALGORITHMS = ("radix2", "radix4", "split-radix")
+
+
+def check_algorithm(algorithm: str) -> str:
+    """``algorithm`` if it is one of :data:`ALGORITHMS`."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    return algorithm
+
+
+def plan_algorithm(em: Emulation, algorithm: str, scale: bool = False) -> str:
+    """The FFT algorithm a transform's plan uses: ``algorithm`` when emulated; native
+    transforms always run their own radix-2^2 passes (:mod:`._native`), which are
+    bitwise the radix-2 stages. Split-radix and radix-4 are emulated without
+    per-stage halving and without separate compute and storage formats."""
+    check_algorithm(algorithm)
+    if em.fmt is None or algorithm == "radix2":
+        return "radix2"
+    for bad, what in (
+        (scale, "scale=True"),
+        (em.compute is not None, "separate compute and storage formats"),
+    ):
+        if bad:
+            raise ValueError(f"{what}: emulated by the radix-2 algorithm only, not {algorithm}")
+    return algorithm
+
+
+def _split_offsets(n: int) -> list[list[int]]:
+    """The block offsets of each split-radix level (lengths 2, 4, ..., n) after the bit
+    reversal: a block of length L at i holds U (length L/2) at i and Z, Z' (L/4) at
+    i + L/2 and i + 3L/4; blocks of length 1 need nothing."""
+    levels: list[list[int]] = [[] for _ in range(max(n.bit_length() - 1, 0))]
+    todo = [(0, n)]
+    while todo:
+        i, L = todo.pop()
+        if L < 2:
+            continue
+        levels[L.bit_length() - 2].append(i)
+        if L > 2:
+            todo += [(i, L // 2), (i + L // 2, L // 4), (i + 3 * L // 4, L // 4)]
+    return [sorted(v) for v in levels]
+
+
+def fft_steps(
+    n: int, scale: bool, algorithm: str = "radix2"
+) -> tuple[list[tuple], np.ndarray | None]:
+    """The forward FFT's steps after the bit reversal, and the block offsets that the
+    split-radix / radix-4 levels index (None for radix-2): radix-4 runs one radix-2
+    stage of length 2 first where ``log2 n`` is odd, then levels of lengths ``4**j``
+    times that."""
+    if algorithm == "radix2" or n < 2:
+        return [(_steps.FWD, 2, n, int(scale))] if n > 1 else [], None
+    if algorithm == "split-radix":
+        levels = [(1 << (j + 1), offs) for j, offs in enumerate(_split_offsets(n))]
+        kind = _steps.SPLIT
+        rows: list[tuple] = []
+    else:
+        kind = _steps.RADIX4
+        L = 8 if n.bit_length() % 2 == 0 else 4  # log2 n odd: a length-2 stage first
+        rows = [(_steps.FWD, 2, 2, 0)] if L == 8 else []
+        levels = []
+        while L <= n:
+            levels.append((L, list(range(0, n, L))))
+            L *= 4
+    O: list[int] = []
+    for L, offs in levels:
+        rows.append((kind, L, len(O), len(O) + len(offs)))
+        O += offs
+    return rows, np.array(O if O else [0], dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=64)
-def rdfft_spec(n: int, scale: bool = False) -> Spec:
-    return _spec("rdfft", n, _plan((_steps.BITREV, 0, 0, 0), (_steps.FWD, 2, n, int(scale))))
+def rdfft_spec(n: int, scale: bool = False, algorithm: str = "radix2") -> Spec:
+    steps, O = fft_steps(n, scale, algorithm)
+    return _spec("rdfft", n, _plan((_steps.BITREV, 0, 0, 0), *steps), O=O)
+
+
+_INVERSE = {_steps.FWD: _steps.INV, _steps.SPLIT: _steps.ISPLIT, _steps.RADIX4: _steps.IRADIX4}
+
+
+def inverse_fft_steps(n: int, algorithm: str = "radix2") -> tuple[list[tuple], np.ndarray | None]:
+    """The inverse FFT's steps before the bit reversal: the forward levels in reverse
+    order, each block the exact inverse of the forward one (halving built in)."""
+    steps, O = fft_steps(n, False, algorithm)
+    return [(_INVERSE[k], a, b, flag) for k, a, b, flag in reversed(steps)], O
 
 
 @functools.lru_cache(maxsize=64)
-def irdfft_spec(n: int) -> Spec:
-    return _spec("irdfft", n, _plan((_steps.INV, 2, n, 0), (_steps.BITREV, 0, 0, 0)))
+def irdfft_spec(n: int, algorithm: str = "radix2") -> Spec:
+    steps, O = inverse_fft_steps(n, algorithm)
+    return _spec("irdfft", n, _plan(*steps, (_steps.BITREV, 0, 0, 0)), O=O)
 
 
 @functools.lru_cache(maxsize=64)
-def dct_spec(n: int, type: int, norm: str | None, inverse: bool, scale: bool) -> Spec:
+def dct_spec(
+    n: int, type: int, norm: str | None, inverse: bool, scale: bool, algorithm: str = "radix2"
+) -> Spec:
     """DCT-II or DCT-III (scipy's definitions), or their inverses, through the rdFFT.
 
     DCT-II (Makhoul): reorder, rdFFT, then twist by ``w_k = exp(-i pi k / 2n)``:
     ``y_k = 2 Re(w_k V_k)``, ``y_{n-k} = -2 Im(w_k V_k)``. Every other variant is the
     exact inverse pipeline (twist by the conjugate, inverse rdFFT, undo the reorder)
-    or the forward one with other twist constants.
+    or the forward one with other twist constants. ``algorithm``: that of the rdFFT
+    (or of its inverse).
     """
     forward = (type == 2) != inverse
     k = np.arange(n // 2 + 1)
@@ -106,23 +194,26 @@ def dct_spec(n: int, type: int, norm: str | None, inverse: bool, scale: bool) ->
     name = "idct" if inverse else "dct"
     if n == 1:
         return _spec(name, n, _plan((_steps.TWIST, 0, 0, 0)), TC[:1], TS[:1])
+    O = None
     if forward:
+        steps, O = fft_steps(n, scale, algorithm)
         plan = _plan(
             (_steps.MAKHOUL, 0, 0, 0),
             (_steps.BITREV, 0, 0, 0),
-            (_steps.FWD, 2, n, int(scale)),
+            *steps,
             (_steps.TWIST, 0, 0, 0),
         )
     else:
         if scale:
             TC, TS = TC / n, TS / n
+        steps, O = inverse_fft_steps(n, algorithm)
         plan = _plan(
             (_steps.TWIST, 0, 0, 0),
-            (_steps.INV, 2, n, 0),
+            *steps,
             (_steps.BITREV, 0, 0, 0),
             (_steps.UNMAKHOUL, 0, 0, 0),
         )
-    return _spec(name, n, plan, TC, TS)
+    return _spec(name, n, plan, TC, TS, O=O)
 
 
 @functools.lru_cache(maxsize=64)
@@ -419,8 +510,14 @@ def execute(
     steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
     if _steps.DENSE in kinds:  # the dense Hadamard stage runs under the WHT marker
         steps = steps[:2] + (True,)
+    # split-radix / radix-4 levels run on the row kernels only (not on the lanes)
+    O = spec.O if kinds & set(_steps.LEVELS) else None
+    lv = tuple(True if O is not None and k in kinds else None for k in _steps.LEVELS)
+    if O is not None and store is not None:
+        raise ValueError("separate compute and storage formats are emulated by radix-2 only")
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    K = _lanes.lane_constants(fmt, mode.code, P) if (LANES or store is not None) else None
+    lanes_ok = O is None and (LANES or store is not None)
+    K = _lanes.lane_constants(fmt, mode.code, P) if lanes_ok else None
     with np.errstate(all="ignore"):
         if K is not None:
             # rows as vector lanes (see numerics.transforms._lanes): the same results
@@ -438,6 +535,7 @@ def execute(
                 addexp, msub = rne_constants(em.fmt)
                 rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
         kernel = _tracked.run_rows if big else _tracked.run_rows_serial
+        steps = (*steps, O, *lv)
         kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
     return ST, DL
 

@@ -15,10 +15,14 @@ A plan is an int64 array with one row ``(kind, a, b, flag)`` per step:
 - ``SCALE``: multiplication of every element by ``consts[a]``;
 - ``DENSE``: the dense Hadamard stage of a length ``m * 2**k`` (``a``: the matrix's
   offset in ``consts``, ``b``: the block length, ``flag``: ``m``; see
-  :mod:`._hadamard_kernels`).
+  :mod:`._hadamard_kernels`);
+- ``SPLIT`` / ``RADIX4`` (``ISPLIT`` / ``IRADIX4``): one level of the split-radix or
+  radix-4 rdFFT (or of its inverse): the butterflies of the blocks of length ``a``
+  whose offsets are ``O[b:flag]`` (``O``: the spec's block offsets; see
+  :func:`numerics.transforms._tracked.block_level`).
 
 Every stage that rounds is one *error stage* of the exact error tracking: each FWD,
-INV and WHT length, a TWIST, a SCALE, a DENSE.
+INV and WHT length, a TWIST, a SCALE, a DENSE, a SPLIT or RADIX4 level.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ import numpy as np
 from .._core.jit import njit
 
 BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE, DENSE = range(9)
+# the step kinds of the other FFT algorithms and their inverses (row kernels only)
+SPLIT, RADIX4, ISPLIT, IRADIX4 = range(9, 13)
+LEVELS = (SPLIT, RADIX4, ISPLIT, IRADIX4)
 _NAMES = {FWD: "L", INV: "L", WHT: "h"}
 
 
@@ -116,6 +123,8 @@ def error_stages(plan: np.ndarray) -> list[tuple[int, int, str]]:
             out.append((j, 0, "scale"))
         elif kind == DENSE:
             out.append((j, 0, f"H_{int(flag)}"))
+        elif kind in LEVELS:
+            out.append((j, 0, f"L={int(a)}"))
     return out
 
 

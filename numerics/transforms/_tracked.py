@@ -402,6 +402,428 @@ def scale(xh, xl, g, ctx, rne, ev, st, dl):
     _flush(st, acc)
 
 
+# --- the other FFT algorithms: split-radix and radix-4 levels ------------------------
+#
+# One level runs the butterflies of the blocks of one length L (offsets given) in
+# the halfcomplex layout after the bit reversal. A block of length L holds the
+# halfcomplex spectra of its sub-blocks: split-radix, U (length L/2: the even
+# samples), Z and Z' (L/4 each: samples 4m+1 and 4m+3); radix-4, F0, F2, F1, F3
+# (L/4 each: samples 4m, 4m+2, 4m+1, 4m+3). Random words are keyed by (slot, op)
+# as in :func:`fwd_stage`: the output rounding of a slot is its event 6.
+
+
+@njit(cache=True, inline="always")
+def _tw(C, S, q, j):
+    """``(cos, sin)`` of the angle ``2 pi j / L`` (``L = 4 q``, ``0 <= j < 2 q``) from
+    the stage's own table, by the exact symmetry ``w^(q + m) = -i w^m``."""
+    if j < q:
+        return C[q + j], S[q + j]
+    return -S[j], C[j]
+
+
+@njit(cache=True)
+def _cmul(zr, zrl, zi, zil, c, s, ctx, rne, dd, ev, acc):
+    """``(c - i s) z`` in :func:`fwd_stage`'s order of operations (events ``ev .. ev +
+    5``): its real and imaginary parts with their low parts and stage errors."""
+    m1, m1l, d1, acc = _r(_mul(zr, zrl, c, rne), ctx, rne, dd, ev, acc)
+    m2, m2l, d2, acc = _r(_mul(zi, zil, s, rne), ctx, rne, dd, ev + 1, acc)
+    pr, prl, d3, acc = _r(_add(m1, m1l, m2, m2l, rne), ctx, rne, dd, ev + 2, acc)
+    m3, m3l, d4, acc = _r(_mul(zi, zil, c, rne), ctx, rne, dd, ev + 3, acc)
+    m4, m4l, d5, acc = _r(_mul(zr, zrl, s, rne), ctx, rne, dd, ev + 4, acc)
+    pi, pil, d6, acc = _r(_add(m3, m3l, -m4, -m4l, rne), ctx, rne, dd, ev + 5, acc)
+    return pr, prl, d1 + d2 + d3, pi, pil, d4 - d5 + d6, acc
+
+
+@njit(cache=True)
+def _sum(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
+    """``a + sg b`` rounded, with its stage error from the operands' ``da``, ``db``."""
+    v, vl, d, acc = _r(_add(a, al, sg * b, sg * bl, rne), ctx, rne, dd, ev, acc)
+    return v, vl, d + da + sg * db, acc
+
+
+@njit(cache=True)
+def _middle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
+    """The butterfly at ``k = L/8`` (twiddle ``exp(-i pi/4)``, ``r`` its cosine) that
+    both algorithms share: ``a = (xh[j1], sa xh[j3])`` is complex (split-radix:
+    ``U_e``, ``sa = 1``; radix-4: ``F0_e + w^{2e} F2_e = (F0_e, -F2_e)``, ``sa =
+    -1``), ``z, z' = xh[j5], xh[j7]`` real with ``w z + w^3 z' = r (z - z') - i r (z +
+    z')``; out: ``X_e = a + that`` and ``X_{3e} = conj(a - that)``."""
+    ar, arl, ai, ail = xh[j1], _ld(xl, j1), sa * xh[j3], sa * _ld(xl, j3)
+    z, zl, z3, z3l = xh[j5], _ld(xl, j5), xh[j7], _ld(xl, j7)
+    a, a_l, da, acc = _sum(z, zl, 0.0, z3, z3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j5, acc)
+    b, b_l, db, acc = _sum(z, zl, 0.0, z3, z3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j7, acc)
+    pa, pal, d1, acc = _r(_mul(a, a_l, r, rne), ctx, rne, dd, ev + 8 * j5 + 1, acc)
+    pb, pbl, d2, acc = _r(_mul(b, b_l, r, rne), ctx, rne, dd, ev + 8 * j7 + 1, acc)
+    dpa = r * da + d1
+    dpb = r * db + d2
+    v1, v1l, g1, acc = _sum(ar, arl, 0.0, pa, pal, dpa, 1.0, ctx, rne, dd, ev + 8 * j1 + 6, acc)
+    v7, v7l, g7, acc = _sum(ai, ail, 0.0, pb, pbl, dpb, -1.0, ctx, rne, dd, ev + 8 * j7 + 6, acc)
+    v3, v3l, g3, acc = _sum(ar, arl, 0.0, pa, pal, dpa, -1.0, ctx, rne, dd, ev + 8 * j3 + 6, acc)
+    v5, v5l, g5, acc = _sum(-pb, -pbl, -dpb, ai, ail, 0.0, -1.0, ctx, rne, dd,
+                            ev + 8 * j5 + 6, acc)  # fmt: skip
+    _put(xh, xl, dl, j1, v1, v1l, g1)
+    _put(xh, xl, dl, j3, v3, v3l, g3)
+    _put(xh, xl, dl, j5, v5, v5l, g5)
+    _put(xh, xl, dl, j7, v7, v7l, g7)
+    return acc
+
+
+@njit(cache=True)
+def _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """One split-radix block: ``X_k = U_k + P``, ``X_{k+L/2} = U_k - P``, ``X_{k+L/4} =
+    U_{k+L/4} - i M``, ``X_{k+3L/4} = U_{k+L/4} + i M`` with ``P, M = w^k Z_k +- w^{3k}
+    Z'_k`` (Duhamel and Hollmann 1984; the real-data form of Sorensen et al. 1987)."""
+    if L == 2:
+        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
+        v, vl, d, acc = _sum(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i + 6, acc)
+        w, wl, e, acc = _sum(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 14, acc)
+        _put(xh, xl, dl, i, v, vl, d)
+        _put(xh, xl, dl, i + 1, w, wl, e)
+        return acc
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    # k = 0: U_0, Z_0, Z'_0 real; X_{L/4} = U_{L/4} - i (Z_0 - Z'_0), U_{L/4} kept
+    j0, jh, j3 = i, i + h, i + 3 * q
+    u0, u0l = xh[j0], _ld(xl, j0)
+    z, zl, z3, z3l = xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    p, pl, dp, acc = _sum(z, zl, 0.0, z3, z3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    v0, v0l, g0, acc = _sum(u0, u0l, 0.0, p, pl, dp, 1.0, ctx, rne, dd, ev + 8 * j0 + 6, acc)
+    vh, vhl, gh, acc = _sum(u0, u0l, 0.0, p, pl, dp, -1.0, ctx, rne, dd, ev + 8 * jh + 6, acc)
+    v3, v3l, g3, acc = _sum(z3, z3l, 0.0, z, zl, 0.0, -1.0, ctx, rne, dd, ev + 8 * j3 + 6, acc)
+    _put(xh, xl, dl, j0, v0, v0l, g0)
+    _put(xh, xl, dl, jh, vh, vhl, gh)
+    _put(xh, xl, dl, j3, v3, v3l, g3)
+    if e:
+        acc = _middle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, 1.0, C[q + e], ctx,
+                      rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + h - k, i + q - k, i + q + k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        ur, url, ui, uil = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        vr, vrl, vi, vil = xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4)
+        c1, n1 = C[q + k], S[q + k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        ar, arl, dar, ai, ail, dai, acc = _cmul(
+            xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6), c1, n1, ctx, rne, dd, ev + 8 * s5, acc
+        )
+        br, brl, dbr, bi, bil, dbi, acc = _cmul(
+            xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8), c3, n3, ctx, rne, dd, ev + 8 * s7, acc
+        )
+        pr, prl, dpr, acc = _sum(ar, arl, dar, br, brl, dbr, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        pi, pil, dpi, acc = _sum(ai, ail, dai, bi, bil, dbi, 1.0, ctx, rne, dd, ev + 8 * s8, acc)
+        mr, mrl, dmr, acc = _sum(ar, arl, dar, br, brl, dbr, -1.0, ctx, rne, dd, ev + 8 * s3, acc)
+        mi, mil, dmi, acc = _sum(ai, ail, dai, bi, bil, dbi, -1.0, ctx, rne, dd, ev + 8 * s6, acc)
+        o1 = _sum(ur, url, 0.0, pr, prl, dpr, 1.0, ctx, rne, dd, ev + 8 * s1 + 6, acc)
+        o8 = _sum(ui, uil, 0.0, pi, pil, dpi, 1.0, ctx, rne, dd, ev + 8 * s8 + 6, o1[3])
+        o2 = _sum(ur, url, 0.0, pr, prl, dpr, -1.0, ctx, rne, dd, ev + 8 * s2 + 6, o8[3])
+        o5 = _sum(pi, pil, dpi, ui, uil, 0.0, -1.0, ctx, rne, dd, ev + 8 * s5 + 6, o2[3])
+        o4 = _sum(vr, vrl, 0.0, mi, mil, dmi, 1.0, ctx, rne, dd, ev + 8 * s4 + 6, o5[3])
+        o6 = _sum(-vi, -vil, 0.0, mr, mrl, dmr, -1.0, ctx, rne, dd, ev + 8 * s6 + 6, o4[3])
+        o3 = _sum(vr, vrl, 0.0, mi, mil, dmi, -1.0, ctx, rne, dd, ev + 8 * s3 + 6, o6[3])
+        o7 = _sum(vi, vil, 0.0, mr, mrl, dmr, -1.0, ctx, rne, dd, ev + 8 * s7 + 6, o3[3])
+        acc = o7[3]
+        _put(xh, xl, dl, s1, o1[0], o1[1], o1[2])
+        _put(xh, xl, dl, s2, o2[0], o2[1], o2[2])
+        _put(xh, xl, dl, s3, o3[0], o3[1], o3[2])
+        _put(xh, xl, dl, s4, o4[0], o4[1], o4[2])
+        _put(xh, xl, dl, s5, o5[0], o5[1], o5[2])
+        _put(xh, xl, dl, s6, o6[0], o6[1], o6[2])
+        _put(xh, xl, dl, s7, o7[0], o7[1], o7[2])
+        _put(xh, xl, dl, s8, o8[0], o8[1], o8[2])
+    return acc
+
+
+@njit(cache=True)
+def _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """One radix-4 block: ``B, C, D = w^k F1_k, w^{2k} F2_k, w^{3k} F3_k``, then ``T0,
+    T1 = F0_k +- C``, ``T2, T3 = B +- D`` and ``X_k, X_{k+L/2} = T0 +- T2``,
+    ``X_{k+L/4}, X_{k+3L/4} = T1 -+ i T3`` (Van Loan, *Computational Frameworks for
+    the FFT*, 1.9 / 2.3), each value of the halfcomplex layout computed once."""
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    # k = 0: all real; Re X_{L/4} = F0 - F2, Im X_{L/4} = F3 - F1
+    j0, jq, jh, j3 = i, i + q, i + h, i + 3 * q
+    a, a_l, f2, f2l = xh[j0], _ld(xl, j0), xh[jq], _ld(xl, jq)
+    f1, f1l, f3, f3l = xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    t0, t0l, d0, acc = _sum(a, a_l, 0.0, f2, f2l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0, acc)
+    t2, t2l, d2, acc = _sum(f1, f1l, 0.0, f3, f3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    v0, v0l, g0, acc = _sum(t0, t0l, d0, t2, t2l, d2, 1.0, ctx, rne, dd, ev + 8 * j0 + 6, acc)
+    vh, vhl, gh, acc = _sum(t0, t0l, d0, t2, t2l, d2, -1.0, ctx, rne, dd, ev + 8 * jh + 6, acc)
+    vq, vql, gq, acc = _sum(a, a_l, 0.0, f2, f2l, 0.0, -1.0, ctx, rne, dd, ev + 8 * jq + 6, acc)
+    v3, v3l, g3, acc = _sum(f3, f3l, 0.0, f1, f1l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j3 + 6, acc)
+    _put(xh, xl, dl, j0, v0, v0l, g0)
+    _put(xh, xl, dl, jq, vq, vql, gq)
+    _put(xh, xl, dl, jh, vh, vhl, gh)
+    _put(xh, xl, dl, j3, v3, v3l, g3)
+    if e:
+        acc = _middle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, -1.0, C[q + e], ctx,
+                      rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + q - k, i + q + k, i + h - k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        ar, arl, ai, ail = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        c1, n1 = C[q + k], S[q + k]
+        c2, n2 = C[q + 2 * k], S[q + 2 * k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        br, brl, dbr, bi, bil, dbi, acc = _cmul(
+            xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6), c1, n1, ctx, rne, dd, ev + 8 * s5, acc
+        )
+        cr, crl, dcr, ci, cil, dci, acc = _cmul(
+            xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4), c2, n2, ctx, rne, dd, ev + 8 * s3, acc
+        )
+        er, erl, der, ei, eil, dei, acc = _cmul(
+            xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8), c3, n3, ctx, rne, dd, ev + 8 * s7, acc
+        )
+        t0r = _sum(ar, arl, 0.0, cr, crl, dcr, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        t0i = _sum(ai, ail, 0.0, ci, cil, dci, 1.0, ctx, rne, dd, ev + 8 * s8, t0r[3])
+        t1r = _sum(ar, arl, 0.0, cr, crl, dcr, -1.0, ctx, rne, dd, ev + 8 * s2, t0i[3])
+        t1i = _sum(ai, ail, 0.0, ci, cil, dci, -1.0, ctx, rne, dd, ev + 8 * s6, t1r[3])
+        t2r = _sum(br, brl, dbr, er, erl, der, 1.0, ctx, rne, dd, ev + 8 * s4, t1i[3])
+        t2i = _sum(bi, bil, dbi, ei, eil, dei, 1.0, ctx, rne, dd, ev + 8 * s1 + 1, t2r[3])
+        t3r = _sum(br, brl, dbr, er, erl, der, -1.0, ctx, rne, dd, ev + 8 * s8 + 1, t2i[3])
+        t3i = _sum(bi, bil, dbi, ei, eil, dei, -1.0, ctx, rne, dd, ev + 8 * s2 + 1, t3r[3])
+        acc = t3i[3]
+        o1 = _sum(t0r[0], t0r[1], t0r[2], t2r[0], t2r[1], t2r[2], 1.0, ctx, rne, dd,
+                  ev + 8 * s1 + 6, acc)  # fmt: skip
+        o8 = _sum(t0i[0], t0i[1], t0i[2], t2i[0], t2i[1], t2i[2], 1.0, ctx, rne, dd,
+                  ev + 8 * s8 + 6, o1[3])  # fmt: skip
+        o4 = _sum(t0r[0], t0r[1], t0r[2], t2r[0], t2r[1], t2r[2], -1.0, ctx, rne, dd,
+                  ev + 8 * s4 + 6, o8[3])  # fmt: skip
+        o5 = _sum(t2i[0], t2i[1], t2i[2], t0i[0], t0i[1], t0i[2], -1.0, ctx, rne, dd,
+                  ev + 8 * s5 + 6, o4[3])  # fmt: skip
+        o3 = _sum(t1r[0], t1r[1], t1r[2], t3i[0], t3i[1], t3i[2], 1.0, ctx, rne, dd,
+                  ev + 8 * s3 + 6, o5[3])  # fmt: skip
+        o6 = _sum(t1i[0], t1i[1], t1i[2], t3r[0], t3r[1], t3r[2], -1.0, ctx, rne, dd,
+                  ev + 8 * s6 + 6, o3[3])  # fmt: skip
+        o2 = _sum(t1r[0], t1r[1], t1r[2], t3i[0], t3i[1], t3i[2], -1.0, ctx, rne, dd,
+                  ev + 8 * s2 + 6, o6[3])  # fmt: skip
+        o7 = _sum(-t1i[0], -t1i[1], -t1i[2], t3r[0], t3r[1], t3r[2], -1.0, ctx, rne, dd,
+                  ev + 8 * s7 + 6, o2[3])  # fmt: skip
+        acc = o7[3]
+        _put(xh, xl, dl, s1, o1[0], o1[1], o1[2])
+        _put(xh, xl, dl, s2, o2[0], o2[1], o2[2])
+        _put(xh, xl, dl, s3, o3[0], o3[1], o3[2])
+        _put(xh, xl, dl, s4, o4[0], o4[1], o4[2])
+        _put(xh, xl, dl, s5, o5[0], o5[1], o5[2])
+        _put(xh, xl, dl, s6, o6[0], o6[1], o6[2])
+        _put(xh, xl, dl, s7, o7[0], o7[1], o7[2])
+        _put(xh, xl, dl, s8, o8[0], o8[1], o8[2])
+    return acc
+
+
+@njit(cache=True)
+def _half(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
+    """``(a + sg b) / 2``: the sum rounded (event ``ev``), then halved and rounded
+    (``ev + 1``), as :func:`inv_stage` does; with its stage error."""
+    return _out(_add(a, al, sg * b, sg * bl, rne), da + sg * db, True, ctx, rne, dd, ev, acc)
+
+
+@njit(cache=True)
+def _unmiddle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
+    """The inverse of :func:`_middle`: ``a = (X_e + conj X_3e) / 2``, ``that = (X_e -
+    conj X_3e) / 2`` and ``z, z' = r (pa + pb), r (pb - pa)`` (``1 / (2 r) = r``)."""
+    x1, x1l, x3, x3l = xh[j1], _ld(xl, j1), xh[j3], _ld(xl, j3)
+    x5, x5l, x7, x7l = xh[j5], _ld(xl, j5), xh[j7], _ld(xl, j7)
+    ar, arl, dar, acc = _half(x1, x1l, 0.0, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j1, acc)
+    pa, pal, dpa, acc = _half(x1, x1l, 0.0, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j1 + 2, acc)
+    ai, ail, dai, acc = _half(x7, x7l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    pb, pbl, dpb, acc = _half(-x7, -x7l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd,
+                              ev + 8 * j3 + 2, acc)  # fmt: skip
+    s_, sl, ds, acc = _sum(pa, pal, dpa, pb, pbl, dpb, 1.0, ctx, rne, dd, ev + 8 * j5, acc)
+    t_, tl, dt, acc = _sum(pb, pbl, dpb, pa, pal, dpa, -1.0, ctx, rne, dd, ev + 8 * j7, acc)
+    z, zl, d1, acc = _r(_mul(s_, sl, r, rne), ctx, rne, dd, ev + 8 * j5 + 1, acc)
+    z3, z3l, d2, acc = _r(_mul(t_, tl, r, rne), ctx, rne, dd, ev + 8 * j7 + 1, acc)
+    _put(xh, xl, dl, j1, ar, arl, dar)
+    _put(xh, xl, dl, j3, sa * ai, sa * ail, sa * dai)
+    _put(xh, xl, dl, j5, z, zl, r * ds + d1)
+    _put(xh, xl, dl, j7, z3, z3l, r * dt + d2)
+    return acc
+
+
+@njit(cache=True)
+def _unrot(ar, arl, dar, ai, ail, dai, c, s, ctx, rne, dd, ev, acc):
+    """``conj(c - i s) a`` in :func:`inv_stage`'s order (events ``ev .. ev + 5``)."""
+    zr, zrl, dzr, acc = _rot(ar, arl, dar, ai, ail, dai, c, s, -1.0, ctx, rne, dd, ev, acc)
+    zi, zil, dzi, acc = _rot(ai, ail, dai, ar, arl, dar, c, s, 1.0, ctx, rne, dd, ev + 3, acc)
+    return zr, zrl, dzr, zi, zil, dzi, acc
+
+
+@njit(cache=True)
+def _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """The exact inverse of :func:`_split_block` (halving built in): ``U_k, P = (X_k +-
+    X_{k+L/2}) / 2``, ``U_{k+L/4}, -i M = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then
+    ``Z_k = conj(w^k) (P + M) / 2`` and ``Z'_k = conj(w^3k) (P - M) / 2``."""
+    if L == 2:
+        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
+        v, vl, d, acc = _half(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i, acc)
+        w, wl, e, acc = _half(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 8, acc)
+        _put(xh, xl, dl, i, v, vl, d)
+        _put(xh, xl, dl, i + 1, w, wl, e)
+        return acc
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    j0, jh, j3 = i, i + h, i + 3 * q
+    x0, x0l, xh_, xhl, x3, x3l = xh[j0], _ld(xl, j0), xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    u0, u0l, du, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0, acc)
+    p, pl, dp, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, -1.0, ctx, rne, dd, ev + 8 * j0 + 2, acc)
+    z, zl, dz, acc = _half(p, pl, dp, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    z3, z3l, dz3, acc = _half(p, pl, dp, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    _put(xh, xl, dl, j0, u0, u0l, du)
+    _put(xh, xl, dl, jh, z, zl, dz)
+    _put(xh, xl, dl, j3, z3, z3l, dz3)
+    if e:
+        acc = _unmiddle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, 1.0, C[q + e], ctx,
+                        rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + h - k, i + q - k, i + q + k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        x1, x1l, x2, x2l = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        x3, x3l, x4, x4l = xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4)
+        x5, x5l, x6, x6l = xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6)
+        x7, x7l, x8, x8l = xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8)
+        ur = _half(x1, x1l, 0.0, x2, x2l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        pr = _half(x1, x1l, 0.0, x2, x2l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s1 + 2, ur[3])
+        ui = _half(x8, x8l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s2, pr[3])
+        pi = _half(x8, x8l, 0.0, x5, x5l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s2 + 2, ui[3])
+        vr = _half(x4, x4l, 0.0, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s3, pi[3])
+        mi = _half(x4, x4l, 0.0, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s3 + 2, vr[3])
+        vi = _half(x7, x7l, 0.0, x6, x6l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s4, mi[3])
+        mr = _half(-x6, -x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s4 + 2, vi[3])
+        ar = _half(pr[0], pr[1], pr[2], mr[0], mr[1], mr[2], 1.0, ctx, rne, dd, ev + 8 * s5, mr[3])
+        ai = _half(pi[0], pi[1], pi[2], mi[0], mi[1], mi[2], 1.0, ctx, rne, dd, ev + 8 * s6, ar[3])
+        br = _half(pr[0], pr[1], pr[2], mr[0], mr[1], mr[2], -1.0, ctx, rne, dd, ev + 8 * s7,
+                   ai[3])  # fmt: skip
+        bi = _half(pi[0], pi[1], pi[2], mi[0], mi[1], mi[2], -1.0, ctx, rne, dd, ev + 8 * s8,
+                   br[3])  # fmt: skip
+        c1, n1 = C[q + k], S[q + k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        zr, zrl, dzr, zi, zil, dzi, acc = _unrot(ar[0], ar[1], ar[2], ai[0], ai[1], ai[2], c1, n1,
+                                                 ctx, rne, dd, ev + 8 * s5 + 2, bi[3])  # fmt: skip
+        wr, wrl, dwr, wi, wil, dwi, acc = _unrot(br[0], br[1], br[2], bi[0], bi[1], bi[2], c3, n3,
+                                                 ctx, rne, dd, ev + 8 * s7 + 2, acc)  # fmt: skip
+        _put(xh, xl, dl, s1, ur[0], ur[1], ur[2])
+        _put(xh, xl, dl, s2, ui[0], ui[1], ui[2])
+        _put(xh, xl, dl, s3, vr[0], vr[1], vr[2])
+        _put(xh, xl, dl, s4, vi[0], vi[1], vi[2])
+        _put(xh, xl, dl, s5, zr, zrl, dzr)
+        _put(xh, xl, dl, s6, zi, zil, dzi)
+        _put(xh, xl, dl, s7, wr, wrl, dwr)
+        _put(xh, xl, dl, s8, wi, wil, dwi)
+    return acc
+
+
+@njit(cache=True)
+def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
+    """The exact inverse of :func:`_radix4_block` (halving built in): ``T0, T2 = (X_k
+    +- X_{k+L/2}) / 2``, ``T1, -i T3 = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then ``F0, w^2k
+    F2 = (T0 +- T1) / 2`` and ``w^k F1, w^3k F3 = (T2 +- T3) / 2``, untwiddled by the
+    conjugates."""
+    h = L >> 1
+    q = h >> 1
+    e = q >> 1
+    j0, jq, jh, j3 = i, i + q, i + h, i + 3 * q
+    x0, x0l, xq, xql = xh[j0], _ld(xl, j0), xh[jq], _ld(xl, jq)
+    xh_, xhl, x3, x3l = xh[jh], _ld(xl, jh), xh[j3], _ld(xl, j3)
+    t0, t0l, d0, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0, acc)
+    t2, t2l, d2, acc = _half(x0, x0l, 0.0, xh_, xhl, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh, acc)
+    f0, f0l, g0, acc = _half(t0, t0l, d0, xq, xql, 0.0, 1.0, ctx, rne, dd, ev + 8 * j0 + 2, acc)
+    f2, f2l, g2, acc = _half(t0, t0l, d0, xq, xql, 0.0, -1.0, ctx, rne, dd, ev + 8 * jq, acc)
+    f1, f1l, g1, acc = _half(t2, t2l, d2, x3, x3l, 0.0, -1.0, ctx, rne, dd, ev + 8 * jh + 2, acc)
+    f3, f3l, g3, acc = _half(t2, t2l, d2, x3, x3l, 0.0, 1.0, ctx, rne, dd, ev + 8 * j3, acc)
+    _put(xh, xl, dl, j0, f0, f0l, g0)
+    _put(xh, xl, dl, jq, f2, f2l, g2)
+    _put(xh, xl, dl, jh, f1, f1l, g1)
+    _put(xh, xl, dl, j3, f3, f3l, g3)
+    if e:
+        acc = _unmiddle(xh, xl, dl, i + e, i + 3 * e, i + 5 * e, i + 7 * e, -1.0, C[q + e], ctx,
+                        rne, dd, ev, acc)  # fmt: skip
+    for k in range(1, e):
+        s1, s2, s3, s4 = i + k, i + q - k, i + q + k, i + h - k
+        s5, s6, s7, s8 = i + h + k, i + 3 * q - k, i + 3 * q + k, i + L - k
+        x1, x1l, x2, x2l = xh[s1], _ld(xl, s1), xh[s2], _ld(xl, s2)
+        x3, x3l, x4, x4l = xh[s3], _ld(xl, s3), xh[s4], _ld(xl, s4)
+        x5, x5l, x6, x6l = xh[s5], _ld(xl, s5), xh[s6], _ld(xl, s6)
+        x7, x7l, x8, x8l = xh[s7], _ld(xl, s7), xh[s8], _ld(xl, s8)
+        t0r = _half(x1, x1l, 0.0, x4, x4l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s1, acc)
+        t2r = _half(x1, x1l, 0.0, x4, x4l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s1 + 2, t0r[3])
+        t0i = _half(x8, x8l, 0.0, x5, x5l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s8, t2r[3])
+        t2i = _half(x8, x8l, 0.0, x5, x5l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s8 + 2, t0i[3])
+        t1r = _half(x3, x3l, 0.0, x2, x2l, 0.0, 1.0, ctx, rne, dd, ev + 8 * s3, t2i[3])
+        t3i = _half(x3, x3l, 0.0, x2, x2l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s3 + 2, t1r[3])
+        t1i = _half(x6, x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s6, t3i[3])
+        t3r = _half(-x6, -x6l, 0.0, x7, x7l, 0.0, -1.0, ctx, rne, dd, ev + 8 * s6 + 2, t1i[3])
+        a_r = _half(t0r[0], t0r[1], t0r[2], t1r[0], t1r[1], t1r[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s1 + 4, t3r[3])  # fmt: skip
+        a_i = _half(t0i[0], t0i[1], t0i[2], t1i[0], t1i[1], t1i[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s2, a_r[3])  # fmt: skip
+        c_r = _half(t0r[0], t0r[1], t0r[2], t1r[0], t1r[1], t1r[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s3 + 4, a_i[3])  # fmt: skip
+        c_i = _half(t0i[0], t0i[1], t0i[2], t1i[0], t1i[1], t1i[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s4, c_r[3])  # fmt: skip
+        b_r = _half(t2r[0], t2r[1], t2r[2], t3r[0], t3r[1], t3r[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s5, c_i[3])  # fmt: skip
+        b_i = _half(t2i[0], t2i[1], t2i[2], t3i[0], t3i[1], t3i[2], 1.0, ctx, rne, dd,
+                    ev + 8 * s6 + 4, b_r[3])  # fmt: skip
+        d_r = _half(t2r[0], t2r[1], t2r[2], t3r[0], t3r[1], t3r[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s7, b_i[3])  # fmt: skip
+        d_i = _half(t2i[0], t2i[1], t2i[2], t3i[0], t3i[1], t3i[2], -1.0, ctx, rne, dd,
+                    ev + 8 * s8 + 4, d_r[3])  # fmt: skip
+        c1, n1 = C[q + k], S[q + k]
+        c2, n2 = C[q + 2 * k], S[q + 2 * k]
+        c3, n3 = _tw(C, S, q, 3 * k)
+        f2r, f2rl, g2r, f2i, f2il, g2i, acc = _unrot(c_r[0], c_r[1], c_r[2], c_i[0], c_i[1],
+                                                     c_i[2], c2, n2, ctx, rne, dd, ev + 8 * s4 + 2,
+                                                     d_i[3])  # fmt: skip
+        f1r, f1rl, g1r, f1i, f1il, g1i, acc = _unrot(b_r[0], b_r[1], b_r[2], b_i[0], b_i[1],
+                                                     b_i[2], c1, n1, ctx, rne, dd, ev + 8 * s5 + 2,
+                                                     acc)  # fmt: skip
+        f3r, f3rl, g3r, f3i, f3il, g3i, acc = _unrot(d_r[0], d_r[1], d_r[2], d_i[0], d_i[1],
+                                                     d_i[2], c3, n3, ctx, rne, dd, ev + 8 * s7 + 2,
+                                                     acc)  # fmt: skip
+        _put(xh, xl, dl, s1, a_r[0], a_r[1], a_r[2])
+        _put(xh, xl, dl, s2, a_i[0], a_i[1], a_i[2])
+        _put(xh, xl, dl, s3, f2r, f2rl, g2r)
+        _put(xh, xl, dl, s4, f2i, f2il, g2i)
+        _put(xh, xl, dl, s5, f1r, f1rl, g1r)
+        _put(xh, xl, dl, s6, f1i, f1il, g1i)
+        _put(xh, xl, dl, s7, f3r, f3rl, g3r)
+        _put(xh, xl, dl, s8, f3i, f3il, g3i)
+    return acc
+
+
+@njit(cache=True)
+def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, levels):
+    """One level of the split-radix (``kind`` SPLIT) or radix-4 (RADIX4) FFT, or of
+    their inverses (ISPLIT, IRADIX4): the blocks of length ``L`` at the offsets
+    ``O``, every operation rounded. Slots no block of the level touches keep a zero
+    stage error. ``levels``: a marker per kind, True where the plan has such levels,
+    else None (so that a split-radix rdfft compiles no radix-4 or inverse block)."""
+    sr, r4, isr, ir4 = levels
+    acc = _start(dl)
+    dd = _dd(xl)
+    for b in range(O.size):
+        acc = _block(xh, xl, kind, O[b], L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4)
+    _flush(st, acc)
+
+
+@njit(cache=True)
+def _block(xh, xl, kind, i, L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4):
+    """The block of :func:`block_level` at ``i``; the kinds whose marker is None are
+    pruned at compile time (numba prunes branches on None arguments)."""
+    if kind == _steps.SPLIT and sr is not None:
+        return _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.RADIX4 and r4 is not None:
+        return _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.ISPLIT and isr is not None:
+        return _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    if kind == _steps.IRADIX4 and ir4 is not None:
+        return _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+    return acc
+
+
 def _row(X, r):
     """Row ``r`` of ``X``, or None where ``X`` is."""
 
@@ -414,13 +836,15 @@ def _row_variant(X, r):
 
 
 @njit(cache=True)
-def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx, rne, ev0, ST, DL):
+def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx, rne, ev0, ST, DL):
     """Run every step of ``plan`` on one row. ``ST[s]`` gathers the statistics of
     error stage ``s`` and (when tracking) ``DL[s]`` receives its stage errors; random
     words of stage ``s`` are keyed from ``ev0 + 8 n s``. The steps the plan lacks are
     None (``fwd``, ``inv``, ``wht``, whose stages run where they are True; the twist
-    tables ``TC``, ``TS``; the constants of a scaling): numba then leaves their
-    kernels out, and compiles them when a plan needs them."""
+    tables ``TC``, ``TS``; the constants of a scaling; ``O``, the block offsets of
+    split-radix and radix-4 levels, and ``lv`` their kinds' markers, see
+    :func:`block_level`):
+    numba then leaves their kernels out, and compiles them when a plan needs them."""
     n = xh.size
     s = 0
     for j in range(plan.shape[0]):
@@ -460,6 +884,10 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx, rne, ev0,
             s += 1
         elif k == _steps.SCALE and consts is not None:
             scale(xh, xl, consts[a], ctx, rne, ev0 + 8 * n * s, ST[s], _row(DL, s))
+            s += 1
+        elif k >= _steps.SPLIT and O is not None:
+            block_level(xh, xl, k, a, O[b:flag], C, S, ctx, rne, ev0 + 8 * n * s, ST[s],
+                        _row(DL, s), lv)  # fmt: skip
             s += 1
 
 
@@ -516,9 +944,10 @@ def _run_one(r, XH, XL, plan, tabs, steps, P, key, rne, ST, DL):
     n = XH.shape[1]
     ev0 = 8 * n * ST.shape[1] * r
     C, S, TC, TS, consts, R = tabs
-    fwd, inv, wht = steps
+    fwd, inv, wht, O, sr, r4, isr, ir4 = steps
     ctx = (_param_tuple(P), key)
-    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, fwd, inv, wht, ctx,
+    lv = (sr, r4, isr, ir4)
+    run_row(XH[r], _row(XL, r), plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx,
             _rne_tuple(rne), ev0, ST[r], _row(DL, r))  # fmt: skip
 
 
@@ -527,8 +956,9 @@ def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, S
     """:func:`run_row` on every row. ``XL`` (the low parts) is an array in DD only and
     ``DL`` (one row of stage errors per data row) when tracking, None otherwise;
     ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in FAST only.
-    ``steps``: ``(fwd, inv, wht)``, each True where the plan has such steps, else None
-    (see :func:`run_row`), as are the tables of steps it lacks."""
+    ``steps``: ``(fwd, inv, wht, O, *lv)``, each True (``O``: the block offsets)
+    where the plan has such steps, else None (see :func:`run_row`), as are the
+    tables of steps it lacks."""
     tabs = (C, S, TC, TS, consts, R)
     for r in range(XH.shape[0]):
         _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)

@@ -20,6 +20,13 @@ def _check(type: int, norm: str | None) -> None:
         raise ValueError(f"norm must be None or 'ortho', got {norm!r}")
 
 
+def _algorithm(em: _engine.Emulation, algorithm: str, type: int, inverse: bool, scale: bool):
+    """The rdFFT algorithm of a DCT pipeline (``scale`` halves the forward pipeline's
+    FFT stages, dct-II and idct-III; the inverse pipeline's twist instead)."""
+    forward = (type == 2) != inverse
+    return _engine.plan_algorithm(em, algorithm, scale=scale and forward)
+
+
 def dct(
     x: np.ndarray,
     type: int = 2,
@@ -32,6 +39,7 @@ def dct(
     saturate: bool = False,
     compute: Format | str | None = None,
     twiddles: str = "table",
+    algorithm: str = "radix2",
 ) -> np.ndarray:
     """The DCT of type 2 or 3 of every row of ``x`` (scipy.fft.dct's definitions), in
     place.
@@ -52,6 +60,9 @@ def dct(
         Emulation, as in :func:`numerics.transforms.rdfft`; the twist constants
         (with the normalisation folded in) are rounded into the compute format
         once, whatever the twiddle model.
+    algorithm : {"radix2", "radix4", "split-radix"}
+        The emulated rdFFT's algorithm (see :func:`numerics.transforms.rdfft`), or
+        of its inverse in the inverse pipeline (dct type 3, idct type 2).
     scale : bool
         Halve after every FFT stage (type 2) or divide the twist by ``n`` (type 3):
         the result is the transform divided by ``n``.
@@ -69,7 +80,8 @@ def dct(
     _engine.check_array(x)
     _check(type, norm)
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
-    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, False, bool(scale)), x, em)
+    alg = _algorithm(em, algorithm, type, False, bool(scale))
+    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, False, bool(scale), alg), x, em)
 
 
 def idct(
@@ -84,6 +96,7 @@ def idct(
     saturate: bool = False,
     compute: Format | str | None = None,
     twiddles: str = "table",
+    algorithm: str = "radix2",
 ) -> np.ndarray:
     """The inverse of :func:`dct` of the same type and norm (scipy.fft.idct), in place.
 
@@ -97,4 +110,5 @@ def idct(
     _engine.check_array(x)
     _check(type, norm)
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
-    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, True, bool(scale)), x, em)
+    alg = _algorithm(em, algorithm, type, True, bool(scale))
+    return _engine.run(_engine.dct_spec(x.shape[-1], type, norm, True, bool(scale), alg), x, em)

@@ -21,6 +21,7 @@ from ..formats.registry import as_format
 from ..formats.rounding import Rounding, as_rounding
 from . import _engine, _native, _steps
 from ._hadamard_spec import split
+from .dct import _algorithm as _dct_algorithm
 from .dct import _check as _check_dct
 from .hadamard import _check_block, _check_data, _check_order, _check_signs
 from .hadamard import _spec as _fwht_spec
@@ -65,20 +66,21 @@ class TransformReport(ErrorReport):
 
 def _spec(name: str, n: int, opts: dict) -> _engine.Spec:
     scale = bool(opts.get("scale", False))
+    alg = _engine.check_algorithm(opts.get("algorithm", "radix2"))
     if name == "rdfft":
-        return _engine.rdfft_spec(n, scale)
+        return _engine.rdfft_spec(n, scale, alg)
     if name == "irdfft":
-        return _engine.irdfft_spec(n)
+        return _engine.irdfft_spec(n, alg)
     if name in ("dct", "idct"):
         t, norm = opts.get("type", 2), opts.get("norm")
         _check_dct(t, norm)
-        return _engine.dct_spec(n, t, norm, name == "idct", scale)
+        return _engine.dct_spec(n, t, norm, name == "idct", scale, alg)
     order = _check_order(opts.get("order"))
     block = _check_block(n, opts.get("block"), order)
     return _fwht_spec(n, block, bool(opts.get("normalize", False)), scale, order)
 
 
-_EMULATION = {"compute", "twiddles"}
+_EMULATION = {"compute", "twiddles", "algorithm"}
 _OPTIONS = {
     "rdfft": {"scale", "saturate"} | _EMULATION,
     "irdfft": {"saturate"} | _EMULATION,
@@ -103,6 +105,25 @@ def _norm(v: np.ndarray, w: np.ndarray) -> float:
     return float(np.sqrt(np.sum(w * v * v)))
 
 
+def _levels(n: int, algorithm: str) -> int:
+    """The number of butterfly levels of an FFT of length ``n``: ``log2 n`` for
+    radix-2 and split-radix, ``ceil(log2(n) / 2)`` for radix-4 (a length-2 stage
+    first where ``log2 n`` is odd)."""
+    t = max(n.bit_length() - 1, 0)
+    return (t + 1) // 2 if algorithm == "radix4" else t
+
+
+def _algorithm_eta(u: float, mu: float) -> float:
+    """The normwise relative error bound ``eta`` of one split-radix or radix-4 block
+    (derived in the transforms guide, after ASNA Thm 24.2's proof): a twiddle product
+    errs by ``eps = mu + sqrt(2) gamma_2 (1 + mu)`` relative to its operand (ASNA
+    Lemma 3.5 and the twiddle's own error ``mu``), then two levels of sums each add a
+    relative ``u`` of a vector whose norm the block's (scaled-unitary) map keeps:
+    ``eta = (1 + eps)(1 + u)**2 - 1``."""
+    eps = mu + math.sqrt(2) * bounds.gamma(2, u) * (1 + mu)
+    return (1 + eps) * (1 + u) ** 2 - 1
+
+
 def _bounds(
     spec: _engine.Spec,
     name: str,
@@ -117,12 +138,23 @@ def _bounds(
     With a compute format apart from the storage format ``fmt``, each stage is a
     butterfly in the compute format (Higham's ``eta`` with its ``u``) whose outputs
     are rounded once more into ``fmt``: ``eta' = (1 + eta)(1 + u_fmt) - 1`` per stage,
-    and the bound ``t eta' / (1 - t eta')`` of ASNA Thm 24.2's proof."""
+    and the bound ``t eta' / (1 - t eta')`` of ASNA Thm 24.2's proof. Split-radix and
+    radix-4 (``opts["algorithm"]``): ``t`` levels (:func:`_levels`, plus the DCT's
+    twist) of :func:`_algorithm_eta` each, ``t eta / (1 - t eta)``."""
     u = fmt.unit_roundoff
     directed = mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
     if directed:
         u = 2 * u  # directed and stochastic rounding err by up to an ulp
     mu = _engine.twiddle_error(spec, compute or fmt, twiddles)
+    alg = opts.get("algorithm", "radix2")
+    if alg != "radix2" and name != "fwht":
+        t = _levels(spec.n, alg) + (name in ("dct", "idct"))
+        if t == 0:
+            return {"bound": 0.0, "prob bound": 0.0, "mu": mu, "u_eff": u}
+        eta = _algorithm_eta(u, mu)
+        det = t * eta / (1 - t * eta) if t * eta < 1 else math.inf
+        prob = t * mu + math.sqrt(2) * bounds.gamma_prob(4 * t, u)
+        return {"bound": det, "prob bound": prob, "mu": mu, "u_eff": u}
     if compute is not None and name != "fwht":
         uc = compute.unit_roundoff * (2 if directed else 1)
         t = int(math.log2(spec.n)) + (name in ("dct", "idct"))
@@ -199,9 +231,10 @@ def error_report(
     **options
         The transform's own options: ``scale`` and ``saturate``; ``type`` and
         ``norm`` (dct, idct); ``normalize``, ``signs`` and ``block`` (fwht); the
-        kernel options ``compute`` and ``twiddles`` of :func:`rdfft` (rdfft,
-        irdfft, dct, idct): a compute format's extra rounding into ``fmt`` counts in
-        its stage's local errors.
+        kernel options ``compute``, ``twiddles`` and ``algorithm`` of :func:`rdfft`
+        (rdfft, irdfft, dct, idct): a compute format's extra rounding into ``fmt``
+        counts in its stage's local errors; a split-radix or radix-4 transform has
+        one row per level (the blocks of one length), and its own bound.
 
     Returns
     -------
@@ -212,8 +245,10 @@ def error_report(
         the measured normwise and componentwise errors (and in units of u), the
         relative mismatch between the summed contributions and the measured
         rounding error, and the deterministic (Higham, ASNA Thm 24.2; gamma_t for
-        the FWHT) and probabilistic (Higham & Mary 2019) bounds. Normwise errors of
-        an rdfft are taken in the norm of the full complex spectrum.
+        the FWHT; for split-radix and radix-4, the same proof over their levels, as
+        derived in the transforms guide) and probabilistic (Higham & Mary 2019)
+        bounds. Normwise errors of an rdfft are taken in the norm of the full
+        complex spectrum.
 
     Examples
     --------
@@ -223,6 +258,9 @@ def error_report(
     ['L=2', 'L=4']
     >>> r.summary["normwise / u"] < r.summary["bound / u"]
     True
+    >>> r = error_report("rdfft", x, "bfloat16", algorithm="split-radix")
+    >>> r.column("stage").tolist()[-4:]
+    ['L=32', 'L=64', 'twiddles', 'total']
     """
     if name not in NAMES:
         raise ValueError(f"unknown transform {name!r}; choose from {', '.join(NAMES)}")
@@ -232,7 +270,6 @@ def error_report(
     a = np.array(x, dtype=np.float64)
     (_check_data if name == "fwht" else _engine.check_array)(a)
     n = a.shape[-1]
-    spec = _spec(name, n, options)
     em = _engine.emulation(
         fmt,
         rounding,
@@ -242,6 +279,9 @@ def error_report(
         compute=options.get("compute"),
         twiddles=options.get("twiddles", "table"),
     )
+    if "algorithm" in options:
+        _check_algorithm(name, em, options)
+    spec = _spec(name, n, options)
     f = em.fmt
     tw = (em.arith, em.twiddles)  # the twiddles the kernel uses
     x0 = cast(a, f, saturate=em.saturate)
@@ -265,7 +305,14 @@ def error_report(
     for s, (j, length, _) in enumerate(stages):
         c = np.ascontiguousarray(DL[:, s, :])
         rest = _steps.rest_after(spec.plan, j, length)
-        _native.run_rows_serial(c, *_engine.native_args(rest, tabs))
+        if spec.O is None:
+            _native.run_rows_serial(c, *_engine.native_args(rest, tabs))
+        else:
+            # split-radix / radix-4 levels have no native kernel: the remaining
+            # stages run exactly enough in double-double, with the same twiddles
+            lo = np.zeros_like(c)
+            _engine.execute(dataclasses.replace(spec, plan=rest), c, None, low=lo, twiddles_in=tw)
+            c += lo
         contrib[s] = c
 
     w = _weights(name, n)
@@ -317,6 +364,8 @@ def error_report(
         title += f", computed in {em.compute.name}"
     if em.twiddles != "table":
         title += f", {em.twiddles} twiddles"
+    if options.get("algorithm", "radix2") != "radix2":
+        title += f", {options['algorithm']}"
     cols = ("stage", "ops", "inexact", "local 2-norm", "local max / u", "contribution / u")
     return TransformReport(
         title,
@@ -329,6 +378,18 @@ def error_report(
         twiddle_error=twiddle.reshape(shape),
         meta=_report_meta(name, shape, f, em, seed, options),
     )
+
+
+def _check_algorithm(name: str, em: _engine.Emulation, options: dict) -> None:
+    """The ``algorithm`` option checked as the transform itself checks it."""
+    alg = options["algorithm"]
+    if name == "fwht":
+        raise TypeError("fwht takes no option algorithm")
+    scale = bool(options.get("scale", False))
+    if name in ("rdfft", "irdfft"):
+        _engine.plan_algorithm(em, alg, scale=scale and name == "rdfft")
+    else:
+        _dct_algorithm(em, alg, options.get("type", 2), name == "idct", scale)
 
 
 def _report_meta(name, shape, fmt, em, seed, options) -> dict:
@@ -363,24 +424,32 @@ class StudyReport(ErrorReport):
         marker per format, one line style per rounding (solid for the first), and each
         format's bounds as thin lines of its colour (dashed: deterministic; dotted:
         probabilistic), in the style of :mod:`numerics.analysis.plotting`; the legend
-        sits right of the axes. Needs matplotlib; returns the axes."""
+        sits right of the axes. With an ``"algorithm"`` column, each (format,
+        algorithm) pair has its own colour and bounds. Needs matplotlib; returns the
+        axes."""
         from ..analysis import plotting
 
         column = column or "mean / u"
         if ax is None:
             _, ax = plotting.new_figure(8, 4.5)
-        fmts = list(dict.fromkeys(r[0] for r in self.rows))
-        modes = list(dict.fromkeys(r[1] for r in self.rows))
-        ci = self.columns.index(column)
+        cols = self.columns
+        fi, mi, ni, ci = (cols.index(c) for c in ("format", "rounding", "log2 n", column))
+        ai = cols.index("algorithm") if "algorithm" in cols else None
+
+        def series(r):
+            return r[fi] if ai is None else f"{r[fi]}, {r[ai]}"
+
+        names = list(dict.fromkeys(series(r) for r in self.rows))
+        modes = list(dict.fromkeys(r[mi] for r in self.rows))
         mode_styles = ("-", (0, (4, 2)), "-.", (0, (1, 1)))
-        for i, f in enumerate(fmts):
+        for i, f in enumerate(names):
             color = plotting.COLORS[i % len(plotting.COLORS)]
             marker = plotting.MARKERS[i % len(plotting.MARKERS)]
             for j, m in enumerate(modes):
-                rs = [r for r in self.rows if r[0] == f and r[1] == m]
+                rs = [r for r in self.rows if series(r) == f and r[mi] == m]
                 if rs:
                     ax.plot(
-                        [r[2] for r in rs],
+                        [r[ni] for r in rs],
                         [r[ci] for r in rs],
                         color=color,
                         marker=marker,
@@ -390,13 +459,14 @@ class StudyReport(ErrorReport):
                         label=f"{f}, {m}",
                         zorder=3 + j,
                     )
-            rs = [r for r in self.rows if r[0] == f and r[1] == modes[0]]
+            rs = [r for r in self.rows if series(r) == f and r[mi] == modes[0]]
             for name, style in (("bound / u", "--"), ("prob bound / u", ":")):
-                k = self.columns.index(name)
-                pts = [(r[2], r[k]) for r in rs if np.isfinite(r[k])]
+                k = cols.index(name)
+                pts = [(r[ni], r[k]) for r in rs if np.isfinite(r[k])]
                 if pts:
                     ax.plot(*zip(*pts, strict=True), linestyle=style, color=color, lw=1.0)
-        ax.plot([], [], color="0.3", linestyle="--", lw=1.0, label="bound (ASNA 24.2)")
+        bound = "bound (ASNA 24.2)" if ai is None else "each algorithm's bound"
+        ax.plot([], [], color="0.3", linestyle="--", lw=1.0, label=bound)
         ax.plot([], [], color="0.3", linestyle=":", lw=1.0, label="probabilistic bound")
         if logy:
             ax.set_yscale("log")
@@ -423,6 +493,7 @@ def error_study(
     executor: Executor | None = None,
     compute: Format | str | None = None,
     twiddles: str = "table",
+    algorithm: str | Sequence[str] = "radix2",
 ) -> StudyReport:
     """The normwise error of an emulated transform against ``n``, for several formats and
     roundings, over random inputs: the "rounding error of FFT butterflies" study.
@@ -458,18 +529,28 @@ def error_study(
         The kernel options of :func:`rdfft` (FFT-based transforms): every format of
         ``formats`` is then the storage format of butterflies computed in
         ``compute``; ``twiddles`` the twiddle model.
+    algorithm : str or sequence of str
+        The FFT algorithm of :func:`rdfft` (``"radix2"``, ``"radix4"``,
+        ``"split-radix"``; FFT-based transforms). A sequence compares them side by
+        side: the table then has an ``algorithm`` column, and every algorithm sees
+        the same inputs (and, stochastic, the same key).
 
     Returns
     -------
     StudyReport
         Rows ``(format, rounding, log2 n, mean / u, max / u, bound / u,
-        prob bound / u)``.
+        prob bound / u)``, with ``algorithm`` after ``rounding`` when ``algorithm``
+        is a sequence; the bounds are each algorithm's own.
 
     Examples
     --------
     >>> r = error_study(sizes=[16, 256], formats=["float16"], roundings=["nearest_even"])
     >>> bool((r.column("max / u") < r.column("bound / u")).all())
     True
+    >>> r = error_study(sizes=[64], formats=["bfloat16"], roundings=["nearest_even"],
+    ...                 trials=2, algorithm=("radix2", "split-radix"))
+    >>> r.column("algorithm").tolist()
+    ['radix2', 'split-radix']
     """
     if transform not in NAMES:
         raise ValueError(f"unknown transform {transform!r}; choose from {', '.join(NAMES)}")
@@ -487,21 +568,41 @@ def error_study(
     if transform == "fwht" and (compute is not None or twiddles != "table"):
         raise ValueError("compute and twiddles are options of the FFT-based transforms")
     cf = None if compute is None else as_format(compute)
+    side_by_side = not isinstance(algorithm, str)
+    algs = list(algorithm) if side_by_side else [algorithm]
+    if not algs:
+        raise ValueError("algorithm needs at least one algorithm")
+    for a in algs:
+        _engine.check_algorithm(a)
+        if a != "radix2" and transform == "fwht":
+            raise ValueError("algorithm is an option of the FFT-based transforms")
+        # what the transforms refuse, refused before any point runs
+        em = _engine.Emulation(as_format("bfloat16"), compute=cf)
+        _engine.plan_algorithm(em, a)
     points = [
-        _StudyPoint(transform, f, m, n, trials, seed, cf, twiddles)
+        _StudyPoint(transform, f, m, n, trials, seed, cf, twiddles, a)
         for f in fmts
+        for a in algs
         for n in sizes
         for m in modes
     ]
     step = None if progress is None else (lambda p: progress(p.message()))
     rows = run_tasks(_study_point, points, executor=executor, progress=step)
     cols = ("format", "rounding", "log2 n", "mean / u", "max / u", "bound / u", "prob bound / u")
+    keys = STUDY_KEYS
+    if side_by_side:
+        cols = cols[:2] + ("algorithm",) + cols[2:]
+        keys = ("format", "algorithm", "log2 n", "rounding")
+    else:
+        rows = [r[:2] + r[3:] for r in rows]
     title = f"{transform} normwise error over {trials} random inputs"
     if cf is not None:
         title += f", computed in {cf.name}"
     if twiddles != "table":
         title += f", {twiddles} twiddles"
-    meta = {"transform": transform, "trials": trials, "seed": seed, "keys": STUDY_KEYS}
+    if not side_by_side and algorithm != "radix2":
+        title += f", {algorithm}"
+    meta = {"transform": transform, "trials": trials, "seed": seed, "keys": keys}
     return StudyReport(title, cols, tuple(rows), {"trials": trials}, meta)
 
 
@@ -521,15 +622,18 @@ class _StudyPoint:
     seed: int
     compute: Format | None = None
     twiddles: str = "table"
+    algorithm: str = "radix2"
 
     def message(self) -> str:
-        return f"{self.transform} {self.fmt} {self.mode.value} n={self.n}"
+        alg = "" if self.algorithm == "radix2" else f" {self.algorithm}"
+        return f"{self.transform}{alg} {self.fmt} {self.mode.value} n={self.n}"
 
 
 def _study_point(p: _StudyPoint) -> tuple:
     """The study's row of one point, from the point alone."""
     f, n, m = p.fmt, p.n, p.mode
-    spec = _spec(p.transform, n, {})
+    opts = {} if p.algorithm == "radix2" else {"algorithm": p.algorithm}
+    spec = _spec(p.transform, n, opts)
     w = _weights(p.transform, n)
     scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
     rng = task_rng(p.seed, (p.transform, str(f), n))
@@ -544,10 +648,11 @@ def _study_point(p: _StudyPoint) -> tuple:
     _engine.execute(spec, y, em)
     u = f.unit_roundoff
     e = np.sqrt(np.sum(w * (y - ref) ** 2, axis=1)) / nref / u
-    b = _bounds(spec, p.transform, f, m, {}, em.compute, em.twiddles)
+    b = _bounds(spec, p.transform, f, m, opts, em.compute, em.twiddles)
     return (
         str(f),
         m.value,
+        p.algorithm,
         int(math.log2(n)),
         float(e.mean()),
         float(e.max()),

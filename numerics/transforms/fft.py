@@ -35,6 +35,7 @@ def rdfft(
     saturate: bool = False,
     compute: Format | str | None = None,
     twiddles: str = "table",
+    algorithm: str = "radix2",
 ) -> np.ndarray:
     """The real FFT of every row (last axis) of ``x``, in place, in halfcomplex layout.
 
@@ -78,6 +79,19 @@ def rdfft(
         with every real operation rounded to nearest in the compute format, whose
         error grows with ``k`` (Van Loan, *Computational Frameworks for the FFT*,
         1.4).
+    algorithm : {"radix2", "radix4", "split-radix"}
+        The FFT algorithm of the emulation, each with its own real operations in
+        its own order (so its own rounding errors), all in place in the halfcomplex
+        layout after one bit reversal: ``"radix2"``, the radix-2 decimation in time
+        above; ``"radix4"``, radix-4 butterflies (three twiddle products, then two
+        levels of sums; one radix-2 stage first where ``log2 n`` is odd);
+        ``"split-radix"``, Duhamel and Hollmann's split radix, ``X = U + (w^k Z +
+        w^{3k} Z')`` with ``U`` of length ``n/2`` and ``Z, Z'`` of ``n/4``, in the
+        real-data form of Sorensen et al. (1987). Their deterministic bounds are in
+        :func:`numerics.transforms.error_report`. The native transform ignores it
+        (its radix-2^2 passes are bitwise radix-2); split-radix and radix-4 take
+        neither ``scale=True`` nor a separate ``compute`` format. :func:`irdfft`
+        inverts each algorithm's blocks.
 
     Returns
     -------
@@ -94,10 +108,13 @@ def rdfft(
     >>> y = np.arange(8.0)
     >>> rdfft(y, fmt="bfloat16", compute="float32", twiddles="compute")[:2]
     array([28., -4.])
+    >>> rdfft(np.arange(8.0), fmt="bfloat16", algorithm="split-radix")[:2]
+    array([28., -4.])
     """
     _engine.check_array(x)
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
-    return _engine.run(_engine.rdfft_spec(x.shape[-1], bool(scale)), x, em)
+    alg = _engine.plan_algorithm(em, algorithm, scale=bool(scale))
+    return _engine.run(_engine.rdfft_spec(x.shape[-1], bool(scale), alg), x, em)
 
 
 def irdfft(
@@ -109,12 +126,15 @@ def irdfft(
     saturate: bool = False,
     compute: Format | str | None = None,
     twiddles: str = "table",
+    algorithm: str = "radix2",
 ) -> np.ndarray:
     """The inverse of :func:`rdfft`, in place: halfcomplex rows back to real signals.
 
     Each stage is the exact inverse of a forward stage (halving built in), so no
     final ``1/n`` is needed. Parameters (``compute`` and ``twiddles`` too) as for
-    :func:`rdfft`.
+    :func:`rdfft`; with ``algorithm``, every block of the forward algorithm is
+    inverted exactly (``U_k, P = (X_k +- X_{k+n/2}) / 2`` and so on, each halving a
+    rounded operation as in the radix-2 stages), levels in reverse order.
 
     Examples
     --------
@@ -124,7 +144,8 @@ def irdfft(
     """
     _engine.check_array(x)
     em = _engine.emulation(fmt, rounding, seed, saturate, x.dtype, compute, twiddles)
-    return _engine.run(_engine.irdfft_spec(x.shape[-1]), x, em)
+    alg = _engine.plan_algorithm(em, algorithm)
+    return _engine.run(_engine.irdfft_spec(x.shape[-1], alg), x, em)
 
 
 def halfcomplex_to_complex(h: ArrayLike) -> np.ndarray:
