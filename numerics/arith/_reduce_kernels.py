@@ -221,13 +221,10 @@ def matmul_rowwise(
     k = A.shape[1]
     n = B.shape[1]
     for i in range(r0, r1):
-        acc = np.zeros(n)
-        nacc = np.zeros(n)
-        flag = np.zeros(n, np.bool_)
-        outer = np.zeros(n)
-        p = np.empty(n)
-        pe = np.zeros(n)
-        se = np.zeros(n)
+        # one allocation (flag as floats too): each np.zeros/np.empty signature is a
+        # compile of its own on a first call
+        w = np.zeros((7, n))
+        acc, nacc, flag, outer, p, pe, se = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
         for q in range(k):
             a = A[i, q]
             if fused is not None:
