@@ -284,10 +284,28 @@ def _fast_bits(x, w, stochastic, consts):
 
 
 @njit(cache=True, parallel=True)
-def cast_parallel(xb, out, P, key):
-    """Round every element of ``xb`` (float bits) into ``out`` (floats), over chunks in
-    parallel; the same result as :func:`cast_range` over the whole array."""
+def cast_parallel(xb, out, P, key, starts, fix):
+    """Round every element of ``xb`` (float bits) into ``out`` (floats), over chunks of
+    ``CHUNK`` in parallel; the same result as :func:`cast_range` over the whole array.
+    With ``fix`` None, :func:`cast_pass` alone (no exact routine compiled): ``starts[c]``
+    gets the first element of chunk ``c`` it leaves (the chunk's end if none). With
+    ``fix`` True, :func:`cast_range` from ``starts[c]`` to each chunk's end, for the
+    chunks whose ``starts[c]`` is before it. :func:`cast_chunks` runs both."""
     n = xb.size
     ob = out.view(xb.dtype)
     for c in prange((n + CHUNK - 1) // CHUNK):
-        cast_range(xb, ob, out, P, key, c * CHUNK, min(n, (c + 1) * CHUNK))
+        hi = min(n, (c + 1) * CHUNK)
+        if fix is None:
+            starts[c] = cast_pass(xb, ob, P, key, c * CHUNK, hi, np.bool_(False))[0]
+        elif starts[c] < hi:
+            cast_range(xb, ob, out, P, key, starts[c], hi)
+
+
+def cast_chunks(xb, out, P, key) -> None:
+    """:func:`cast_parallel` over all of ``xb``: the pass, then the exact routine on the
+    chunks it leaves elements in, if any (so that it compiles only then)."""
+    n = xb.size
+    starts = np.empty((n + CHUNK - 1) // CHUNK, np.int64)
+    cast_parallel(xb, out, P, key, starts, None)
+    if (starts < np.minimum(n, (np.arange(starts.size) + 1) * CHUNK)).any():
+        cast_parallel(xb, out, P, key, starts, True)

@@ -161,10 +161,12 @@ def _rne(v, addexp, msub):
 
 
 @njit(cache=True)
-def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
+def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac, redo):
     """One step ``q`` of :func:`matmul_rowwise` for round to nearest even: products,
     sums and both roundings in one pass over the row; the elements whose product or
-    sum is inexact in float64, or beyond a format's range, are redone exactly."""
+    sum is inexact in float64, or beyond a format's range, are redone exactly if
+    ``redo`` is True (None: they are left, and the exact routine is not compiled).
+    Returns their number."""
     n = acc.size
     paddexp, pmsub, pmax = np.int64(pc[0]), pc[1], pc[2]
     aaddexp, amsub, amax = np.int64(ac[0]), ac[1], ac[2]
@@ -181,6 +183,8 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
         nacc[j] = _rne(s, aaddexp, amsub)
         flag[j] = slow
         nslow += slow
+    if redo is None:
+        return nslow
     for j in range(n if nslow else 0):
         if flag[j]:
             if use_pp:  # _mul's rounding, with nearest even's word 0: no hashing compiled
@@ -191,10 +195,13 @@ def _fused_row(a, B, acc, nacc, flag, PP, use_pp, P, pc, ac):
                 p, pe = two_prod_fma(a, B[j])
             s, t = two_sum(acc[j], p)
             nacc[j] = round_sum(s, t + pe, np.uint64(0), P)
+    return nslow
 
 
 @njit(cache=True, nogil=True)
-def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, general, pc, ac, r0, r1):
+def matmul_rowwise(
+    A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, general, pc, ac, redo, r0, r1
+):
     """Rows ``r0:r1`` of ``C = A @ B`` for the recursive and blocked orders, a whole row
     of ``C`` at a time (rows in threads by :func:`numerics._core.jit.run_rows`, which
     compiles much faster than a parallel loop): for each ``q``, the products
@@ -208,21 +215,22 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, gener
     two is True, the other None: numba prunes a branch on an argument's being None (not
     on a bool's value), so a call compiles only the path it takes, as it does for
     ``blocked`` (True for blocked sums, else None) and for ``key`` (None for the
-    deterministic modes)."""
+    deterministic modes). ``redo`` (fused only): True, or None to stop at the first row
+    with an element the fused pass leaves (its exact redo not compiled) and return
+    that row's index, for a call with True from it; ``r1`` if none."""
     k = A.shape[1]
     n = B.shape[1]
     for i in range(r0, r1):
-        acc = np.zeros(n)
-        nacc = np.zeros(n)
-        flag = np.zeros(n, np.bool_)
-        outer = np.zeros(n)
-        p = np.empty(n)
-        pe = np.zeros(n)
-        se = np.zeros(n)
+        # one allocation (flag as floats too): each np.zeros/np.empty signature is a
+        # compile of its own on a first call
+        w = np.zeros((7, n))
+        acc, nacc, flag, outer, p, pe, se = w[0], w[1], w[2], w[3], w[4], w[5], w[6]
         for q in range(k):
             a = A[i, q]
             if fused is not None:
-                _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac)
+                nslow = _fused_row(a, B[q], acc, nacc, flag, PP, use_pp, P, pc, ac, redo)
+                if redo is None and nslow:
+                    return i
                 acc, nacc = nacc, acc
             if general is not None:
                 for j in range(n):
@@ -247,3 +255,4 @@ def matmul_rowwise(A, B, C, block, PP, use_pp, P, PO, key, blocked, fused, gener
                 _round_row(outer, se, PO, ek, outer.view(np.uint64), n)
         for j in range(n):
             C[i, j] = outer[j] if blocked is not None else acc[j]
+    return r1

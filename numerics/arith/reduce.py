@@ -191,8 +191,18 @@ def matmul(
             True if fused else None, None if fused else True, pc, ac,
         )  # fmt: skip
         m, k = a.shape
-        run_rows(_reduce_kernels.matmul_rowwise, args, m, m * k * bm.shape[1])
+        run_rows(_rowwise, args, m, m * k * bm.shape[1])
     return C
+
+
+def _rowwise(*args) -> None:
+    """:func:`numerics.arith._reduce_kernels.matmul_rowwise` over rows ``args[-2:]``:
+    without the fused pass's exact redo, then with it from the first row that needs it
+    (if any), so that a first call on data the pass covers does not compile the redo."""
+    *rest, lo, hi = args
+    stop = _reduce_kernels.matmul_rowwise(*rest, None, lo, hi)
+    if stop < hi:
+        _reduce_kernels.matmul_rowwise(*rest, True, stop, hi)
 
 
 def dot(

@@ -117,7 +117,7 @@ def cast(
     res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
     xb = p.flat.view(cont.uint)
     if p.parallel:
-        cast_kernels.cast_parallel(xb, res, p.P, p.key)
+        cast_kernels.cast_chunks(xb, res, p.P, p.key)
     else:  # the pass; the exact routine compiles and runs only if the pass left elements
         rb = res.view(cont.uint)
         flo = cast_kernels.cast_pass(xb, rb, p.P, p.key, 0, xb.size, False)[0]

@@ -83,6 +83,8 @@ def test_seed_none_draws_fresh_bits():
 def test_independent_of_threads_and_chunking():
     rng = np.random.default_rng(8)
     x = rng.standard_normal(3 * cast_kernels.CHUNK + 123)
+    # elements the branch-free pass leaves to the exact routine, in chunks 0 and 2 only
+    x[[5, 2 * cast_kernels.CHUNK + 7, 3 * cast_kernels.CHUNK - 1]] = [1000.0, np.nan, -np.inf]
     fmt = nm.get_format(E4M3)
     P = params.params(
         fmt,
@@ -100,7 +102,7 @@ def test_independent_of_threads_and_chunking():
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             numba.set_num_threads(threads)
             par = np.empty_like(x)
-            cast_kernels.cast_parallel(x.view(np.uint64), par, P, key)
+            cast_kernels.cast_chunks(x.view(np.uint64), par, P, key)
             np.testing.assert_array_equal(par, serial)
     finally:
         numba.set_num_threads(before)
