@@ -57,7 +57,7 @@ from .._core.params import (
 from .._core.random_words import GOLDEN, mix64
 from .._core.rounding import round_sum, round_value
 from . import _steps
-from ._tracked import _add, _mul
+from ._tracked import _add, _mul, _param_tuple
 
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _U1 = np.uint64(1)
@@ -95,13 +95,13 @@ def lane_constants(fmt, mode_code: int, P: np.ndarray) -> np.ndarray | None:
     return K
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _round_bits(x, R, K):
     """``x`` rounded into the format by integer arithmetic on its bits, with no branch:
     ``(value, bad)``, where ``bad`` says the value lies outside what this covers (the
     value is then meaningless). ``R``: the random word (stochastic modes)."""
-    ident, D, emin, m, maxbits, subn, negz, signed = K[:8]
-    m_rne, m_rna, m_up, m_dn, m_sr, odd, sreq = K[8:]
+    ident, D, emin, m, maxbits, subn, negz, signed = K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7]
+    m_rne, m_rna, m_up, m_dn, m_sr, odd, sreq = K[8], K[9], K[10], K[11], K[12], K[13], K[14]
     b = np.float64(x).view(np.int64)
     ab = b & _ABS
     sign = b ^ ab
@@ -117,25 +117,26 @@ def _round_bits(x, R, K):
     inc = ((half - 1 + (((ab >> d) & 1) | top)) & m_rne) + (half & m_rna)
     inc += low & ((m_up & ~negm) | (m_dn & negm))
     inc += np.int64(R >> (_U64 - np.uint64(d))) & m_sr
-    r = (ab + inc) & ~low
     trunc = ab & ~low
     inexact = np.int64((ab & low) != 0)
-    if odd:
-        r = trunc | ((inexact & (1 - top)) << d)
-    if sreq:
-        r = trunc + ((inexact & np.int64(R >> _U63)) << d)
-    zero = ab == 0
+    # the modes and special values by masks, not branches: numba inlines this into
+    # every lane loop, and its inliner mishandles branches there
+    om = -odd
+    sm = -sreq
+    r = ((ab + inc) & ~low & ~(om | sm)) | ((trunc | ((inexact & (1 - top)) << d)) & om)
+    r |= (trunc + ((inexact & np.int64(R >> _U63)) << d)) & sm
     nz = ab != 0
     bad = (r > maxbits) | ((E < emin - m) & nz) | ((E < emin) & (subn == 0) & nz)
     bad |= (sign != 0) & (signed == 0)
-    out = (sign & negz) if zero else (r | sign)
-    v = np.int64(out).view(np.float64)
-    if ident:
-        return x, x - x != 0
-    return v, bad
+    zm = -np.int64(ab == 0)
+    out = (sign & negz & zm) | ((r | sign) & ~zm)
+    # float64 itself: the value as it is, bad where not finite
+    im = -ident
+    v = np.int64((b & im) | (out & ~im)).view(np.float64)
+    return v, (bad & (ident == 0)) | ((ident != 0) & (x - x != 0))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _to_odd(hi, lo):
     """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
     non-finite ones are bad in :func:`_round_bits` anyway)."""
@@ -149,7 +150,7 @@ def _rl(hi, lo, K, P, R, fast, dd, slow):
     """Round the unevaluated ``hi + lo``: ``(value, low part, local error, bad)``."""
 
 
-@overload(_rl)
+@overload(_rl, inline="always")
 def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     is_slow = not isinstance(slow, types.NoneType)
     if not isinstance(dd, types.NoneType):
@@ -197,18 +198,24 @@ def _word(KG, w, ev):
     """The random word of in-row event ``ev`` in lane ``w`` (0 if ``KG`` is None)."""
 
 
-@overload(_word)
+@overload(_word, inline="always")
 def _word_variant(KG, w, ev):
     if isinstance(KG, types.NoneType):
         return lambda KG, w, ev: np.uint64(0)
-    return lambda KG, w, ev: mix64(KG[w] + np.uint64(ev) * GOLDEN)
+    # KG = (key, events per row, first row): the lane's key computed here, as
+    # _lanes_keys did into an array (whose reads, with their reference counting, kept
+    # the loops from vectorising)
+    return lambda KG, w, ev: mix64(
+        KG[0] + (np.uint64(KG[1]) * (np.uint64(KG[2]) + np.uint64(w)) + _U1) * GOLDEN
+        + np.uint64(ev) * GOLDEN
+    )
 
 
 def _lo(XL, j):
     """Low part of flat element ``j``, or 0."""
 
 
-@overload(_lo)
+@overload(_lo, inline="always")
 def _lo_variant(XL, j):
     if isinstance(XL, types.NoneType):
         return lambda XL, j: 0.0
@@ -258,7 +265,7 @@ def _put(Y, YL, G, j, v, vl, g):
     """Store flat element ``j``: value, low part (DD) and stage error (tracking)."""
 
 
-@overload(_put)
+@overload(_put, inline="always")
 def _put_variant(Y, YL, G, j, v, vl, g):
     low = not isinstance(YL, types.NoneType)
     err = not isinstance(G, types.NoneType)
@@ -273,7 +280,7 @@ def _put_variant(Y, YL, G, j, v, vl, g):
     return put
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     """A stage output rounded (then halved and rounded again if ``half``): value, low
     part, stage error and bad, as :func:`._tracked._out`."""
@@ -380,7 +387,7 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
     return bad
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
     """``c a + sgn s b``, each operation rounded, with its stage error (as
     :func:`._tracked._rot`) and bad."""
@@ -781,21 +788,15 @@ def _errors_block_variant(DLout, n, W):
 
 
 def _lanes_keys(key, r0, W, per_row):
-    """Per-lane random keys ``key + (first event of the row + 1) * golden``, or None."""
+    """The lanes' random keys ``(key, events per row, first row)`` (see :func:`_word`),
+    or None."""
 
 
 @overload(_lanes_keys)
 def _lanes_keys_variant(key, r0, W, per_row):
     if isinstance(key, types.NoneType):
         return lambda key, r0, W, per_row: None
-
-    def keys(key, r0, W, per_row):
-        KG = np.empty(W, dtype=np.uint64)
-        for w in range(W):
-            KG[w] = key + np.uint64(per_row * (r0 + w) + 1) * GOLDEN
-        return KG
-
-    return keys
+    return lambda key, r0, W, per_row: (np.uint64(key), np.int64(per_row), np.int64(r0))
 
 
 def _low_block(XLo, n, W):
@@ -830,6 +831,25 @@ def _store(XH, X, r0, W):
 
 
 @njit(cache=True)
+def _k_tuple(K):
+    """The lane constants as a tuple: read in every rounding, an array's reference
+    counting would keep the lane loops from vectorising."""
+    return (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10], K[11], K[12],
+            K[13], K[14])  # fmt: skip
+
+
+def _store_tuple(store):
+    """The storage format's ``(K, P)`` as tuples, or None."""
+
+
+@overload(_store_tuple)
+def _store_tuple_variant(store):
+    if isinstance(store, types.NoneType):
+        return lambda store: None
+    return lambda store: (_k_tuple(store[0]), _param_tuple(store[1]))
+
+
+@njit(cache=True)
 def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
               store, ST, DLout):  # fmt: skip
     """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
@@ -842,6 +862,9 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     their kernels are not compiled."""
     n = XH.shape[1]
     nst = ST.shape[1]
+    Kt = _k_tuple(K)
+    Pt = _param_tuple(P)
+    st = _store_tuple(store)
     X = np.empty(n * W)
     Y = np.empty(n * W)
     XL = _low_block(XLo, n, W)
@@ -873,23 +896,23 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
             ev = 8 * n * s
             ran = True
             if k == _steps.FWD and fwd is not None:
-                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, K, P, KG, ev, fast,
+                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG, ev, fast,
                                   dd, A, B, W)  # fmt: skip
             elif k == _steps.INV and inv is not None:
-                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast, dd, A, B, W)
             elif k == _steps.WHT and wht is not None:
-                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, K, P, KG, ev, fast, dd,
+                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev, fast, dd,
                                   A, B, W)  # fmt: skip
             elif k == _steps.TWIST and TC is not None:
-                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd, A, B, W)
             elif k == _steps.SCALE and consts is not None:
-                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast, dd, A, B, W)
             else:
                 ran = False
             if ran:
                 X, Y = Y, X
                 XL, YL = YL, XL
-                A, B, stored = _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W)
+                A, B, stored = _store_stage(X, Y, G, st, KG2, ev, fast, A, B, W)
                 if stored:
                     X, Y = Y, X
                 _save_stats(ST, r0, s, A, W)
