@@ -22,10 +22,25 @@ from . import _lanes, _native, _steps, _tracked
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
 
-# Whether the emulation runs on vector lanes (numerics.transforms._lanes) when the
-# row kernels (numerics.transforms._tracked) would do: off, as the lanes are not yet
-# faster (see issue 15's note); separate compute and storage formats always use them.
-LANES = False
+# Whether the emulation runs on vector lanes (numerics.transforms._lanes) where they
+# are faster than the row kernels (numerics.transforms._tracked): see
+# :func:`use_lanes`. Separate compute and storage formats always use them.
+LANES = True
+
+# Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane
+# block does not vectorise, and the rows' inline nearest-even rounding is as fast.
+_LANES_MIN_ROWS = 8
+
+
+def use_lanes(em: Emulation | None, kind: int, nrow: int) -> bool:
+    """Whether an emulation runs on the vector lanes (given that its formats have lane
+    constants). Measured (benchmarks/transforms.py, one thread): the lanes win in every
+    stochastic and directed mode (their branch-free rounding against the rows' exact
+    ``round_sum``), and for nearest rounding from about 8 rows; double-double (the
+    reference, ``em`` None) stays on the rows."""
+    if not LANES or em is None:
+        return False
+    return kind != _tracked.FAST or nrow >= _LANES_MIN_ROWS
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,7 +433,9 @@ def execute(
     if _steps.DENSE in kinds:  # the dense Hadamard stage runs under the WHT marker
         steps = steps[:2] + (True,)
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    K = _lanes.lane_constants(fmt, mode.code, P) if (LANES or store is not None) else None
+    # the dense Hadamard stage (lengths m 2**k) has no lane kernel
+    on_lanes = store is not None or (use_lanes(em, kind, nrow) and _steps.DENSE not in kinds)
+    K = _lanes.lane_constants(fmt, mode.code, P) if on_lanes else None
     with np.errstate(all="ignore"):
         if K is not None:
             # rows as vector lanes (see numerics.transforms._lanes): the same results

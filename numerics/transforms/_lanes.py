@@ -126,9 +126,18 @@ def _round_bits(x, R, K):
     r = ((ab + inc) & ~low & ~(om | sm)) | ((trunc | ((inexact & (1 - top)) << d)) & om)
     r |= (trunc + ((inexact & np.int64(R >> _U63)) << d)) & sm
     nz = ab != 0
-    bad = (r > maxbits) | ((E < emin - m) & nz) | ((E < emin) & (subn == 0) & nz)
+    # below the smallest subnormal (d is then 52, too few): to nearest, the result is
+    # that subnormal or zero; the other modes go to the exact rerun
+    tiny = (E < emin - m) & nz
+    nearest = (m_rne | m_rna) != 0
+    sub = (emin - m + 1023) << 52
+    hsub = sub - (np.int64(1) << 52)
+    up = (-np.int64(ab > hsub) & m_rne) | (-np.int64(ab >= hsub) & m_rna)
+    tm = -np.int64(tiny & nearest)
+    r = (sub & up & tm) | (r & ~tm)
+    bad = (r > maxbits) | (tiny & ~nearest) | ((E < emin) & (subn == 0) & nz)
     bad |= (sign != 0) & (signed == 0)
-    zm = -np.int64(ab == 0)
+    zm = -np.int64(r == 0)
     out = (sign & negz & zm) | ((r | sign) & ~zm)
     # float64 itself: the value as it is, bad where not finite
     im = -ident
