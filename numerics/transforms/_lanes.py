@@ -18,15 +18,25 @@ are those of :mod:`._tracked` bit for bit: the same operations in the same order
 same random words (keyed by row, stage, slot and operation: independent of ``W`` and
 of threads), and the statistics accumulated in the same order.
 
-Status: bit-identical to :mod:`._tracked` (tested), but not yet faster; the driver
-(:func:`numerics.transforms._engine.execute`) uses these kernels for separate compute
-and storage formats only, unless ``_engine.LANES`` is set. Measured: with the
-rounding constants passed as tuples and every helper inlined by numba, 64 x 1024
-bfloat16 nearest even took 10 ms against 80 ms for the numpy-stages anchor (8x), but
-that version failed the stochastic e4m3 comparison and is not committed.
+Three lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
+:func:`_round_bits` (every mode, subnormals, nearest rounding below them),
+:func:`_round_normal` (nearest and stochastic rounding of zero and normal values,
+for wide-exponent formats) and :func:`_round_magic` (FAST nearest even by the rows'
+magic constant, subnormals included). Everything the lane loops call is inlined by
+numba and takes scalars and tuples only: an array argument (the constants, the
+parameters, per-lane keys) costs reference counting on every call, and LLVM does
+not inline numba's separately compiled functions, so the loops would not vectorise.
+The roundings are branch-free by masks (numba's inliner mishandled a branch in an
+inlined rounding); the statistics counting, which branches, is not inlined (inlined,
+it lost counts: the stochastic mismatch of the first fast version).
+
+:func:`numerics.transforms._engine.use_lanes` decides where the lanes run (every
+stochastic and directed mode; nearest rounding from 8 rows); measured figures are
+printed by ``python benchmarks/transforms.py --emulated``.
 
 Variants are chosen by argument types, as in :mod:`._tracked`: ``fast`` (FAST: one
-float64 operation then a rounding; None for EXACT and DD), ``dd`` (double-double, no
+float64 operation then a rounding; None for EXACT and DD), ``normal`` (None, True
+or the magic constants: which rounding, see :func:`_k_tuple`), ``dd`` (double-double, no
 rounding), ``slow`` (the scalar rounding), ``KG`` (the per-lane random keys; None
 unless stochastic), ``XL`` (low parts; None unless DD), ``DL`` (stage errors; None
 unless tracking).
@@ -55,7 +65,7 @@ from .._core.params import (
     RUP,
 )
 from .._core.random_words import GOLDEN, mix64
-from .._core.rounding import round_sum, round_value
+from .._core.rounding import rne_magnitude, round_sum, round_value
 from . import _steps
 from ._tracked import _add, _mul, _param_tuple
 
@@ -146,6 +156,37 @@ def _round_bits(x, R, K):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _round_normal(x, R, K):
+    """:func:`_round_bits` in nearest even, nearest away or stochastic rounding,
+    covering zero and the normal range only (signed formats with a signed zero):
+    ``(value, bad)``, subnormals and overflow bad. A third of the operations, for the
+    wide-exponent formats, whose transform values are rarely subnormal."""
+    D, emin, maxbits, m_rne, m_rna, m_sr = K[1], K[2], K[4], K[8], K[9], K[12]
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    half = np.int64(1) << (D - 1)
+    inc = ((half - 1 + ((ab >> D) & 1)) & m_rne) + (half & m_rna)
+    inc += np.int64(R >> (_U64 - np.uint64(D))) & m_sr
+    r = (ab + inc) & ~((np.int64(1) << D) - 1)
+    # zero rounds to itself: inc stays below the kept bits
+    bad = ((ab < ((emin + 1023) << 52)) & (ab != 0)) | (r > maxbits)
+    return np.int64(r | (b ^ ab)).view(np.float64), bad
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _round_magic(x, K):
+    """:func:`_round_bits` for nearest even into a signed format with a signed zero and
+    subnormals, by the rows' magic constant (:func:`rne_magnitude`): ``(value, bad)``,
+    bad above the format's largest value (or beyond twice it, where the constant no
+    longer serves) and for Inf and NaN. The float64 adder does the rounding."""
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    r = np.float64(rne_magnitude(np.int64(ab).view(np.float64), K[15],
+                                 np.int64(K[16]).view(np.float64))).view(np.int64)  # fmt: skip
+    return np.int64(r | (b ^ ab)).view(np.float64), (r > K[4]) | (ab > K[17])
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _to_odd(hi, lo):
     """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
     non-finite ones are bad in :func:`_round_bits` anyway)."""
@@ -162,6 +203,9 @@ def _rl(hi, lo, K, P, R, fast, dd, slow):
 @overload(_rl, inline="always")
 def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     is_slow = not isinstance(slow, types.NoneType)
+    # the normal-range rounding: the constants' tuple carries a 16th element
+    normal = isinstance(K, types.UniTuple) and K.count == K_LEN + 1
+    magic = isinstance(K, types.UniTuple) and K.count == K_LEN + 3
     if not isinstance(dd, types.NoneType):
 
         def rdd(hi, lo, K, P, R, fast, dd, slow):
@@ -174,6 +218,21 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         if is_slow:
             return lambda hi, lo, K, P, R, fast, dd, slow: (round_value(hi, R, P), 0.0, 0.0, False)
 
+        if magic:
+
+            def rmagic(hi, lo, K, P, R, fast, dd, slow):
+                v, bad = _round_magic(hi, K)
+                return v, 0.0, 0.0, bad
+
+            return rmagic
+        if normal:
+
+            def rnormal(hi, lo, K, P, R, fast, dd, slow):
+                v, bad = _round_normal(hi, R, K)
+                return v, 0.0, 0.0, bad
+
+            return rnormal
+
         def rfast(hi, lo, K, P, R, fast, dd, slow):
             v, bad = _round_bits(hi, R, K)
             return v, 0.0, 0.0, bad
@@ -181,9 +240,21 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         return rfast
     if is_slow:
         return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
+    if normal:
+
+        def rexact_normal(hi, lo, K, P, R, fast, dd, slow):
+            v, bad = _round_normal(_to_odd(hi, lo), R, K)
+            s, t = two_sum(v, -hi)
+            return v, 0.0, s + (t - lo), bad
+
+        return rexact_normal
 
     def rexact(hi, lo, K, P, R, fast, dd, slow):
         v, bad = _round_bits(_to_odd(hi, lo), R, K)
+        # float64 itself: hi, the sum rounded to nearest (as _exact_scalar), not to odd
+        im = -K[0]
+        v = np.int64((np.float64(hi).view(np.int64) & im) | (np.float64(v).view(np.int64) & ~im))
+        v = v.view(np.float64)
         s, t = two_sum(v, -hi)
         return v, 0.0, s + (t - lo), bad
 
@@ -215,7 +286,8 @@ def _word_variant(KG, w, ev):
     # _lanes_keys did into an array (whose reads, with their reference counting, kept
     # the loops from vectorising)
     return lambda KG, w, ev: mix64(
-        KG[0] + (np.uint64(KG[1]) * (np.uint64(KG[2]) + np.uint64(w)) + _U1) * GOLDEN
+        KG[0]
+        + (np.uint64(KG[1]) * (np.uint64(KG[2]) + np.uint64(w)) + _U1) * GOLDEN
         + np.uint64(ev) * GOLDEN
     )
 
@@ -839,12 +911,24 @@ def _store(XH, X, r0, W):
                 XH[r0 + w, j] = X[j * W + w]
 
 
-@njit(cache=True)
-def _k_tuple(K):
-    """The lane constants as a tuple: read in every rounding, an array's reference
-    counting would keep the lane loops from vectorising."""
-    return (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10], K[11], K[12],
-            K[13], K[14])  # fmt: skip
+def _k_tuple(K, normal):
+    """The lane constants as a tuple (read in every rounding, an array's reference
+    counting would keep the lane loops from vectorising), with a 16th element where
+    ``normal`` is True: the roundings are then :func:`_round_normal`'s."""
+
+
+@overload(_k_tuple)
+def _k_tuple_variant(K, normal):
+    if isinstance(normal, types.NoneType):
+        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
+                                  K[10], K[11], K[12], K[13], K[14])  # fmt: skip
+    if isinstance(normal, types.BaseTuple):
+        # nearest even by the magic constant: (addexp, the smallest M's bits, 2 max's bits)
+        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
+                                  K[10], K[11], K[12], K[13], K[14], normal[0], normal[1],
+                                  normal[2])  # fmt: skip
+    return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10],
+                              K[11], K[12], K[13], K[14], np.int64(1))  # fmt: skip
 
 
 def _store_tuple(store):
@@ -855,12 +939,12 @@ def _store_tuple(store):
 def _store_tuple_variant(store):
     if isinstance(store, types.NoneType):
         return lambda store: None
-    return lambda store: (_k_tuple(store[0]), _param_tuple(store[1]))
+    return lambda store: (_k_tuple(store[0], None), _param_tuple(store[1]))
 
 
 @njit(cache=True)
 def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
-              store, ST, DLout):  # fmt: skip
+              normal, store, ST, DLout):  # fmt: skip
     """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
     None) through an ``(n, W)`` lane block. ``keys``: None unless stochastic, else
     the operations' and the store roundings' keys; ``fast``: True for FAST, else None;
@@ -871,7 +955,7 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     their kernels are not compiled."""
     n = XH.shape[1]
     nst = ST.shape[1]
-    Kt = _k_tuple(K)
+    Kt = _k_tuple(K, normal)
     Pt = _param_tuple(P)
     st = _store_tuple(store)
     X = np.empty(n * W)
@@ -932,22 +1016,24 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
 
 
 @njit(cache=True)
-def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST,
-                     DL, W):  # fmt: skip
+def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal,
+                     store, ST, DL, W):  # fmt: skip
     """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower)."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for r0 in range(0, nrow, W):
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, store, ST, DL)  # fmt: skip
+                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
-def run_lanes(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST, DL, W):
+def run_lanes(
+    XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal, store, ST, DL, W
+):
     """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for c in prange((nrow + W - 1) // W):
         r0 = np.int64(c) * W
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, store, ST, DL)  # fmt: skip
+                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
