@@ -67,7 +67,7 @@ from .._core.params import (
 from .._core.random_words import GOLDEN, mix64
 from .._core.rounding import rne_magnitude, round_sum, round_value
 from . import _steps
-from ._tracked import _add, _mul, _param_tuple
+from ._tracked import _add, _ld, _mul, _param_tuple, _put, _row
 
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _U1 = np.uint64(1)
@@ -292,17 +292,6 @@ def _word_variant(KG, w, ev):
     )
 
 
-def _lo(XL, j):
-    """Low part of flat element ``j``, or 0."""
-
-
-@overload(_lo, inline="always")
-def _lo_variant(XL, j):
-    if isinstance(XL, types.NoneType):
-        return lambda XL, j: 0.0
-    return lambda XL, j: XL[j]
-
-
 def _st(A, w, v, d):
     """Count one operation (value ``v``, local error ``d``) in lane ``w``'s statistics
     ``A`` (``(4, W)``; None: not tracking), in the order :func:`._tracked._count` does."""
@@ -342,25 +331,6 @@ def _copy_stats_variant(A, B, W):
     return cp
 
 
-def _put(Y, YL, G, j, v, vl, g):
-    """Store flat element ``j``: value, low part (DD) and stage error (tracking)."""
-
-
-@overload(_put, inline="always")
-def _put_variant(Y, YL, G, j, v, vl, g):
-    low = not isinstance(YL, types.NoneType)
-    err = not isinstance(G, types.NoneType)
-
-    def put(Y, YL, G, j, v, vl, g):
-        Y[j] = v
-        if low:
-            YL[j] = vl
-        if err:
-            G[j] = g
-
-    return put
-
-
 @njit(cache=True, error_model="numpy", inline="always")
 def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     """A stage output rounded (then halved and rounded again if ``half``): value, low
@@ -387,8 +357,8 @@ def _pair(X, XL, Y, YL, G, j1, j2, halve, K, P, KG, ev1, ev2, fast, dd, slow, A,
     u1 = np.uint64(j1 * W)
     u2 = np.uint64(j2 * W)
     for w in range(np.uint64(W)):
-        ah, al = X[u1 + w], _lo(XL, u1 + w)
-        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        ah, al = X[u1 + w], _ld(XL, u1 + w)
+        bh, bl = X[u2 + w], _ld(XL, u2 + w)
         s, sl = _add(ah, al, bh, bl, fast)
         t, tl = _add(ah, al, -bh, -bl, fast)
         v, vl, d, b1 = _out(s, sl, 0.0, halve, K, P, KG, w, ev1, fast, dd, slow, A)
@@ -405,7 +375,7 @@ def _single(X, XL, Y, YL, G, j, sg, halve, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u = np.uint64(j * W)
     for w in range(np.uint64(W)):
-        v, vl, d = X[u + w] * sg, _lo(XL, u + w) * sg, 0.0
+        v, vl, d = X[u + w] * sg, _ld(XL, u + w) * sg, 0.0
         if halve:
             v, vl, d, b = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev), fast, dd, slow)
             _st(A, w, v, d)
@@ -422,10 +392,10 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
     u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
     e1 = ev + 8 * i1
     for w in range(np.uint64(W)):
-        erh, erl = X[u1 + w], _lo(XL, u1 + w)
-        eih, eil = X[u2 + w], _lo(XL, u2 + w)
-        orh, orl = X[u3 + w], _lo(XL, u3 + w)
-        oih, oil = X[u4 + w], _lo(XL, u4 + w)
+        erh, erl = X[u1 + w], _ld(XL, u1 + w)
+        eih, eil = X[u2 + w], _ld(XL, u2 + w)
+        orh, orl = X[u3 + w], _ld(XL, u3 + w)
+        oih, oil = X[u4 + w], _ld(XL, u4 + w)
         p, pl = _mul(orh, orl, c, fast)
         m1, m1l, d1, b1 = _rl(p, pl, K, P, _word(KG, w, e1), fast, dd, slow)
         _st(A, w, m1, d1)
@@ -491,10 +461,10 @@ def _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, slow, 
     u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
     e1 = ev + 8 * i1
     for w in range(np.uint64(W)):
-        Ah, Al = X[u1 + w], _lo(XL, u1 + w)
-        Bh, Bl = X[u2 + w], _lo(XL, u2 + w)
-        Dh, Dl = X[u3 + w], _lo(XL, u3 + w)
-        Eh, El = X[u4 + w], _lo(XL, u4 + w)
+        Ah, Al = X[u1 + w], _ld(XL, u1 + w)
+        Bh, Bl = X[u2 + w], _ld(XL, u2 + w)
+        Dh, Dl = X[u3 + w], _ld(XL, u3 + w)
+        Eh, El = X[u4 + w], _ld(XL, u4 + w)
         p, pl = _add(Ah, Al, Bh, Bl, fast)
         er, erl, der, b1 = _out(p, pl, 0.0, True, K, P, KG, w, e1, fast, dd, slow, A)
         p, pl = _add(Ah, Al, -Bh, -Bl, fast)
@@ -523,8 +493,8 @@ def _twist2(X, XL, Y, YL, G, k, kk, c, s, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u1, u2 = np.uint64(k * W), np.uint64(kk * W)
     for w in range(np.uint64(W)):
-        ah, al = X[u1 + w], _lo(XL, u1 + w)
-        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        ah, al = X[u1 + w], _ld(XL, u1 + w)
+        bh, bl = X[u2 + w], _ld(XL, u2 + w)
         v, vl, d, b1 = _rot(ah, al, 0.0, bh, bl, 0.0, c, s, 1.0, K, P, KG, w, ev + 8 * k,
                             fast, dd, slow, A)  # fmt: skip
         x, xl, e, b2 = _rot(bh, bl, 0.0, ah, al, 0.0, -c, s, 1.0, K, P, KG, w, ev + 8 * kk,
@@ -541,7 +511,7 @@ def _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u = np.uint64(j * W)
     for w in range(np.uint64(W)):
-        p, pl = _mul(X[u + w], _lo(XL, u + w), g, fast)
+        p, pl = _mul(X[u + w], _ld(XL, u + w), g, fast)
         v, vl, d, b = _rl(p, pl, K, P, _word(KG, w, ev + 8 * j), fast, dd, slow)
         _st(A, w, v, d)
         _put(Y, YL, G, u + w, v, vl, d)
@@ -733,17 +703,6 @@ def _store_stage_variant(X, Y, G, store, KG2, ev, fast, A, B, W):
     return run
 
 
-def _key_at(keys, i):
-    """``keys[i]``, or None where ``keys`` is None (deterministic modes)."""
-
-
-@overload(_key_at)
-def _key_at_variant(keys, i):
-    if isinstance(keys, types.NoneType):
-        return lambda keys, i: None
-    return lambda keys, i: keys[i]
-
-
 # --- permutations on the lane layout ---------------------------------------------------
 
 
@@ -798,17 +757,6 @@ def _other_variant(XL, YL):
     if isinstance(XL, types.NoneType):
         return lambda XL, YL: None
     return lambda XL, YL: YL
-
-
-def _stage_errors(DL, s):
-    """The block of stage ``s``'s errors, or None (not tracking)."""
-
-
-@overload(_stage_errors)
-def _stage_errors_variant(DL, s):
-    if isinstance(DL, types.NoneType):
-        return lambda DL, s: None
-    return lambda DL, s: DL[s]
 
 
 def _stats(DL, nst, W):
@@ -967,8 +915,8 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     dd = _other(XLo, True)
     G = _errors_block(DLout, n, W)
     A, B = _stats(DLout, nst, W)
-    KG = _lanes_keys(_key_at(keys, 0), r0, W, 8 * n * nst)
-    KG2 = _lanes_keys(_key_at(keys, 1), r0, W, 8 * n * nst)
+    KG = _lanes_keys(_row(keys, 0), r0, W, 8 * n * nst)
+    KG2 = _lanes_keys(_row(keys, 1), r0, W, 8 * n * nst)
     s = 0
     for jp in range(plan.shape[0]):
         k = plan[jp, 0]
