@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from .._core.containers import F64, fits
-from .._core.params import check_exact_sum_format, params, rne_constants
+from .._core.params import P_NEGZERO, P_SIGNED, check_exact_sum_format, params, rne_constants
 from .._core.random_words import seed_key
 from .._core.twiddles import fft_tables
 from ..formats import cast
@@ -22,10 +22,33 @@ from . import _lanes, _native, _steps, _tracked
 # Batches with at least this many values run rows in parallel.
 _PARALLEL_MIN = 1 << 15
 
-# Whether the emulation runs on vector lanes (numerics.transforms._lanes) when the
-# row kernels (numerics.transforms._tracked) would do: off, as the lanes are not yet
-# faster (see issue 15's note); separate compute and storage formats always use them.
-LANES = False
+# Whether the emulation runs on vector lanes (numerics.transforms._lanes) where they
+# are faster than the row kernels (numerics.transforms._tracked): see
+# :func:`use_lanes`. Separate compute and storage formats always use them.
+LANES = True
+
+# Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane
+# block does not vectorise, and the rows' inline nearest-even rounding is as fast.
+_LANES_MIN_ROWS = 8
+
+
+def use_lanes(em: Emulation | None, kind: int, nrow: int) -> bool:
+    """Whether an emulation runs on the vector lanes (given that its formats have lane
+    constants). Measured (``benchmarks/transforms.py --emulated``, one thread, 16 and
+    64 rows): the lanes are 3-4x faster than the rows for nearest even and 5-12x for
+    stochastic rounding (their branch-free rounding against the rows' exact
+    ``round_sum``). Nearest rounding of fewer than 8 rows stays on the rows: a lane
+    block narrower than the vector width does not vectorise (the boundary itself is
+    not measured). Double-double (the reference, ``em`` None) stays on the rows.
+
+    Examples
+    --------
+    >>> use_lanes(Emulation(as_format("bfloat16")), _tracked.FAST, 64)
+    True
+    """
+    if not LANES or em is None:
+        return False
+    return kind != _tracked.FAST or nrow >= _LANES_MIN_ROWS
 
 
 @dataclass(frozen=True, eq=False)
@@ -516,16 +539,28 @@ def execute(
     if O is not None and store is not None:
         raise ValueError("separate compute and storage formats are emulated by radix-2 only")
     big = rows.size >= _PARALLEL_MIN and nrow > 1 and numba.get_num_threads() > 1
-    lanes_ok = O is None and (LANES or store is not None)
-    K = _lanes.lane_constants(fmt, mode.code, P) if lanes_ok else None
+    # the dense Hadamard stage (lengths m 2**k) has no lane kernel, nor do the
+    # split-radix / radix-4 levels
+    on_lanes = O is None and (
+        store is not None or (use_lanes(em, kind, nrow) and _steps.DENSE not in kinds)
+    )
+    K = _lanes.lane_constants(fmt, mode.code, P) if on_lanes else None
     with np.errstate(all="ignore"):
         if K is not None:
             # rows as vector lanes (see numerics.transforms._lanes): the same results
             lanes = _lanes.run_lanes if big else _lanes.run_lanes_serial
             stochastic = em is not None and em.mode.is_stochastic
             keys = (np.uint64(key), np.uint64(_lanes.store_key(key))) if stochastic else None
+            normal = None
+            if kind == _tracked.FAST and store is None and _inline_rne(Emulation(fmt, mode)):
+                addexp, msub = rne_constants(fmt)
+                two_max = np.array(2 * fmt.max).view(np.int64)
+                normal = (np.int64(addexp), np.array(msub).view(np.int64), two_max)
+                normal = tuple(int(v) for v in normal)
+            elif _normal_lanes(em, fmt, P, store):
+                normal = True
             lanes(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, K, P, keys,
-                  True if kind == _tracked.FAST else None, store, ST, DL,
+                  True if kind == _tracked.FAST else None, normal, store, ST, DL,
                   lane_width(n))  # fmt: skip
             return ST, DL
         rne = None
@@ -540,7 +575,24 @@ def execute(
     return ST, DL
 
 
+def _normal_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
+    """Whether the lanes round by the normal-range rounding alone
+    (:func:`numerics.transforms._lanes._round_normal`; the butterflies that meet a
+    subnormal or an overflow rerun exactly): to nearest or stochastically, in a signed
+    format with a signed zero and a wide exponent range (at least float16's), where
+    transform values are rarely subnormal."""
+    return (
+        em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY, Rounding.STOCHASTIC)
+        and store is None
+        and fmt.emin <= -14
+        and fmt.mbits < 52
+        and bool(P[P_SIGNED])
+        and bool(P[P_NEGZERO])
+    )
+
+
 def lane_width(n: int) -> int:
-    """Rows per lane block: at least 16 lanes, at most 64, and about 2**16 values per
-    block (two blocks then fit in a core's L2 cache)."""
-    return int(min(64, max(16, (1 << 16) // n)))
+    """Rows per lane block: at least 16 lanes, at most 64, and about 2**15 values per
+    block (measured: 32 lanes beat 64 at n = 1024, whose two blocks of 2**16 values
+    fill a loaded core's L2 cache)."""
+    return int(min(64, max(16, (1 << 15) // n)))

@@ -18,15 +18,25 @@ are those of :mod:`._tracked` bit for bit: the same operations in the same order
 same random words (keyed by row, stage, slot and operation: independent of ``W`` and
 of threads), and the statistics accumulated in the same order.
 
-Status: bit-identical to :mod:`._tracked` (tested), but not yet faster; the driver
-(:func:`numerics.transforms._engine.execute`) uses these kernels for separate compute
-and storage formats only, unless ``_engine.LANES`` is set. Measured: with the
-rounding constants passed as tuples and every helper inlined by numba, 64 x 1024
-bfloat16 nearest even took 10 ms against 80 ms for the numpy-stages anchor (8x), but
-that version failed the stochastic e4m3 comparison and is not committed.
+Three lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
+:func:`_round_bits` (every mode, subnormals, nearest rounding below them),
+:func:`_round_normal` (nearest and stochastic rounding of zero and normal values,
+for wide-exponent formats) and :func:`_round_magic` (FAST nearest even by the rows'
+magic constant, subnormals included). Everything the lane loops call is inlined by
+numba and takes scalars and tuples only: an array argument (the constants, the
+parameters, per-lane keys) costs reference counting on every call, and LLVM does
+not inline numba's separately compiled functions, so the loops would not vectorise.
+The roundings are branch-free by masks (numba's inliner mishandled a branch in an
+inlined rounding); the statistics counting, which branches, is not inlined (inlined,
+it lost counts: the stochastic mismatch of the first fast version).
+
+:func:`numerics.transforms._engine.use_lanes` decides where the lanes run (every
+stochastic and directed mode; nearest rounding from 8 rows); measured figures are
+printed by ``python benchmarks/transforms.py --emulated``.
 
 Variants are chosen by argument types, as in :mod:`._tracked`: ``fast`` (FAST: one
-float64 operation then a rounding; None for EXACT and DD), ``dd`` (double-double, no
+float64 operation then a rounding; None for EXACT and DD), ``normal`` (None, True
+or the magic constants: which rounding, see :func:`_k_tuple`), ``dd`` (double-double, no
 rounding), ``slow`` (the scalar rounding), ``KG`` (the per-lane random keys; None
 unless stochastic), ``XL`` (low parts; None unless DD), ``DL`` (stage errors; None
 unless tracking).
@@ -55,9 +65,9 @@ from .._core.params import (
     RUP,
 )
 from .._core.random_words import GOLDEN, mix64
-from .._core.rounding import round_sum, round_value
+from .._core.rounding import rne_magnitude, round_sum, round_value
 from . import _steps
-from ._tracked import _add, _mul
+from ._tracked import _add, _ld, _mul, _param_tuple, _put, _row
 
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _U1 = np.uint64(1)
@@ -95,13 +105,13 @@ def lane_constants(fmt, mode_code: int, P: np.ndarray) -> np.ndarray | None:
     return K
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _round_bits(x, R, K):
     """``x`` rounded into the format by integer arithmetic on its bits, with no branch:
     ``(value, bad)``, where ``bad`` says the value lies outside what this covers (the
     value is then meaningless). ``R``: the random word (stochastic modes)."""
-    ident, D, emin, m, maxbits, subn, negz, signed = K[:8]
-    m_rne, m_rna, m_up, m_dn, m_sr, odd, sreq = K[8:]
+    ident, D, emin, m, maxbits, subn, negz, signed = K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7]
+    m_rne, m_rna, m_up, m_dn, m_sr, odd, sreq = K[8], K[9], K[10], K[11], K[12], K[13], K[14]
     b = np.float64(x).view(np.int64)
     ab = b & _ABS
     sign = b ^ ab
@@ -117,25 +127,66 @@ def _round_bits(x, R, K):
     inc = ((half - 1 + (((ab >> d) & 1) | top)) & m_rne) + (half & m_rna)
     inc += low & ((m_up & ~negm) | (m_dn & negm))
     inc += np.int64(R >> (_U64 - np.uint64(d))) & m_sr
-    r = (ab + inc) & ~low
     trunc = ab & ~low
     inexact = np.int64((ab & low) != 0)
-    if odd:
-        r = trunc | ((inexact & (1 - top)) << d)
-    if sreq:
-        r = trunc + ((inexact & np.int64(R >> _U63)) << d)
-    zero = ab == 0
+    # the modes and special values by masks, not branches: numba inlines this into
+    # every lane loop, and its inliner mishandles branches there
+    om = -odd
+    sm = -sreq
+    r = ((ab + inc) & ~low & ~(om | sm)) | ((trunc | ((inexact & (1 - top)) << d)) & om)
+    r |= (trunc + ((inexact & np.int64(R >> _U63)) << d)) & sm
     nz = ab != 0
-    bad = (r > maxbits) | ((E < emin - m) & nz) | ((E < emin) & (subn == 0) & nz)
+    # below the smallest subnormal (d is then 52, too few): to nearest, the result is
+    # that subnormal or zero; the other modes go to the exact rerun
+    tiny = (E < emin - m) & nz
+    nearest = (m_rne | m_rna) != 0
+    sub = (emin - m + 1023) << 52
+    hsub = sub - (np.int64(1) << 52)
+    up = (-np.int64(ab > hsub) & m_rne) | (-np.int64(ab >= hsub) & m_rna)
+    tm = -np.int64(tiny & nearest)
+    r = (sub & up & tm) | (r & ~tm)
+    bad = (r > maxbits) | (tiny & ~nearest) | ((E < emin) & (subn == 0) & nz)
     bad |= (sign != 0) & (signed == 0)
-    out = (sign & negz) if zero else (r | sign)
-    v = np.int64(out).view(np.float64)
-    if ident:
-        return x, x - x != 0
-    return v, bad
+    zm = -np.int64(r == 0)
+    out = (sign & negz & zm) | ((r | sign) & ~zm)
+    # float64 itself: the value as it is, bad where not finite
+    im = -ident
+    v = np.int64((b & im) | (out & ~im)).view(np.float64)
+    return v, (bad & (ident == 0)) | ((ident != 0) & (x - x != 0))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
+def _round_normal(x, R, K):
+    """:func:`_round_bits` in nearest even, nearest away or stochastic rounding,
+    covering zero and the normal range only (signed formats with a signed zero):
+    ``(value, bad)``, subnormals and overflow bad. A third of the operations, for the
+    wide-exponent formats, whose transform values are rarely subnormal."""
+    D, emin, maxbits, m_rne, m_rna, m_sr = K[1], K[2], K[4], K[8], K[9], K[12]
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    half = np.int64(1) << (D - 1)
+    inc = ((half - 1 + ((ab >> D) & 1)) & m_rne) + (half & m_rna)
+    inc += np.int64(R >> (_U64 - np.uint64(D))) & m_sr
+    r = (ab + inc) & ~((np.int64(1) << D) - 1)
+    # zero rounds to itself: inc stays below the kept bits
+    bad = ((ab < ((emin + 1023) << 52)) & (ab != 0)) | (r > maxbits)
+    return np.int64(r | (b ^ ab)).view(np.float64), bad
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _round_magic(x, K):
+    """:func:`_round_bits` for nearest even into a signed format with a signed zero and
+    subnormals, by the rows' magic constant (:func:`rne_magnitude`): ``(value, bad)``,
+    bad above the format's largest value (or beyond twice it, where the constant no
+    longer serves) and for Inf and NaN. The float64 adder does the rounding."""
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    r = np.float64(rne_magnitude(np.int64(ab).view(np.float64), K[15],
+                                 np.int64(K[16]).view(np.float64))).view(np.int64)  # fmt: skip
+    return np.int64(r | (b ^ ab)).view(np.float64), (r > K[4]) | (ab > K[17])
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _to_odd(hi, lo):
     """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
     non-finite ones are bad in :func:`_round_bits` anyway)."""
@@ -149,9 +200,12 @@ def _rl(hi, lo, K, P, R, fast, dd, slow):
     """Round the unevaluated ``hi + lo``: ``(value, low part, local error, bad)``."""
 
 
-@overload(_rl)
+@overload(_rl, inline="always")
 def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     is_slow = not isinstance(slow, types.NoneType)
+    # the normal-range rounding: the constants' tuple carries a 16th element
+    normal = isinstance(K, types.UniTuple) and K.count == K_LEN + 1
+    magic = isinstance(K, types.UniTuple) and K.count == K_LEN + 3
     if not isinstance(dd, types.NoneType):
 
         def rdd(hi, lo, K, P, R, fast, dd, slow):
@@ -164,6 +218,21 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         if is_slow:
             return lambda hi, lo, K, P, R, fast, dd, slow: (round_value(hi, R, P), 0.0, 0.0, False)
 
+        if magic:
+
+            def rmagic(hi, lo, K, P, R, fast, dd, slow):
+                v, bad = _round_magic(hi, K)
+                return v, 0.0, 0.0, bad
+
+            return rmagic
+        if normal:
+
+            def rnormal(hi, lo, K, P, R, fast, dd, slow):
+                v, bad = _round_normal(hi, R, K)
+                return v, 0.0, 0.0, bad
+
+            return rnormal
+
         def rfast(hi, lo, K, P, R, fast, dd, slow):
             v, bad = _round_bits(hi, R, K)
             return v, 0.0, 0.0, bad
@@ -171,9 +240,21 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         return rfast
     if is_slow:
         return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
+    if normal:
+
+        def rexact_normal(hi, lo, K, P, R, fast, dd, slow):
+            v, bad = _round_normal(_to_odd(hi, lo), R, K)
+            s, t = two_sum(v, -hi)
+            return v, 0.0, s + (t - lo), bad
+
+        return rexact_normal
 
     def rexact(hi, lo, K, P, R, fast, dd, slow):
         v, bad = _round_bits(_to_odd(hi, lo), R, K)
+        # float64 itself: hi, the sum rounded to nearest (as _exact_scalar), not to odd
+        im = -K[0]
+        v = np.int64((np.float64(hi).view(np.int64) & im) | (np.float64(v).view(np.int64) & ~im))
+        v = v.view(np.float64)
         s, t = two_sum(v, -hi)
         return v, 0.0, s + (t - lo), bad
 
@@ -197,22 +278,18 @@ def _word(KG, w, ev):
     """The random word of in-row event ``ev`` in lane ``w`` (0 if ``KG`` is None)."""
 
 
-@overload(_word)
+@overload(_word, inline="always")
 def _word_variant(KG, w, ev):
     if isinstance(KG, types.NoneType):
         return lambda KG, w, ev: np.uint64(0)
-    return lambda KG, w, ev: mix64(KG[w] + np.uint64(ev) * GOLDEN)
-
-
-def _lo(XL, j):
-    """Low part of flat element ``j``, or 0."""
-
-
-@overload(_lo)
-def _lo_variant(XL, j):
-    if isinstance(XL, types.NoneType):
-        return lambda XL, j: 0.0
-    return lambda XL, j: XL[j]
+    # KG = (key, events per row, first row): the lane's key computed here, as
+    # _lanes_keys did into an array (whose reads, with their reference counting, kept
+    # the loops from vectorising)
+    return lambda KG, w, ev: mix64(
+        KG[0]
+        + (np.uint64(KG[1]) * (np.uint64(KG[2]) + np.uint64(w)) + _U1) * GOLDEN
+        + np.uint64(ev) * GOLDEN
+    )
 
 
 def _st(A, w, v, d):
@@ -254,26 +331,7 @@ def _copy_stats_variant(A, B, W):
     return cp
 
 
-def _put(Y, YL, G, j, v, vl, g):
-    """Store flat element ``j``: value, low part (DD) and stage error (tracking)."""
-
-
-@overload(_put)
-def _put_variant(Y, YL, G, j, v, vl, g):
-    low = not isinstance(YL, types.NoneType)
-    err = not isinstance(G, types.NoneType)
-
-    def put(Y, YL, G, j, v, vl, g):
-        Y[j] = v
-        if low:
-            YL[j] = vl
-        if err:
-            G[j] = g
-
-    return put
-
-
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     """A stage output rounded (then halved and rounded again if ``half``): value, low
     part, stage error and bad, as :func:`._tracked._out`."""
@@ -299,8 +357,8 @@ def _pair(X, XL, Y, YL, G, j1, j2, halve, K, P, KG, ev1, ev2, fast, dd, slow, A,
     u1 = np.uint64(j1 * W)
     u2 = np.uint64(j2 * W)
     for w in range(np.uint64(W)):
-        ah, al = X[u1 + w], _lo(XL, u1 + w)
-        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        ah, al = X[u1 + w], _ld(XL, u1 + w)
+        bh, bl = X[u2 + w], _ld(XL, u2 + w)
         s, sl = _add(ah, al, bh, bl, fast)
         t, tl = _add(ah, al, -bh, -bl, fast)
         v, vl, d, b1 = _out(s, sl, 0.0, halve, K, P, KG, w, ev1, fast, dd, slow, A)
@@ -317,7 +375,7 @@ def _single(X, XL, Y, YL, G, j, sg, halve, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u = np.uint64(j * W)
     for w in range(np.uint64(W)):
-        v, vl, d = X[u + w] * sg, _lo(XL, u + w) * sg, 0.0
+        v, vl, d = X[u + w] * sg, _ld(XL, u + w) * sg, 0.0
         if halve:
             v, vl, d, b = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev), fast, dd, slow)
             _st(A, w, v, d)
@@ -334,10 +392,10 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
     u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
     e1 = ev + 8 * i1
     for w in range(np.uint64(W)):
-        erh, erl = X[u1 + w], _lo(XL, u1 + w)
-        eih, eil = X[u2 + w], _lo(XL, u2 + w)
-        orh, orl = X[u3 + w], _lo(XL, u3 + w)
-        oih, oil = X[u4 + w], _lo(XL, u4 + w)
+        erh, erl = X[u1 + w], _ld(XL, u1 + w)
+        eih, eil = X[u2 + w], _ld(XL, u2 + w)
+        orh, orl = X[u3 + w], _ld(XL, u3 + w)
+        oih, oil = X[u4 + w], _ld(XL, u4 + w)
         p, pl = _mul(orh, orl, c, fast)
         m1, m1l, d1, b1 = _rl(p, pl, K, P, _word(KG, w, e1), fast, dd, slow)
         _st(A, w, m1, d1)
@@ -380,7 +438,7 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
     return bad
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
     """``c a + sgn s b``, each operation rounded, with its stage error (as
     :func:`._tracked._rot`) and bad."""
@@ -403,10 +461,10 @@ def _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, slow, 
     u1, u2, u3, u4 = np.uint64(i1 * W), np.uint64(i2 * W), np.uint64(i3 * W), np.uint64(i4 * W)
     e1 = ev + 8 * i1
     for w in range(np.uint64(W)):
-        Ah, Al = X[u1 + w], _lo(XL, u1 + w)
-        Bh, Bl = X[u2 + w], _lo(XL, u2 + w)
-        Dh, Dl = X[u3 + w], _lo(XL, u3 + w)
-        Eh, El = X[u4 + w], _lo(XL, u4 + w)
+        Ah, Al = X[u1 + w], _ld(XL, u1 + w)
+        Bh, Bl = X[u2 + w], _ld(XL, u2 + w)
+        Dh, Dl = X[u3 + w], _ld(XL, u3 + w)
+        Eh, El = X[u4 + w], _ld(XL, u4 + w)
         p, pl = _add(Ah, Al, Bh, Bl, fast)
         er, erl, der, b1 = _out(p, pl, 0.0, True, K, P, KG, w, e1, fast, dd, slow, A)
         p, pl = _add(Ah, Al, -Bh, -Bl, fast)
@@ -435,8 +493,8 @@ def _twist2(X, XL, Y, YL, G, k, kk, c, s, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u1, u2 = np.uint64(k * W), np.uint64(kk * W)
     for w in range(np.uint64(W)):
-        ah, al = X[u1 + w], _lo(XL, u1 + w)
-        bh, bl = X[u2 + w], _lo(XL, u2 + w)
+        ah, al = X[u1 + w], _ld(XL, u1 + w)
+        bh, bl = X[u2 + w], _ld(XL, u2 + w)
         v, vl, d, b1 = _rot(ah, al, 0.0, bh, bl, 0.0, c, s, 1.0, K, P, KG, w, ev + 8 * k,
                             fast, dd, slow, A)  # fmt: skip
         x, xl, e, b2 = _rot(bh, bl, 0.0, ah, al, 0.0, -c, s, 1.0, K, P, KG, w, ev + 8 * kk,
@@ -453,7 +511,7 @@ def _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u = np.uint64(j * W)
     for w in range(np.uint64(W)):
-        p, pl = _mul(X[u + w], _lo(XL, u + w), g, fast)
+        p, pl = _mul(X[u + w], _ld(XL, u + w), g, fast)
         v, vl, d, b = _rl(p, pl, K, P, _word(KG, w, ev + 8 * j), fast, dd, slow)
         _st(A, w, v, d)
         _put(Y, YL, G, u + w, v, vl, d)
@@ -645,17 +703,6 @@ def _store_stage_variant(X, Y, G, store, KG2, ev, fast, A, B, W):
     return run
 
 
-def _key_at(keys, i):
-    """``keys[i]``, or None where ``keys`` is None (deterministic modes)."""
-
-
-@overload(_key_at)
-def _key_at_variant(keys, i):
-    if isinstance(keys, types.NoneType):
-        return lambda keys, i: None
-    return lambda keys, i: keys[i]
-
-
 # --- permutations on the lane layout ---------------------------------------------------
 
 
@@ -710,17 +757,6 @@ def _other_variant(XL, YL):
     if isinstance(XL, types.NoneType):
         return lambda XL, YL: None
     return lambda XL, YL: YL
-
-
-def _stage_errors(DL, s):
-    """The block of stage ``s``'s errors, or None (not tracking)."""
-
-
-@overload(_stage_errors)
-def _stage_errors_variant(DL, s):
-    if isinstance(DL, types.NoneType):
-        return lambda DL, s: None
-    return lambda DL, s: DL[s]
 
 
 def _stats(DL, nst, W):
@@ -781,21 +817,15 @@ def _errors_block_variant(DLout, n, W):
 
 
 def _lanes_keys(key, r0, W, per_row):
-    """Per-lane random keys ``key + (first event of the row + 1) * golden``, or None."""
+    """The lanes' random keys ``(key, events per row, first row)`` (see :func:`_word`),
+    or None."""
 
 
 @overload(_lanes_keys)
 def _lanes_keys_variant(key, r0, W, per_row):
     if isinstance(key, types.NoneType):
         return lambda key, r0, W, per_row: None
-
-    def keys(key, r0, W, per_row):
-        KG = np.empty(W, dtype=np.uint64)
-        for w in range(W):
-            KG[w] = key + np.uint64(per_row * (r0 + w) + 1) * GOLDEN
-        return KG
-
-    return keys
+    return lambda key, r0, W, per_row: (np.uint64(key), np.int64(per_row), np.int64(r0))
 
 
 def _low_block(XLo, n, W):
@@ -829,9 +859,40 @@ def _store(XH, X, r0, W):
                 XH[r0 + w, j] = X[j * W + w]
 
 
+def _k_tuple(K, normal):
+    """The lane constants as a tuple (read in every rounding, an array's reference
+    counting would keep the lane loops from vectorising), with a 16th element where
+    ``normal`` is True: the roundings are then :func:`_round_normal`'s."""
+
+
+@overload(_k_tuple)
+def _k_tuple_variant(K, normal):
+    if isinstance(normal, types.NoneType):
+        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
+                                  K[10], K[11], K[12], K[13], K[14])  # fmt: skip
+    if isinstance(normal, types.BaseTuple):
+        # nearest even by the magic constant: (addexp, the smallest M's bits, 2 max's bits)
+        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
+                                  K[10], K[11], K[12], K[13], K[14], normal[0], normal[1],
+                                  normal[2])  # fmt: skip
+    return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10],
+                              K[11], K[12], K[13], K[14], np.int64(1))  # fmt: skip
+
+
+def _store_tuple(store):
+    """The storage format's ``(K, P)`` as tuples, or None."""
+
+
+@overload(_store_tuple)
+def _store_tuple_variant(store):
+    if isinstance(store, types.NoneType):
+        return lambda store: None
+    return lambda store: (_k_tuple(store[0], None), _param_tuple(store[1]))
+
+
 @njit(cache=True)
 def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
-              store, ST, DLout):  # fmt: skip
+              normal, store, ST, DLout):  # fmt: skip
     """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
     None) through an ``(n, W)`` lane block. ``keys``: None unless stochastic, else
     the operations' and the store roundings' keys; ``fast``: True for FAST, else None;
@@ -842,6 +903,9 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     their kernels are not compiled."""
     n = XH.shape[1]
     nst = ST.shape[1]
+    Kt = _k_tuple(K, normal)
+    Pt = _param_tuple(P)
+    st = _store_tuple(store)
     X = np.empty(n * W)
     Y = np.empty(n * W)
     XL = _low_block(XLo, n, W)
@@ -851,8 +915,8 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
     dd = _other(XLo, True)
     G = _errors_block(DLout, n, W)
     A, B = _stats(DLout, nst, W)
-    KG = _lanes_keys(_key_at(keys, 0), r0, W, 8 * n * nst)
-    KG2 = _lanes_keys(_key_at(keys, 1), r0, W, 8 * n * nst)
+    KG = _lanes_keys(_row(keys, 0), r0, W, 8 * n * nst)
+    KG2 = _lanes_keys(_row(keys, 1), r0, W, 8 * n * nst)
     s = 0
     for jp in range(plan.shape[0]):
         k = plan[jp, 0]
@@ -873,23 +937,23 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
             ev = 8 * n * s
             ran = True
             if k == _steps.FWD and fwd is not None:
-                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, K, P, KG, ev, fast,
+                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG, ev, fast,
                                   dd, A, B, W)  # fmt: skip
             elif k == _steps.INV and inv is not None:
-                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast, dd, A, B, W)
             elif k == _steps.WHT and wht is not None:
-                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, K, P, KG, ev, fast, dd,
+                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev, fast, dd,
                                   A, B, W)  # fmt: skip
             elif k == _steps.TWIST and TC is not None:
-                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd, A, B, W)
             elif k == _steps.SCALE and consts is not None:
-                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], K, P, KG, ev, fast, dd, A, B, W)
+                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast, dd, A, B, W)
             else:
                 ran = False
             if ran:
                 X, Y = Y, X
                 XL, YL = YL, XL
-                A, B, stored = _store_stage(X, Y, G, store, KG2, ev, fast, A, B, W)
+                A, B, stored = _store_stage(X, Y, G, st, KG2, ev, fast, A, B, W)
                 if stored:
                     X, Y = Y, X
                 _save_stats(ST, r0, s, A, W)
@@ -900,22 +964,24 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
 
 
 @njit(cache=True)
-def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST,
-                     DL, W):  # fmt: skip
+def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal,
+                     store, ST, DL, W):  # fmt: skip
     """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower)."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for r0 in range(0, nrow, W):
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, store, ST, DL)  # fmt: skip
+                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
-def run_lanes(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, store, ST, DL, W):
+def run_lanes(
+    XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal, store, ST, DL, W
+):
     """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for c in prange((nrow + W - 1) // W):
         r0 = np.int64(c) * W
         run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, store, ST, DL)  # fmt: skip
+                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip

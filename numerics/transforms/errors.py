@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -629,18 +630,29 @@ class _StudyPoint:
         return f"{self.transform}{alg} {self.fmt} {self.mode.value} n={self.n}"
 
 
+@functools.lru_cache(maxsize=4)
+def _study_inputs(transform: str, f: Format, n: int, trials: int, seed: int) -> tuple:
+    """A study point's inputs, their double-double transform and its norms: the same
+    for every rounding of a format and ``n`` (kept for the next rounding, which then
+    skips the reference, the study's other large cost)."""
+    w = _weights(transform, n)
+    scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
+    rng = task_rng(seed, (transform, str(f), n))
+    x0 = cast(rng.standard_normal((trials, n)) * scale, f)
+    hi, lo = _dd_reference(_spec(transform, n, {}), x0, None)
+    ref = hi + lo
+    for a in (x0, ref):
+        a.flags.writeable = False
+    return x0, ref, np.sqrt(np.sum(w * ref * ref, axis=1))
+
+
 def _study_point(p: _StudyPoint) -> tuple:
     """The study's row of one point, from the point alone."""
     f, n, m = p.fmt, p.n, p.mode
     opts = {} if p.algorithm == "radix2" else {"algorithm": p.algorithm}
     spec = _spec(p.transform, n, opts)
     w = _weights(p.transform, n)
-    scale = 2.0 ** min(0, math.floor(math.log2(f.max / (64 * math.sqrt(n)))))
-    rng = task_rng(p.seed, (p.transform, str(f), n))
-    x0 = cast(rng.standard_normal((p.trials, n)) * scale, f)
-    hi, lo = _dd_reference(spec, x0, None)
-    ref = hi + lo
-    nref = np.sqrt(np.sum(w * ref * ref, axis=1))
+    x0, ref, nref = _study_inputs(p.transform, f, n, p.trials, p.seed)
     key = task_seed(p.seed, (p.transform, str(f), m.value, n)) if m.is_stochastic else 0
     em = _engine.emulation(f, m, None, False, np.dtype(np.float64), p.compute, p.twiddles)
     em = dataclasses.replace(em, key=key)
