@@ -469,17 +469,26 @@ def _middle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
 
 
 @njit(cache=True)
+def _pair(xh, xl, dl, i, half, ctx, rne, dd, ev, acc):
+    """A block of length 2, ``(a, b) -> (a + b, a - b)`` (halved if ``half``: the
+    inverse), the outputs' roundings at events ``ev`` and ``ev + 8``: the length-2
+    level of both algorithms, bitwise that of :func:`fwd_stage` / :func:`inv_stage`
+    (radix-4; split-radix keys its forward outputs as output roundings, event 6)."""
+    a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
+    v, vl, d, acc = _out(_add(a, al, b, bl, rne), 0.0, half, ctx, rne, dd, ev, acc)
+    w, wl, e, acc = _out(_add(a, al, -b, -bl, rne), 0.0, half, ctx, rne, dd, ev + 8, acc)
+    _put(xh, xl, dl, i, v, vl, d)
+    _put(xh, xl, dl, i + 1, w, wl, e)
+    return acc
+
+
+@njit(cache=True)
 def _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """One split-radix block: ``X_k = U_k + P``, ``X_{k+L/2} = U_k - P``, ``X_{k+L/4} =
     U_{k+L/4} - i M``, ``X_{k+3L/4} = U_{k+L/4} + i M`` with ``P, M = w^k Z_k +- w^{3k}
     Z'_k`` (Duhamel and Hollmann 1984; the real-data form of Sorensen et al. 1987)."""
     if L == 2:
-        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
-        v, vl, d, acc = _sum(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i + 6, acc)
-        w, wl, e, acc = _sum(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 14, acc)
-        _put(xh, xl, dl, i, v, vl, d)
-        _put(xh, xl, dl, i + 1, w, wl, e)
-        return acc
+        return _pair(xh, xl, dl, i, False, ctx, rne, dd, ev + 8 * i + 6, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -539,7 +548,10 @@ def _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """One radix-4 block: ``B, C, D = w^k F1_k, w^{2k} F2_k, w^{3k} F3_k``, then ``T0,
     T1 = F0_k +- C``, ``T2, T3 = B +- D`` and ``X_k, X_{k+L/2} = T0 +- T2``,
     ``X_{k+L/4}, X_{k+3L/4} = T1 -+ i T3`` (Van Loan, *Computational Frameworks for
-    the FFT*, 1.9 / 2.3), each value of the halfcomplex layout computed once."""
+    the FFT*, 1.9 / 2.3), each value of the halfcomplex layout computed once. ``L =
+    2`` (the first level where ``log2 n`` is odd): :func:`fwd_stage`'s length-2 stage."""
+    if L == 2:
+        return _pair(xh, xl, dl, i, False, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -656,12 +668,7 @@ def _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     X_{k+L/2}) / 2``, ``U_{k+L/4}, -i M = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then
     ``Z_k = conj(w^k) (P + M) / 2`` and ``Z'_k = conj(w^3k) (P - M) / 2``."""
     if L == 2:
-        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
-        v, vl, d, acc = _half(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i, acc)
-        w, wl, e, acc = _half(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 8, acc)
-        _put(xh, xl, dl, i, v, vl, d)
-        _put(xh, xl, dl, i + 1, w, wl, e)
-        return acc
+        return _pair(xh, xl, dl, i, True, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -720,7 +727,9 @@ def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """The exact inverse of :func:`_radix4_block` (halving built in): ``T0, T2 = (X_k
     +- X_{k+L/2}) / 2``, ``T1, -i T3 = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then ``F0, w^2k
     F2 = (T0 +- T1) / 2`` and ``w^k F1, w^3k F3 = (T2 +- T3) / 2``, untwiddled by the
-    conjugates."""
+    conjugates; ``L = 2``: :func:`inv_stage`'s length-2 stage."""
+    if L == 2:
+        return _pair(xh, xl, dl, i, True, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -795,33 +804,26 @@ def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
 
 
 @njit(cache=True)
-def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, levels):
+def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, sr, r4, isr, ir4):
     """One level of the split-radix (``kind`` SPLIT) or radix-4 (RADIX4) FFT, or of
     their inverses (ISPLIT, IRADIX4): the blocks of length ``L`` at the offsets
     ``O``, every operation rounded. Slots no block of the level touches keep a zero
-    stage error. ``levels``: a marker per kind, True where the plan has such levels,
-    else None (so that a split-radix rdfft compiles no radix-4 or inverse block)."""
-    sr, r4, isr, ir4 = levels
+    stage error. ``sr``, ``r4``, ``isr``, ``ir4``: a marker per kind, True where the
+    plan has such levels, else None: numba prunes the branches on None arguments at
+    compile time, so that a split-radix rdfft compiles no radix-4 or inverse block."""
     acc = _start(dl)
     dd = _dd(xl)
     for b in range(O.size):
-        acc = _block(xh, xl, kind, O[b], L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4)
+        i = O[b]
+        if kind == _steps.SPLIT and sr is not None:
+            acc = _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.RADIX4 and r4 is not None:
+            acc = _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.ISPLIT and isr is not None:
+            acc = _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.IRADIX4 and ir4 is not None:
+            acc = _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
     _flush(st, acc)
-
-
-@njit(cache=True)
-def _block(xh, xl, kind, i, L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4):
-    """The block of :func:`block_level` at ``i``; the kinds whose marker is None are
-    pruned at compile time (numba prunes branches on None arguments)."""
-    if kind == _steps.SPLIT and sr is not None:
-        return _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.RADIX4 and r4 is not None:
-        return _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.ISPLIT and isr is not None:
-        return _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.IRADIX4 and ir4 is not None:
-        return _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    return acc
 
 
 def _row(X, r):
@@ -887,7 +889,7 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx, rn
             s += 1
         elif k >= _steps.SPLIT and O is not None:
             block_level(xh, xl, k, a, O[b:flag], C, S, ctx, rne, ev0 + 8 * n * s, ST[s],
-                        _row(DL, s), lv)  # fmt: skip
+                        _row(DL, s), lv[0], lv[1], lv[2], lv[3])  # fmt: skip
             s += 1
 
 
