@@ -133,7 +133,8 @@ def fft_steps(
     """The forward FFT's steps after the bit reversal, and the block offsets that the
     split-radix / radix-4 levels index (None for radix-2): radix-4 runs one radix-2
     stage of length 2 first where ``log2 n`` is odd, then levels of lengths ``4**j``
-    times that."""
+    times that (a radix-4 level of length 2: the radix-2 butterflies, so that a
+    radix-4 plan has one kind of step)."""
     if algorithm == "radix2" or n < 2:
         return [(_steps.FWD, 2, n, int(scale))] if n > 1 else [], None
     if algorithm == "split-radix":
@@ -142,9 +143,12 @@ def fft_steps(
         rows: list[tuple] = []
     else:
         kind = _steps.RADIX4
-        L = 8 if n.bit_length() % 2 == 0 else 4  # log2 n odd: a length-2 stage first
-        rows = [(_steps.FWD, 2, 2, 0)] if L == 8 else []
+        rows = []
+        L = 4
         levels = []
+        if n.bit_length() % 2 == 0:  # log2 n odd: a level of length 2 first
+            levels.append((2, list(range(0, n, 2))))
+            L = 8
         while L <= n:
             levels.append((L, list(range(0, n, L))))
             L *= 4
@@ -526,7 +530,9 @@ def execute(
     # only for a plan that has them
     kinds = set(spec.plan[:, 0].tolist())
     C, S, TC, TS, consts, R = tabs
-    if _steps.TWIST not in kinds:
+    # split-radix / radix-4 plans keep the twist tables: the twist is small, and the
+    # rdFFT and the DCT pipelines of an algorithm then share one compiled kernel
+    if _steps.TWIST not in kinds and not kinds & set(_steps.LEVELS):
         TC = TS = None
     if not kinds & {_steps.SCALE, _steps.DENSE}:
         consts = None

@@ -44,6 +44,10 @@ from . import _hadamard_kernels, _steps
 
 FAST, EXACT, DD = range(3)
 
+# Kernels called only from other kernels: no Python or C entry point. Each would be
+# compiled for every signature (boxing every argument) and linked into every caller.
+_INNER = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+
 # Statistics per stage: operations, inexact ones, sum of squared local errors,
 # largest relative local error.
 N_STATS = 4
@@ -62,7 +66,7 @@ def _ld_variant(xl, i):
     return lambda xl, i: xl[i]
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _add(ah, al, bh, bl, rne):
     """``a + b`` as an unevaluated ``(hi, lo)``: float64 for FAST (``rne`` not None),
     exact for EXACT, double-double for DD."""
@@ -72,7 +76,7 @@ def _add(ah, al, bh, bl, rne):
     return s, e + (al + bl)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _mul(ah, al, c, rne):
     """``a * c`` (``c`` a float64) as an unevaluated ``(hi, lo)``."""
     if rne is not None:
@@ -81,7 +85,7 @@ def _mul(ah, al, c, rne):
     return p, e + al * c
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _count(acc, v, d):
     """``acc`` with one operation of local error ``d`` (result ``v``) counted."""
     n0, n1, s2, mx = acc
@@ -112,7 +116,7 @@ def _r_variant(hl, ctx, rne, dd, ev, acc):
     return lambda hl, ctx, rne, dd, ev, acc: _tally(_r_exact(hl, ctx, ev), acc)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _r_dd(hl, acc):
     hi, lo = hl
     if hi - hi != 0:
@@ -121,7 +125,7 @@ def _r_dd(hl, acc):
     return s, e, 0.0, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _r_fast(hi, ctx, rne, ev, acc):
     if rne[0]:
         # nearest even by the magic constant, inline; zero, overflow and NaN go on
@@ -134,7 +138,7 @@ def _r_fast(hi, ctx, rne, ev, acc):
     return round_value(hi, word_if(P[P_MODE] >= RSR, key, ev), P), 0.0, 0.0, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _r_exact(hl, ctx, ev):
     hi, lo = hl
     P, key = ctx
@@ -199,7 +203,7 @@ def _start_variant(dl):
     return lambda dl: (0.0, 0.0, 0.0, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _flush(st, acc):
     if acc is not None:
         for j in range(N_STATS - 1):
@@ -226,7 +230,7 @@ def _put_variant(xh, xl, dl, i, v, vl, d):
     return put
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def fwd_stage(xh, xl, L, C, S, half, ctx, rne, ev, st, dl):
     """Forward butterflies of length ``L``, every operation rounded."""
     acc = _start(dl)
@@ -292,7 +296,7 @@ def _rot(ah, al, da, bh, bl, db, c, s, sgn, ctx, rne, dd, ev, acc):
     return v, vl, c * da + sgn * s * db + d1 + sgn * d2 + d3, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def inv_stage(xh, xl, L, C, S, ctx, rne, ev, st, dl):
     """The inverse butterflies of length ``L`` (halving built in), every operation
     rounded."""
@@ -346,7 +350,7 @@ def inv_stage(xh, xl, L, C, S, ctx, rne, ev, st, dl):
     _flush(st, acc)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def twist(xh, xl, TC, TS, ctx, rne, ev, st, dl):
     """The DCT twist (see :func:`._native.twist`), every operation rounded."""
     acc = _start(dl)
@@ -371,7 +375,7 @@ def twist(xh, xl, TC, TS, ctx, rne, ev, st, dl):
     _flush(st, acc)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def wht_stage(xh, xl, h, half, ctx, rne, ev, st, dl):
     """Walsh-Hadamard butterflies at distance ``h``, every operation rounded."""
     acc = _start(dl)
@@ -391,7 +395,7 @@ def wht_stage(xh, xl, h, half, ctx, rne, ev, st, dl):
     _flush(st, acc)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def scale(xh, xl, g, ctx, rne, ev, st, dl):
     """Every element times ``g``, rounded."""
     acc = _start(dl)
@@ -421,7 +425,7 @@ def _tw(C, S, q, j):
     return -S[j], C[j]
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _cmul(zr, zrl, zi, zil, c, s, ctx, rne, dd, ev, acc):
     """``(c - i s) z`` in :func:`fwd_stage`'s order of operations (events ``ev .. ev +
     5``): its real and imaginary parts with their low parts and stage errors."""
@@ -434,14 +438,14 @@ def _cmul(zr, zrl, zi, zil, c, s, ctx, rne, dd, ev, acc):
     return pr, prl, d1 + d2 + d3, pi, pil, d4 - d5 + d6, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _sum(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
     """``a + sg b`` rounded, with its stage error from the operands' ``da``, ``db``."""
     v, vl, d, acc = _r(_add(a, al, sg * b, sg * bl, rne), ctx, rne, dd, ev, acc)
     return v, vl, d + da + sg * db, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _middle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
     """The butterfly at ``k = L/8`` (twiddle ``exp(-i pi/4)``, ``r`` its cosine) that
     both algorithms share: ``a = (xh[j1], sa xh[j3])`` is complex (split-radix:
@@ -468,18 +472,27 @@ def _middle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
+def _pair(xh, xl, dl, i, half, ctx, rne, dd, ev, acc):
+    """A block of length 2, ``(a, b) -> (a + b, a - b)`` (halved if ``half``: the
+    inverse), the outputs' roundings at events ``ev`` and ``ev + 8``: the length-2
+    level of both algorithms, bitwise that of :func:`fwd_stage` / :func:`inv_stage`
+    (radix-4; split-radix keys its forward outputs as output roundings, event 6)."""
+    a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
+    v, vl, d, acc = _out(_add(a, al, b, bl, rne), 0.0, half, ctx, rne, dd, ev, acc)
+    w, wl, e, acc = _out(_add(a, al, -b, -bl, rne), 0.0, half, ctx, rne, dd, ev + 8, acc)
+    _put(xh, xl, dl, i, v, vl, d)
+    _put(xh, xl, dl, i + 1, w, wl, e)
+    return acc
+
+
+@njit(cache=True, **_INNER)
 def _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """One split-radix block: ``X_k = U_k + P``, ``X_{k+L/2} = U_k - P``, ``X_{k+L/4} =
     U_{k+L/4} - i M``, ``X_{k+3L/4} = U_{k+L/4} + i M`` with ``P, M = w^k Z_k +- w^{3k}
     Z'_k`` (Duhamel and Hollmann 1984; the real-data form of Sorensen et al. 1987)."""
     if L == 2:
-        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
-        v, vl, d, acc = _sum(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i + 6, acc)
-        w, wl, e, acc = _sum(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 14, acc)
-        _put(xh, xl, dl, i, v, vl, d)
-        _put(xh, xl, dl, i + 1, w, wl, e)
-        return acc
+        return _pair(xh, xl, dl, i, False, ctx, rne, dd, ev + 8 * i + 6, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -534,12 +547,15 @@ def _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """One radix-4 block: ``B, C, D = w^k F1_k, w^{2k} F2_k, w^{3k} F3_k``, then ``T0,
     T1 = F0_k +- C``, ``T2, T3 = B +- D`` and ``X_k, X_{k+L/2} = T0 +- T2``,
     ``X_{k+L/4}, X_{k+3L/4} = T1 -+ i T3`` (Van Loan, *Computational Frameworks for
-    the FFT*, 1.9 / 2.3), each value of the halfcomplex layout computed once."""
+    the FFT*, 1.9 / 2.3), each value of the halfcomplex layout computed once. ``L =
+    2`` (the first level where ``log2 n`` is odd): :func:`fwd_stage`'s length-2 stage."""
+    if L == 2:
+        return _pair(xh, xl, dl, i, False, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -613,14 +629,14 @@ def _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _half(a, al, da, b, bl, db, sg, ctx, rne, dd, ev, acc):
     """``(a + sg b) / 2``: the sum rounded (event ``ev``), then halved and rounded
     (``ev + 1``), as :func:`inv_stage` does; with its stage error."""
     return _out(_add(a, al, sg * b, sg * bl, rne), da + sg * db, True, ctx, rne, dd, ev, acc)
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _unmiddle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
     """The inverse of :func:`_middle`: ``a = (X_e + conj X_3e) / 2``, ``that = (X_e -
     conj X_3e) / 2`` and ``z, z' = r (pa + pb), r (pb - pa)`` (``1 / (2 r) = r``)."""
@@ -642,7 +658,7 @@ def _unmiddle(xh, xl, dl, j1, j3, j5, j7, sa, r, ctx, rne, dd, ev, acc):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _unrot(ar, arl, dar, ai, ail, dai, c, s, ctx, rne, dd, ev, acc):
     """``conj(c - i s) a`` in :func:`inv_stage`'s order (events ``ev .. ev + 5``)."""
     zr, zrl, dzr, acc = _rot(ar, arl, dar, ai, ail, dai, c, s, -1.0, ctx, rne, dd, ev, acc)
@@ -650,18 +666,13 @@ def _unrot(ar, arl, dar, ai, ail, dai, c, s, ctx, rne, dd, ev, acc):
     return zr, zrl, dzr, zi, zil, dzi, acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """The exact inverse of :func:`_split_block` (halving built in): ``U_k, P = (X_k +-
     X_{k+L/2}) / 2``, ``U_{k+L/4}, -i M = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then
     ``Z_k = conj(w^k) (P + M) / 2`` and ``Z'_k = conj(w^3k) (P - M) / 2``."""
     if L == 2:
-        a, al, b, bl = xh[i], _ld(xl, i), xh[i + 1], _ld(xl, i + 1)
-        v, vl, d, acc = _half(a, al, 0.0, b, bl, 0.0, 1.0, ctx, rne, dd, ev + 8 * i, acc)
-        w, wl, e, acc = _half(a, al, 0.0, b, bl, 0.0, -1.0, ctx, rne, dd, ev + 8 * i + 8, acc)
-        _put(xh, xl, dl, i, v, vl, d)
-        _put(xh, xl, dl, i + 1, w, wl, e)
-        return acc
+        return _pair(xh, xl, dl, i, True, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -715,12 +726,14 @@ def _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     """The exact inverse of :func:`_radix4_block` (halving built in): ``T0, T2 = (X_k
     +- X_{k+L/2}) / 2``, ``T1, -i T3 = (X_{k+L/4} +- X_{k+3L/4}) / 2``, then ``F0, w^2k
     F2 = (T0 +- T1) / 2`` and ``w^k F1, w^3k F3 = (T2 +- T3) / 2``, untwiddled by the
-    conjugates."""
+    conjugates; ``L = 2``: :func:`inv_stage`'s length-2 stage."""
+    if L == 2:
+        return _pair(xh, xl, dl, i, True, ctx, rne, dd, ev + 8 * i, acc)
     h = L >> 1
     q = h >> 1
     e = q >> 1
@@ -794,34 +807,27 @@ def _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl):
     return acc
 
 
-@njit(cache=True)
-def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, levels):
+@njit(cache=True, **_INNER)
+def block_level(xh, xl, kind, L, O, C, S, ctx, rne, ev, st, dl, sr, r4, isr, ir4):
     """One level of the split-radix (``kind`` SPLIT) or radix-4 (RADIX4) FFT, or of
     their inverses (ISPLIT, IRADIX4): the blocks of length ``L`` at the offsets
     ``O``, every operation rounded. Slots no block of the level touches keep a zero
-    stage error. ``levels``: a marker per kind, True where the plan has such levels,
-    else None (so that a split-radix rdfft compiles no radix-4 or inverse block)."""
-    sr, r4, isr, ir4 = levels
+    stage error. ``sr``, ``r4``, ``isr``, ``ir4``: a marker per kind, True where the
+    plan has such levels, else None: numba prunes the branches on None arguments at
+    compile time, so that a split-radix rdfft compiles no radix-4 or inverse block."""
     acc = _start(dl)
     dd = _dd(xl)
     for b in range(O.size):
-        acc = _block(xh, xl, kind, O[b], L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4)
+        i = O[b]
+        if kind == _steps.SPLIT and sr is not None:
+            acc = _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.RADIX4 and r4 is not None:
+            acc = _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.ISPLIT and isr is not None:
+            acc = _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
+        elif kind == _steps.IRADIX4 and ir4 is not None:
+            acc = _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
     _flush(st, acc)
-
-
-@njit(cache=True)
-def _block(xh, xl, kind, i, L, C, S, ctx, rne, dd, ev, acc, dl, sr, r4, isr, ir4):
-    """The block of :func:`block_level` at ``i``; the kinds whose marker is None are
-    pruned at compile time (numba prunes branches on None arguments)."""
-    if kind == _steps.SPLIT and sr is not None:
-        return _split_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.RADIX4 and r4 is not None:
-        return _radix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.ISPLIT and isr is not None:
-        return _unsplit_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    if kind == _steps.IRADIX4 and ir4 is not None:
-        return _unradix4_block(xh, xl, i, L, C, S, ctx, rne, dd, ev, acc, dl)
-    return acc
 
 
 def _row(X, r):
@@ -835,7 +841,7 @@ def _row_variant(X, r):
     return lambda X, r: X[r]
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx, rne, ev0, ST, DL):
     """Run every step of ``plan`` on one row. ``ST[s]`` gathers the statistics of
     error stage ``s`` and (when tracking) ``DL[s]`` receives its stage errors; random
@@ -887,11 +893,11 @@ def run_row(xh, xl, plan, C, S, TC, TS, consts, R, fwd, inv, wht, O, lv, ctx, rn
             s += 1
         elif k >= _steps.SPLIT and O is not None:
             block_level(xh, xl, k, a, O[b:flag], C, S, ctx, rne, ev0 + 8 * n * s, ST[s],
-                        _row(DL, s), lv)  # fmt: skip
+                        _row(DL, s), lv[0], lv[1], lv[2], lv[3])  # fmt: skip
             s += 1
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _param_tuple(P):
     """The kernel parameters as a tuple: the helpers read them without the reference
     counting an array costs."""
@@ -939,7 +945,7 @@ def _rne_tuple_variant(q):
     return lambda q: (q[0] != 0, np.int64(q[1]), q[2], q[3], q[4])
 
 
-@njit(cache=True)
+@njit(cache=True, **_INNER)
 def _run_one(r, XH, XL, plan, tabs, steps, P, key, rne, ST, DL):
     n = XH.shape[1]
     ev0 = 8 * n * ST.shape[1] * r
