@@ -417,7 +417,7 @@ _LANE_CASES = (
                                          ("float6_e3m2fn", "odd"),
                                          ("float8_e4m3fn", "nearest_away"))),
     # the bit rounding, stochastic, untracked
-    ("dct", {}, False, "bits", (("float6_e3m2fn", "stochastic_equal"),
+    ("fwht", {}, False, "bits", (("float6_e3m2fn", "stochastic_equal"),
                         ("float8_e4m3fn", "stochastic"))),
 )  # fmt: skip
 
