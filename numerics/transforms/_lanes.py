@@ -521,7 +521,9 @@ def _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, slow, A, W):
 
 # Each group kernel runs with the lane rounding, and again with the exact scalar one
 # if a lane was bad; the statistics are double-buffered (A in, B out) so that the
-# rerun starts from the same counts.
+# rerun starts from the same counts. The rerun takes None for the lane constants (the
+# scalar rounding reads the parameters only), so that its variant compiles once per
+# arithmetic, whichever lane rounding (the constants' tuple length) the first run had.
 
 
 @njit(cache=True)
@@ -534,7 +536,7 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
         if _pair(X, XL, Y, YL, G, i, i + h, half, K, P, KG, ev + 8 * i,
                  ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
             _copy_stats(A, B, W)
-            _pair(X, XL, Y, YL, G, i, i + h, half, K, P, KG, ev + 8 * i,
+            _pair(X, XL, Y, YL, G, i, i + h, half, None, P, KG, ev + 8 * i,
                   ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
         A, B = B, A
         if q:
@@ -545,7 +547,7 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
                 if _single(X, XL, Y, YL, G, j, sg, half, K, P, KG, ev + 8 * j, fast, dd,
                            None, B, W):  # fmt: skip
                     _copy_stats(A, B, W)
-                    _single(X, XL, Y, YL, G, j, sg, half, K, P, KG, ev + 8 * j, fast, dd,
+                    _single(X, XL, Y, YL, G, j, sg, half, None, P, KG, ev + 8 * j, fast, dd,
                             True, B, W)  # fmt: skip
                 A, B = B, A
         for k in range(1, q):
@@ -556,7 +558,7 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
             if _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, K, P, KG, ev, fast, dd,
                      None, B, W):  # fmt: skip
                 _copy_stats(A, B, W)
-                _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, K, P, KG, ev, fast, dd,
+                _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, None, P, KG, ev, fast, dd,
                       True, B, W)  # fmt: skip
             A, B = B, A
     return A, B
@@ -572,7 +574,7 @@ def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
         if _pair(X, XL, Y, YL, G, i, i + h, True, K, P, KG, ev + 8 * i,
                  ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
             _copy_stats(A, B, W)
-            _pair(X, XL, Y, YL, G, i, i + h, True, K, P, KG, ev + 8 * i,
+            _pair(X, XL, Y, YL, G, i, i + h, True, None, P, KG, ev + 8 * i,
                   ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
         A, B = B, A
         if q:
@@ -587,7 +589,7 @@ def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
             if _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, None,
                      B, W):  # fmt: skip
                 _copy_stats(A, B, W)
-                _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, True,
+                _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, None, P, KG, ev, fast, dd, True,
                       B, W)  # fmt: skip
             A, B = B, A
     return A, B
@@ -602,7 +604,7 @@ def _wht_stage(X, XL, Y, YL, G, h, half, K, P, KG, ev, fast, dd, A, B, W):
             if _pair(X, XL, Y, YL, G, j, j + h, half, K, P, KG, ev + 8 * j,
                      ev + 8 * (j + h), fast, dd, None, B, W):  # fmt: skip
                 _copy_stats(A, B, W)
-                _pair(X, XL, Y, YL, G, j, j + h, half, K, P, KG, ev + 8 * j,
+                _pair(X, XL, Y, YL, G, j, j + h, half, None, P, KG, ev + 8 * j,
                       ev + 8 * (j + h), fast, dd, True, B, W)  # fmt: skip
             A, B = B, A
     return A, B
@@ -618,13 +620,13 @@ def _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W):
         _copy_stats(A, B, W)
         if _times(X, XL, Y, YL, G, j, TC[j], K, P, KG, ev, fast, dd, None, B, W):
             _copy_stats(A, B, W)
-            _times(X, XL, Y, YL, G, j, TC[j], K, P, KG, ev, fast, dd, True, B, W)
+            _times(X, XL, Y, YL, G, j, TC[j], None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
     for k in range(1, h):
         _copy_stats(A, B, W)
         if _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], K, P, KG, ev, fast, dd, None, B, W):
             _copy_stats(A, B, W)
-            _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], K, P, KG, ev, fast, dd, True, B, W)
+            _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
     return A, B
 
@@ -636,7 +638,7 @@ def _scale_stage(X, XL, Y, YL, G, g, K, P, KG, ev, fast, dd, A, B, W):
         _copy_stats(A, B, W)
         if _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, None, B, W):
             _copy_stats(A, B, W)
-            _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, True, B, W)
+            _times(X, XL, Y, YL, G, j, g, None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
     return A, B
 
@@ -695,7 +697,7 @@ def _store_stage_variant(X, Y, G, store, KG2, ev, fast, A, B, W):
             _copy_stats(A, B, W)
             if _store_group(X, Y, j, K2, P2, KG2, ev, fast, None, B, W):
                 _copy_stats(A, B, W)
-                _store_group(X, Y, j, K2, P2, KG2, ev, fast, True, B, W)
+                _store_group(X, Y, j, None, P2, KG2, ev, fast, True, B, W)
             A, B = B, A
         _add_errors(G, X, Y, n, W)
         return A, B, True
@@ -725,7 +727,10 @@ def _permute(X, Y, kind, R, W):
             _swap_slots(X, R[p], R[p + 1], W)
         return True
     if kind == _steps.MAKHOUL or kind == _steps.UNMAKHOUL:
-        Y[:] = X
+        # a loop, not Y[:] = X: the slice assignment's shape check and its error
+        # message compile for seconds
+        for i in range(X.size):
+            Y[i] = X[i]
         h = n >> 1
         for k in range(h):
             a, b = 2 * k, 2 * k + 1

@@ -398,50 +398,74 @@ def _scalar_kernels(monkeypatch):
     monkeypatch.setattr(_lanes, "lane_constants", lambda *a: None)
 
 
-# The lane kernels' code paths: forward stages with halving, the twist and the
-# reordering (dct), inverse stages (idct), Walsh-Hadamard stages and a scaling (fwht).
-_LANE_CASES = (("dct", {"scale": True}), ("idct", {}), ("fwht", {"normalize": True}))
+# The lane kernels' code paths, each compiled once (compilation is this test's cost: a
+# case is one kernel variant, chosen by argument types, and the formats and modes within
+# a case differ in values only, so they share its compiled kernels). Each transform kind
+# (dct: forward stages with halving, the twist, the reordering and a scaling; idct:
+# inverse stages; fwht: Walsh-Hadamard stages and a scaling), each lane rounding
+# (_round_magic, _round_normal, _round_bits), untracked and tracked, stochastic and not.
+_LANE_CASES = (
+    # FAST nearest even by the magic constant, untracked
+    ("dct", {"scale": True}, False, "magic", (("float8_e4m3fn", "nearest_even"),
+                                     ("float16", "nearest_even"))),
+    # the normal-range rounding, stochastic, tracked
+    ("idct", {}, True, "normal", (("float16", "stochastic"), ("float8_e5m2", "stochastic"))),
+    # the bit rounding in every deterministic mode, tracked: unsigned zero, directed
+    # rounding with saturation, to odd, nearest away
+    ("fwht", {"normalize": True}, True, "bits", (("float8_e4m3fnuz", "nearest_even"),
+                                         ("float8_e5m2", "down"),
+                                         ("float6_e3m2fn", "odd"),
+                                         ("float8_e4m3fn", "nearest_away"))),
+    # the bit rounding, stochastic, untracked
+    ("fwht", {}, False, "bits", (("float6_e3m2fn", "stochastic_equal"),
+                        ("float8_e4m3fn", "stochastic"))),
+)  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "fmt", ["float8_e4m3fn", "float8_e4m3fnuz", "float6_e3m2fn", "float16", "float8_e5m2"]
-)
-@pytest.mark.parametrize(
-    "mode", ["nearest_even", "stochastic", "stochastic_equal", "nearest_away", "down", "odd"]
-)
-def test_lanes_match_the_row_kernels(fmt, mode, monkeypatch):
+@pytest.mark.parametrize("case", range(len(_LANE_CASES)))
+def test_lanes_match_the_row_kernels(case, monkeypatch):
     """The vector-lane kernels against the row-at-a-time ones, bit for bit, outputs,
     statistics and stage errors, on data with subnormals, values below them, zeros
-    and overflow (the lanes' exact fix-up), untracked (FAST for nearest modes) and
-    tracked; and the lane width changes nothing."""
-    from numerics.transforms import _engine
+    and overflow (the lanes' exact fix-up); and the lane width changes nothing."""
+    from numerics.transforms import _engine, _lanes, _tracked
 
+    name, opts, track, rounding, runs_of = _LANE_CASES[case]
+    seen = []
+
+    def spy(*args):
+        normal = args[14]  # which lane rounding (see numerics.transforms._lanes)
+        seen.append("bits" if normal is None else "normal" if normal is True else "magic")
+        return serial(*args)
+
+    serial = _lanes.run_lanes_serial
+    monkeypatch.setattr(_lanes, "run_lanes_serial", spy)
     monkeypatch.setattr(_engine, "LANES", True)
     monkeypatch.setattr(_engine, "_LANES_MIN_ROWS", 1)
     widths = (_engine.lane_width, lambda n: 4)  # one chunk of 9 rows; 4, 4 and 1
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(5 + case)
     scale = rng.choice([1e-3, 1e-5, 0.0, 1.0, 40.0], (9, 1))
-    for name, opts in _LANE_CASES:
+    spec = T.errors._spec(name, 16, opts)
+    for fmt, mode in runs_of:
         x = nm.cast(rng.standard_normal((9, 16)) * scale, fmt)
-        spec = T.errors._spec(name, 16, opts)
         em = _engine.emulation(fmt, mode, 3, mode == "down", np.dtype(np.float64))
-        # untracked: the benchmarked paths (FAST nearest even, stochastic) only, as
-        # every other variant compiles anew (compilation is this test's cost)
-        for track in (False, True) if mode in ("nearest_even", "stochastic") else (True,):
-            runs = []
-            for width in widths:
-                monkeypatch.setattr(_engine, "lane_width", width)
-                y = x.copy()
-                runs.append((y, *_engine.execute(spec, y, em, track=track)))
-            with monkeypatch.context() as m:
-                _scalar_kernels(m)
-                m.setattr(_engine, "LANES", False)
-                y = x.copy()
-                runs.append((y, *_engine.execute(spec, y, em, track=track)))
-            for run in runs[1:]:
-                for a, b in zip(runs[0], run, strict=True):
-                    assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), (
-                        name, fmt, mode, track)  # fmt: skip
+        assert em.kind(track) == (_tracked.FAST if mode.startswith("nearest") and not track
+                                  else _tracked.EXACT)  # fmt: skip
+        runs = []
+        for width in widths:
+            monkeypatch.setattr(_engine, "lane_width", width)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=track)))
+        assert seen == [rounding] * len(widths), (fmt, mode, seen)
+        seen.clear()
+        with monkeypatch.context() as m:
+            _scalar_kernels(m)
+            m.setattr(_engine, "LANES", False)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=track)))
+        for run in runs[1:]:
+            for a, b in zip(runs[0], run, strict=True):
+                assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), (
+                    name, fmt, mode, track)  # fmt: skip
 
 
 def _ref_fwht(x, fmt, mode):
