@@ -80,9 +80,11 @@ class LowPrecisionOptimizer(torch.optim.Optimizer):
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer)}")
         self.optimizer = optimizer
-        self.fmt = formats.as_format(fmt).name
+        # the format itself, not its name: a format built by hand has none, and a name
+        # may be registered later for another format
+        self.fmt = formats.as_format(fmt)
         self.rounding = as_rounding(rounding).value
-        self.state_fmt = None if state_fmt is None else formats.as_format(state_fmt).name
+        self.state_fmt = None if state_fmt is None else formats.as_format(state_fmt)
         self.seed, self.kahan, self.steps = int(seed), bool(kahan), 0
         self.comp: dict[int, torch.Tensor] = {}
         # torch.optim.Optimizer.__init__ would build groups of its own: only its hook
@@ -144,7 +146,7 @@ class LowPrecisionOptimizer(torch.optim.Optimizer):
     def _params(self) -> list[torch.Tensor]:
         return [p for g in self.optimizer.param_groups for p in g["params"]]
 
-    def _round(self, t: torch.Tensor, fmt: str, call: int) -> torch.Tensor:
+    def _round(self, t: torch.Tensor, fmt: formats.Format, call: int) -> torch.Tensor:
         return functional.cast(
             t, fmt, self.rounding, saturate=True, seed=self.seed, step=self.steps, call=call
         )

@@ -3,6 +3,7 @@ rounding where round-to-nearest stagnates; runs are reproducible and resumable."
 
 import io
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -175,3 +176,31 @@ def test_state_dict_has_the_torch_layout_and_resumes_with_a_scheduler():
     plain = torch.optim.Adam([torch.nn.Parameter(torch.ones(8))], lr=0.05)
     opt2.load_state_dict(plain.state_dict())
     assert opt2.steps == opt.steps  # counters untouched by a plain state dict
+
+
+@pytest.mark.parametrize("state_too", [False, True])
+def test_a_format_without_a_name_is_kept_whole(state_too):
+    # the optimizer used to keep only ``fmt.name``: a format built by hand has none
+    # (TypeError at the first rounding), and a same-named format would be another one
+    fmt = nm.Format(3, 2)  # e3m2 with IEEE-style Inf/NaN: no registered name
+    assert fmt.name is None
+    w = torch.nn.Parameter(torch.linspace(-3.0, 3.0, 16, dtype=torch.float32))
+    opt = LowPrecisionOptimizer(
+        torch.optim.Adam([w], lr=0.01),
+        fmt,
+        "nearest_even",
+        state_fmt=fmt if state_too else None,
+    )
+    start = w.detach().clone()
+    assert torch.equal(
+        start, torch.from_numpy(nm.cast(np.linspace(-3, 3, 16, dtype=np.float32), fmt))
+    )
+    w.grad = torch.ones(16)
+    opt.step()
+    assert torch.equal(w.detach(), torch.from_numpy(nm.cast(w.detach().numpy(), fmt)))
+    if state_too:
+        m = opt.state[w]["exp_avg"]
+        assert torch.equal(m, torch.from_numpy(nm.cast(m.numpy(), fmt)))
+    restored = LowPrecisionOptimizer(torch.optim.Adam([torch.nn.Parameter(start)], lr=0.01), fmt)
+    restored.load_state_dict(opt.state_dict())
+    assert restored.fmt == fmt
