@@ -29,11 +29,11 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 test: lint
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # the long-running checks make test leaves out (inductor on every recipe)
 test-slow: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile -m slow
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m slow
 
 bench: $(VENV)/.bench
 	$(PY) benchmarks/import_time.py
