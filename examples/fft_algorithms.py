@@ -16,10 +16,10 @@ Writes DIR/fft_algorithms.png.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
+from _cli import parse_args
 
 from numerics import transforms as T
 from numerics.analysis import plotting, text_table
@@ -28,11 +28,7 @@ ALGORITHMS = ("radix2", "radix4", "split-radix")
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="a short run (for tests)")
-    p.add_argument("--out", default="out", help="output folder")
-    args = p.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
+    args = parse_args(__doc__, argv)
 
     n = 256 if args.quick else 4096
     x = np.random.default_rng(0).standard_normal(n)

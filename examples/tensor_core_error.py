@@ -14,10 +14,10 @@ Writes DIR/tensor_core_error.png.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
+from _cli import parse_args
 
 from numerics import cast
 from numerics.analysis import plotting
@@ -60,11 +60,7 @@ def errors(Ks: list[int], m: int) -> dict[str, list[float]]:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="a short run (for tests)")
-    p.add_argument("--out", default="out", help="output folder")
-    args = p.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
+    args = parse_args(__doc__, argv)
     Ks = [2**k for k in range(5, 11 if args.quick else 15)]
     res = errors(Ks, 8 if args.quick else 32)
     print(f"{'unit':34s}" + "".join(f"{K:>9d}" for K in Ks))

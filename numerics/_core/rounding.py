@@ -50,6 +50,7 @@ from .params import (
     RSR,
     RTZ,
     RUP,
+    rne_constants,
 )
 
 _U1 = np.uint64(1)
@@ -258,6 +259,34 @@ def rne_magnitude(a, addexp, msub):
         np.int64(((np.float64(a).view(np.int64) & _EXP) + addexp) | _HALF).view(np.float64), msub
     )
     return (a + M) - M
+
+
+def rne_array(x: np.ndarray, fmt) -> np.ndarray:
+    """float64 ``x`` rounded to nearest even into ``fmt`` as :func:`rne_magnitude` does,
+    in numpy (nothing to compile: the first call of a reduction rounds its inputs
+    without compiling a cast), or None where the format does not allow it (it needs
+    zero, subnormals, -0 and at most 50 fraction bits). Elements beyond ``fmt.max``
+    (NaN and Inf included) come from :func:`numerics.cast`, which then compiles.
+
+    Examples
+    --------
+    >>> from numerics import get_format
+    >>> rne_array(np.array([0.1, -1000.0, 1e-9]), get_format("float8_e4m3fn")).tolist()
+    [0.1015625, nan, 0.0]
+    """
+    if not (fmt.zero and fmt.subnormals and fmt.negzero and fmt.mbits <= 50):
+        return None
+    addexp, msub = rne_constants(fmt)
+    a = np.abs(x)
+    with np.errstate(all="ignore"):  # the elements beyond the range are replaced
+        M = np.maximum((((a.view(np.int64) & _EXP) + addexp) | _HALF).view(np.float64), msub)
+        r = np.copysign((a + M) - M, x)
+    slow = ~(a <= fmt.max)
+    if slow.any():
+        from ..formats.cast import cast
+
+        r[slow] = cast(x[slow], fmt)
+    return r
 
 
 @njit(cache=True)

@@ -23,6 +23,7 @@ from .._core.containers import F64, is_bfloat16
 from .._core.jit import run_rows
 from .._core.params import check_exact_sum_format, params, rne_constants
 from .._core.random_words import seed_key
+from .._core.rounding import rne_array
 from ..formats.cast import cast
 from ..formats.format import Format
 from ..formats.registry import as_format
@@ -61,9 +62,12 @@ def _data(x: ArrayLike, fmt_in, what: str) -> np.ndarray:
     if a.dtype.kind not in "fiu" and not is_bfloat16(a.dtype):
         raise TypeError(f"{what} must be real numbers, got {a.dtype.name}")
     a = a.astype(np.float64)
-    if fmt_in is not None:
-        a = cast(a, fmt_in)
-    return a
+    if fmt_in is None:
+        return a
+    fmt_in = as_format(fmt_in)
+    # numpy's rounding where the format allows it: a first call compiles no cast
+    r = rne_array(a, fmt_in)
+    return cast(a, fmt_in) if r is None else r
 
 
 def sum(

@@ -184,7 +184,7 @@ def _toward_quotient(q, v, s):
     return to_odd(q, d / s)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def mx_exponent(a, mode, emax, mbits, elem_max):
     """The MX shared exponent of a block with absmax ``a`` (see
     :func:`numerics.mx_scale_exponents`), as float64; NaN only for a NaN block."""
@@ -226,7 +226,7 @@ def _int_slow(q, emin, dbase):
 
 
 @njit(cache=True, inline="always")
-def _fast_pass(qb, cnt, zb, key, generic, row0, P, EP, FP, codes_row):
+def _fast_pass(qb, cnt, zb, key, generic, count, anyscale, row0, P, EP, FP, codes_row):
     """Codes of ``cnt`` float64 quotients ``qb`` (zero points ``zb``), branch-free.
 
     Round-to-nearest-even adds and subtracts ``1.5 * 2**k`` with ``2**(k-52)`` the
@@ -235,7 +235,9 @@ def _fast_pass(qb, cnt, zb, key, generic, row0, P, EP, FP, codes_row):
     (and for the integer way :func:`_int_slow`) is left to the fix-up. Returns the
     (clipped, flushed, left) counts of the elements it coded. ``generic``: None for
     nearest even, whose callers then compile only its loop (numba prunes a branch on an
-    argument's being None), True for the other modes.
+    argument's being None), True for the other modes. ``count`` None: nearest even
+    counts no clipped and flushed elements (that loop is not compiled); ``anyscale``
+    None (MX scales, never NaN): no NaN quotients to look for.
     """
     mode = P[P_MODE]
     m = P[P_M]
@@ -279,7 +281,7 @@ def _fast_pass(qb, cnt, zb, key, generic, row0, P, EP, FP, codes_row):
             mag = min(mag, maxcode)
             codes_row[i] = _code(b, mag, zb[i], K_)
         # counting in the loop above would slow it down by half: count apart, on request
-        if EP[E_STATS] != 0:
+        if count is not None and EP[E_STATS] != 0:
             half_q = two_emin * ldexp_exact(
                 np.int64(1), -m - 1
             )  # nearest even: a <= half_q gives 0
@@ -289,7 +291,7 @@ def _fast_pass(qb, cnt, zb, key, generic, row0, P, EP, FP, codes_row):
                 t = q * invq + zb[i]
                 nclip += np.int64(t > hi_) + np.int64(t < lo_)  # NaN compares false
                 nflush += np.int64(a > 0) - np.int64(a > half_q)
-        if EP[E_MAYNAN] != 0:
+        if anyscale is not None and EP[E_MAYNAN] != 0:
             for i in range(cnt):
                 nslow += np.int64(qb[i] != qb[i])
         return nclip, nflush, nslow
@@ -330,7 +332,7 @@ def _code(b, mag, z, K_):
     return (kk & intm) | (fc & ~intm)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _row_mx_scales(xr, XC, bs, SR, vmax, dr):
     """Each block's MX scale ``2**e`` from its absmax (from the bits ``xr``; scale mode,
     emax_elem and element mbits in ``SR[1:4]``) into ``dr``; NaN for a NaN block."""
@@ -341,7 +343,7 @@ def _row_mx_scales(xr, XC, bs, SR, vmax, dr):
         dr[k] = e if e != e else ldexp_exact(np.int64(1), np.int64(e))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _row_quotients(xr, dr, zr, bs, exact64, anyscale, qb, zb):
     """``qb = xr / s`` in float64 for each block of ``bs`` (divisors ``dr``; a NaN marks
     a NaN block, whose quotients are 0), an underflow to zero keeping its direction;
@@ -354,10 +356,13 @@ def _row_quotients(xr, dr, zr, bs, exact64, anyscale, qb, zb):
         lo = k * bs
         hi = min(n, lo + bs)
         s = dr[k]
+        # loops, not slice assignments, which compile for much longer
         if zr.size:
-            zb[lo:hi] = zr[k]
+            for j in range(lo, hi):
+                zb[j] = zr[k]
         if s != s:
-            qb[lo:hi] = 0.0
+            for j in range(lo, hi):
+                qb[j] = 0.0
             continue
         sb = np.float64(s).view(np.int64)
         # a power of two: multiplying is exact
@@ -383,8 +388,9 @@ def _row_quotients(xr, dr, zr, bs, exact64, anyscale, qb, zb):
 
 @njit(cache=True)
 def quantize_rows_fast(
-    x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix, r0, r1
-):
+    x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix, qb, zb,
+    r0, r1,
+):  # fmt: skip
     """Codes of rows ``r0:r1`` of ``x`` by the branch-free pass (``generic``: see
     :func:`_fast_pass`; ``anyscale``: see :func:`_row_quotients`); ``stats[r]`` gets
     its (clipped, flushed) counts, and ``fix[r] = 1`` marks a row with elements left to
@@ -399,27 +405,30 @@ def quantize_rows_fast(
     An element is clipped when ``v / s`` (in units of the quantum, plus the zero point)
     lies outside ``[FP[F_LO], FP[F_HI]]``, and flushed when it is nonzero but its
     rounded magnitude is 0.
+
+    ``stats`` None: nothing counted (the counting loops not compiled). The caller
+    codes the NaN blocks.
+
+    ``qb`` and ``zb``: scratch rows (float64, and int64 zeros) from the caller: an
+    allocation here would compile numba's np.empty and np.zeros on the first call.
     """
     n = x.shape[1]
-    nblk = div.shape[1]
     mode = P[P_MODE]
     fast = EP[E_FAST] != 0 and EP[E_WRAP] == 0 and mode != RODD and mode != RSREQ
-    qb = np.empty(n, np.float64)
-    zb = np.zeros(n, np.int64)
     for r in range(r0, r1):
         if SR[0] == 1:
             _row_mx_scales(xb[r], XC, bs, SR, FP[F_VMAX], div[r])
         _row_quotients(x[r], div[r], zp[r], bs, SR[4] != 0, anyscale, qb, zb)
         if fast:
-            nclip, nflush, ns = _fast_pass(qb, n, zb, key, generic, r * n, P, EP, FP, codes[r])
-            stats[r, 0] += nclip
-            stats[r, 1] += nflush
+            nclip, nflush, ns = _fast_pass(
+                qb, n, zb, key, generic, stats, anyscale, r * n, P, EP, FP, codes[r]
+            )
+            if stats is not None:
+                stats[r, 0] += nclip
+                stats[r, 1] += nflush
             fix[r] = ns != 0
         else:
             fix[r] = 1
-        for k in range(nblk):  # NaN blocks
-            if div[r, k] != div[r, k]:
-                codes[r, k * bs : min(n, (k + 1) * bs)] = EP[E_NANCODE]
 
 
 @njit(cache=True)
@@ -472,20 +481,23 @@ def quantize_rows(x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale,
     step = max(1, (1 << 14) // max(1, x.shape[1]))
     for c in prange((rows + step - 1) // step):
         r1 = min(rows, (c + 1) * step)
+        qb = np.empty(x.shape[1], np.float64)
+        zb = np.zeros(x.shape[1], np.int64)
         quantize_rows_fast(
             x, xb, XC, bs, div, zp, SR, P, EP, FP, key, generic, anyscale, codes, stats, fix,
-            c * step, r1,
+            qb, zb, c * step, r1,
         )  # fmt: skip
 
 
 @njit(cache=True)
-def dequantize_rows_range(codes, bs, scale, zp, table, quantum, is_int, DP, out, r0, r1):
+def dequantize_rows_range(codes, bs, scale, zp, table, quantum, is_int, arith, DP, out, r0, r1):
     """Rows ``r0:r1`` of :func:`dequantize_rows`."""
     n = codes.shape[1]
     has_zp = zp.shape[1] > 0
-    # Float codes decode arithmetically (sig * 2**e, which vectorises) where DP[0] says
-    # the format allows it; the codes of NaN and Inf, and other formats, read the table.
-    arith = DP[0] != 0
+    # Float codes decode arithmetically (sig * 2**e, which vectorises) where ``arith``
+    # (True, else None) says the format allows it; the codes of NaN and Inf, and other
+    # formats, read the table. ``is_int``: True for integer codes, else None. numba
+    # prunes a branch on an argument's being None, so a call compiles only its loop.
     m, emin, magmask, maxcode, nan0 = DP[1], DP[2], DP[3], DP[4], DP[5]
     fmask = (np.int64(1) << m) - 1
     signbit = magmask + 1
@@ -496,12 +508,12 @@ def dequantize_rows_range(codes, bs, scale, zp, table, quantum, is_int, DP, out,
             s = scale[r, k]
             lo = k * bs
             hi = min(n, lo + bs)
-            if is_int:
+            if is_int is not None:
                 sq = quantum * s
                 z = zp[r, k] if has_zp else 0
                 for j in range(np.uint64(lo), np.uint64(hi)):
                     o[j] = np.float64(np.int64(c[j]) - z) * sq
-            elif arith:
+            elif arith is not None:
                 nspecial = 0
                 for j in range(np.uint64(lo), np.uint64(hi)):
                     cj = np.int64(c[j])
@@ -523,9 +535,10 @@ def dequantize_rows_range(codes, bs, scale, zp, table, quantum, is_int, DP, out,
 
 
 @njit(cache=True, parallel=True)
-def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out):
+def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, arith, DP, out):
     """Element values times their block's scale (minus zero points), computed in
-    float64 and rounded once into ``out``'s dtype. ``DP``: see :func:`decode_params`."""
+    float64 and rounded once into ``out``'s dtype. ``DP``: see :func:`decode_params`;
+    ``is_int`` and ``arith``: see :func:`dequantize_rows_range`."""
     rows = codes.shape[0]
     step = max(1, (1 << 14) // max(1, codes.shape[1]))
     for c in prange((rows + step - 1) // step):
@@ -537,6 +550,7 @@ def dequantize_rows(codes, bs, scale, zp, table, quantum, is_int, DP, out):
             table,
             quantum,
             is_int,
+            arith,
             DP,
             out,
             c * step,

@@ -22,6 +22,11 @@ __all__ = ["PM1I", "Quantized"]
 #: The element "format" of the {+1, +i, -1, -i} codebook: code k stands for i**k.
 PM1I = "pm1i"
 
+# Float codes of arrays up to this size dequantize in numpy (table lookups, the kernel's
+# products): a first call on small data then compiles no kernel, for a few microseconds
+# more per call than the kernel would take.
+_SMALL = 1 << 12
+
 
 @dataclass(frozen=True, eq=False)
 class Quantized:
@@ -229,8 +234,13 @@ class Quantized:
         if table is None:
             rep = np.repeat(scale2, lay.bs, axis=1)[:, :n] if n else scale2[:, :0]
             out[...] = decode(codes2, self.fmt, np.float64) * rep
+        elif out.size and not is_int and out.size <= _SMALL:
+            # the same products in numpy: a first call on a small array compiles no kernel
+            out[...] = table[codes2] * np.repeat(scale2, lay.bs, axis=1)[:, :n]
         elif out.size:
-            args = (codes2, lay.bs, scale2, zp2, table, quantum, is_int, dp, out)
+            # None, not False: the kernel then compiles only the loop it runs
+            arith = True if dp[0] else None
+            args = (codes2, lay.bs, scale2, zp2, table, quantum, is_int or None, arith, dp, out)
             if use_parallel(out.size):
                 _kernels.dequantize_rows(*args)
             else:  # the row kernel itself: a wrapper would compile it again

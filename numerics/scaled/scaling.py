@@ -137,12 +137,15 @@ def encode_blocks(
         anyscale = None if mx is not None else True
         args = (
             x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, generic, anyscale,
-            codes2, counts, fix,
+            codes2, counts if stats else None, fix,
         )  # fmt: skip
         if use_parallel(x2.size):
             _kernels.quantize_rows(*args)
         else:  # the row kernel itself: a wrapper would compile (and optimise) it again
-            _kernels.quantize_rows_fast(*args, 0, rows)
+            _kernels.quantize_rows_fast(*args, np.empty(n), np.zeros(n, np.int64), 0, rows)
+        nan_blocks = np.isnan(div)
+        if nan_blocks.any():
+            codes2[np.repeat(nan_blocks, layout.bs, axis=1)[:, :n]] = EP[_kernels.E_NANCODE]
         left = np.flatnonzero(fix)
         if left.size:
             _kernels.quantize_rows_fix(

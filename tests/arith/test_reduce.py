@@ -205,3 +205,26 @@ def test_stochastic_sum_rows_are_keyed_like_a_matmul_with_ones(order):
     ones = np.ones((50, 1))
     np.testing.assert_array_equal(arith.matmul(X, ones, "float16", **kw)[:, 0], s)
     assert arith.sum(X[0], "float16", **kw) == s[0]
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float4_e2m1fn", "bfloat16",
+     "float16", "float32", nm.Format(8, 50, name="e8m50")],
+)  # fmt: skip
+def test_input_rounding_equals_cast(fmt):
+    # fmt_in's numpy rounding (numerics._core.rounding.rne_array) against the cast
+    # kernel, bit for bit: random bit patterns, every binade's ties and neighbours
+    # around the format's range, and the special values
+    rng = np.random.default_rng(5)
+    f = nm.get_format(fmt) if isinstance(fmt, str) else fmt
+    e = np.arange(f.emin - f.mbits - 3, f.emax + 3)
+    ties = np.ldexp(1.0 + (2 * rng.integers(0, 2**f.mbits, e.size) + 1) * 2.0 ** (-f.mbits - 1), e)
+    near = np.concatenate([np.nextafter(ties, 0), ties, np.nextafter(ties, np.inf)])
+    edges = [0.0, f.max, f.min_subnormal / 2, f.min_subnormal, f.min_normal, np.inf, np.nan, 5e-324]
+    edges += [float(np.nextafter(f.max, np.inf)), f.max * (1 + 2.0 ** (-f.mbits - 1))]
+    x = np.concatenate([rng.integers(0, 2**64, 4000, np.uint64).view(np.float64), near, edges])
+    x = np.concatenate([x, -x])
+    got = arith.reduce._data(x, fmt, "x")
+    want = nm.cast(x, fmt)
+    np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))

@@ -633,8 +633,12 @@ def test_error_against_k_example(tmp_path):
     pytest.importorskip("matplotlib")
     import importlib.util
     import os
+    import sys
 
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "tensor_core_error.py")
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    if examples not in sys.path:  # the script imports its neighbour _cli
+        sys.path.insert(0, examples)
+    path = os.path.join(examples, "tensor_core_error.py")
     spec = importlib.util.spec_from_file_location("tensor_core_error", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -20,11 +20,13 @@ SMALL = [n for n in nm.format_names() if nm.get_format(n).bits <= 8]
 @pytest.mark.parametrize("name", SMALL)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1.0, 2.0**-7, 3.0, 2.0**-140])
-def test_every_code_dequantizes_to_its_table_value(name, dtype, scale):
+# 256 codes decode in numpy, 10240 in the kernel
+@pytest.mark.parametrize("copies", [1, 40])
+def test_every_code_dequantizes_to_its_table_value(name, dtype, scale, copies):
     fmt = nm.get_format(name)
     if fmt.max * scale > np.finfo(dtype).max:
         pytest.skip("the format's values times the scale overflow the dtype")
-    codes = np.arange(2**fmt.bits)
+    codes = np.tile(np.arange(2**fmt.bits), copies * 256 // 2**fmt.bits)
     # a per-tensor scaled Quantized of the right shape, then every code in it
     q = nm.quantize(np.ones(codes.size, dtype), fmt, scale=scale)
     q = dataclasses.replace(q, codes=codes.astype(q.codes.dtype))
