@@ -26,10 +26,11 @@ _PARALLEL_MIN = 1 << 15
 # are faster than the row kernels (numerics.transforms._tracked): see
 # :func:`use_lanes`. Separate compute and storage formats always use them. Off by
 # default: the lanes are 3-12x faster, but with an empty numba cache the first call on
-# a batch compiles them for about 26 s of CPU (the exact rerun of rare butterflies is
-# compiled into every lane kernel), against the 10 s a first emulated transform may
-# take, and the test suite's budget could not carry both kernel families compiling in
-# every emulated test. Set it to True to measure them (benchmarks/transforms.py does).
+# a 64x1024 batch compiles them for about 19 s of CPU (26 s while every lane kernel
+# carried the exact rerun of rare butterflies; those now run on the row kernels),
+# against the 10 s a first emulated transform may take, and the test suite's budget
+# could not carry both kernel families compiling in every emulated test. Set it to
+# True to measure them (benchmarks/transforms.py does).
 LANES = False
 
 # Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane
