@@ -11,7 +11,7 @@ import numpy as np
 
 from .._core.containers import F64, fits
 from .._core.params import P_NEGZERO, P_SIGNED, check_exact_sum_format, params, rne_constants
-from .._core.random_words import seed_key
+from .._core.random_words import GOLDEN, seed_key
 from .._core.twiddles import fft_tables
 from ..formats import cast
 from ..formats.format import Format
@@ -26,10 +26,11 @@ _PARALLEL_MIN = 1 << 15
 # are faster than the row kernels (numerics.transforms._tracked): see
 # :func:`use_lanes`. Separate compute and storage formats always use them. Off by
 # default: the lanes are 3-12x faster, but with an empty numba cache the first call on
-# a batch compiles them for about 26 s of CPU (the exact rerun of rare butterflies is
-# compiled into every lane kernel), against the 10 s a first emulated transform may
-# take, and the test suite's budget could not carry both kernel families compiling in
-# every emulated test. Set it to True to measure them (benchmarks/transforms.py does).
+# a 64x1024 batch compiles them for about 19 s of CPU (26 s while every lane kernel
+# carried the exact rerun of rare butterflies; those now run on the row kernels),
+# against the 10 s a first emulated transform may take, and the test suite's budget
+# could not carry both kernel families compiling in every emulated test. Set it to
+# True to measure them (benchmarks/transforms.py does).
 LANES = False
 
 # Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane
@@ -544,6 +545,7 @@ def execute(
     steps = tuple(True if k in kinds else None for k in (_steps.FWD, _steps.INV, _steps.WHT))
     if _steps.DENSE in kinds:  # the dense Hadamard stage runs under the WHT marker
         steps = steps[:2] + (True,)
+    tabs = (C, S, TC, TS, consts, R)
     # split-radix / radix-4 levels run on the row kernels only (not on the lanes)
     O = spec.O if kinds & set(_steps.LEVELS) else None
     lv = tuple(True if O is not None and k in kinds else None for k in _steps.LEVELS)
@@ -570,20 +572,39 @@ def execute(
                 normal = tuple(int(v) for v in normal)
             elif _normal_lanes(em, fmt, P, store):
                 normal = True
+            W = lane_width(n)
+            BAD = np.zeros((nrow + W - 1) // W, dtype=np.bool_)
             lanes(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, K, P, keys,
-                  True if kind == _tracked.FAST else None, normal, store, ST, DL,
-                  lane_width(n))  # fmt: skip
+                  True if kind == _tracked.FAST else None, normal, store, ST, DL, W,
+                  BAD)  # fmt: skip
+            # the chunks that met a value the lanes do not round (overflow, NaN, ...),
+            # left as they were, run on the row kernels: the same results, and the
+            # exact rounding compiles only where such a value occurs
+            for c in np.flatnonzero(BAD).tolist():
+                r0, r1 = c * W, min(c * W + W, nrow)
+                ST[r0:r1] = 0.0
+                # the row kernels key row r from 8 n nst r: the rows from r0 on, by
+                # the key shifted as far (random64 adds (event + 1) * GOLDEN to it)
+                shift = (key + 8 * n * ST.shape[1] * r0 * int(GOLDEN)) % (1 << 64)
+                _run_rows(spec, rows[r0:r1], None, em, kind, P, shift, tabs, steps, O, lv,
+                          ST[r0:r1], None if DL is None else DL[r0:r1], False)  # fmt: skip
             return ST, DL
-        rne = None
-        if kind == _tracked.FAST:
-            rne = np.zeros(5)
-            if _inline_rne(em):
-                addexp, msub = rne_constants(em.fmt)
-                rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
-        kernel = _tracked.run_rows if big else _tracked.run_rows_serial
-        steps = (*steps, O, *lv)
-        kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, P, np.uint64(key), rne, ST, DL)
+        _run_rows(spec, rows, XL, em, kind, P, key, tabs, steps, O, lv, ST, DL, big)
     return ST, DL
+
+
+def _run_rows(spec, rows, XL, em, kind, P, key, tabs, steps, O, lv, ST, DL, big):
+    """The row kernels (:mod:`._tracked`) on ``rows``, for :func:`execute`."""
+    C, S, TC, TS, consts, R = tabs
+    rne = None
+    if kind == _tracked.FAST:
+        rne = np.zeros(5)
+        if _inline_rne(em):
+            addexp, msub = rne_constants(em.fmt)
+            rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
+    kernel = _tracked.run_rows if big else _tracked.run_rows_serial
+    kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, (*steps, O, *lv), P, np.uint64(key),
+           rne, ST, DL)  # fmt: skip
 
 
 def _normal_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:

@@ -9,11 +9,16 @@ rounding of each operation is branch-free integer arithmetic on the float64 bits
 (:func:`_round_bits`), which the compiler vectorises.
 
 The branch-free rounding covers zero, the subnormal range down to the smallest
-subnormal, and the normal range up to the format's largest value, in every rounding
-mode. What lies outside (overflow, Inf and NaN, values below the smallest subnormal,
-unsigned formats' negatives, formats without subnormals) marks the butterfly *bad*:
-each stage reads one block and writes another, so a bad butterfly is simply run again
-from its intact inputs with :mod:`._tracked`'s exact scalar rounding. The results
+subnormal, the values below it, and the normal range up to the format's largest
+value, in every rounding mode. What lies outside (overflow, Inf and NaN, unsigned
+formats' negatives, formats without subnormals) marks the butterfly *bad*, and its
+whole chunk of rows is left as it was: :func:`numerics.transforms._engine.execute`
+runs those rows again on :mod:`._tracked`'s row kernels, so the lane kernels carry no
+compiled copy of the exact scalar rounding (which, linked into every level of them,
+made their first compilation take about 26 s of CPU). With a storage format (which
+the row kernels lack) a bad butterfly instead runs again in place with the exact
+scalar rounding: each stage reads one block and writes another, so its inputs are
+intact. The results
 are those of :mod:`._tracked` bit for bit: the same operations in the same order, the
 same random words (keyed by row, stage, slot and operation: independent of ``W`` and
 of threads), and the statistics accumulated in the same order.
@@ -136,16 +141,25 @@ def _round_bits(x, R, K):
     r = ((ab + inc) & ~low & ~(om | sm)) | ((trunc | ((inexact & (1 - top)) << d)) & om)
     r |= (trunc + ((inexact & np.int64(R >> _U63)) << d)) & sm
     nz = ab != 0
-    # below the smallest subnormal (d is then 52, too few): to nearest, the result is
-    # that subnormal or zero; the other modes go to the exact rerun
+    # below the smallest subnormal (d is then 52, too few): the result is that
+    # subnormal or zero, as round_one decides it with the truncated code 0 and every
+    # bit dropped (``dd`` of them, the value's significand ``sig`` the remainder)
     tiny = (E < emin - m) & nz
-    nearest = (m_rne | m_rna) != 0
     sub = (emin - m + 1023) << 52
     hsub = sub - (np.int64(1) << 52)
-    up = (-np.int64(ab > hsub) & m_rne) | (-np.int64(ab >= hsub) & m_rna)
-    tm = -np.int64(tiny & nearest)
-    r = (sub & up & tm) | (r & ~tm)
-    bad = (r > maxbits) | (tiny & ~nearest) | ((E < emin) & (subn == 0) & nz)
+    up = (np.int64(ab > hsub) & m_rne) | (np.int64(ab >= hsub) & m_rna)
+    up |= 1 & ((m_up & ~negm) | (m_dn & negm))
+    up |= odd | (np.int64(R >> _U63) & sreq)
+    # stochastic: up with probability sig / 2**dd, the draw of round_up (the
+    # remainder scaled to 64 bits, then R + t carries out)
+    Ec = max(E, -1022)
+    sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
+    dd = emin - m - (Ec - 52)
+    t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
+    up |= np.int64((t != 0) & (R >= (~t + _U1))) & m_sr
+    tm = -np.int64(tiny)
+    r = (sub & -up & tm) | (r & ~tm)
+    bad = (r > maxbits) | ((E < emin) & (subn == 0) & nz)
     bad |= (sign != 0) & (signed == 0)
     zm = -np.int64(r == 0)
     out = (sign & negz & zm) | ((r | sign) & ~zm)
@@ -527,7 +541,7 @@ def _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, slow, A, W):
 
 
 @njit(cache=True)
-def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
+def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, exact, A, B, W):
     n = X.size // W
     h = L >> 1
     q = h >> 1
@@ -535,6 +549,8 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
         _copy_stats(A, B, W)
         if _pair(X, XL, Y, YL, G, i, i + h, half, K, P, KG, ev + 8 * i,
                  ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
+            if exact is None:
+                return A, B, True
             _copy_stats(A, B, W)
             _pair(X, XL, Y, YL, G, i, i + h, half, None, P, KG, ev + 8 * i,
                   ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
@@ -546,6 +562,8 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
                 _copy_stats(A, B, W)
                 if _single(X, XL, Y, YL, G, j, sg, half, K, P, KG, ev + 8 * j, fast, dd,
                            None, B, W):  # fmt: skip
+                    if exact is None:
+                        return A, B, True
                     _copy_stats(A, B, W)
                     _single(X, XL, Y, YL, G, j, sg, half, None, P, KG, ev + 8 * j, fast, dd,
                             True, B, W)  # fmt: skip
@@ -557,15 +575,17 @@ def _fwd_stage(X, XL, Y, YL, G, L, C, S, half, K, P, KG, ev, fast, dd, A, B, W):
             _copy_stats(A, B, W)
             if _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, K, P, KG, ev, fast, dd,
                      None, B, W):  # fmt: skip
+                if exact is None:
+                    return A, B, True
                 _copy_stats(A, B, W)
                 _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, half, None, P, KG, ev, fast, dd,
                       True, B, W)  # fmt: skip
             A, B = B, A
-    return A, B
+    return A, B, False
 
 
 @njit(cache=True)
-def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
+def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, exact, A, B, W):
     n = X.size // W
     h = L >> 1
     q = h >> 1
@@ -573,6 +593,8 @@ def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
         _copy_stats(A, B, W)
         if _pair(X, XL, Y, YL, G, i, i + h, True, K, P, KG, ev + 8 * i,
                  ev + 8 * (i + h), fast, dd, None, B, W):  # fmt: skip
+            if exact is None:
+                return A, B, True
             _copy_stats(A, B, W)
             _pair(X, XL, Y, YL, G, i, i + h, True, None, P, KG, ev + 8 * i,
                   ev + 8 * (i + h), fast, dd, True, B, W)  # fmt: skip
@@ -588,30 +610,34 @@ def _inv_stage(X, XL, Y, YL, G, L, C, S, K, P, KG, ev, fast, dd, A, B, W):
             _copy_stats(A, B, W)
             if _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, None,
                      B, W):  # fmt: skip
+                if exact is None:
+                    return A, B, True
                 _copy_stats(A, B, W)
                 _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, None, P, KG, ev, fast, dd, True,
                       B, W)  # fmt: skip
             A, B = B, A
-    return A, B
+    return A, B, False
 
 
 @njit(cache=True)
-def _wht_stage(X, XL, Y, YL, G, h, half, K, P, KG, ev, fast, dd, A, B, W):
+def _wht_stage(X, XL, Y, YL, G, h, half, K, P, KG, ev, fast, dd, exact, A, B, W):
     n = X.size // W
     for i in range(0, n, 2 * h):
         for j in range(i, i + h):
             _copy_stats(A, B, W)
             if _pair(X, XL, Y, YL, G, j, j + h, half, K, P, KG, ev + 8 * j,
                      ev + 8 * (j + h), fast, dd, None, B, W):  # fmt: skip
+                if exact is None:
+                    return A, B, True
                 _copy_stats(A, B, W)
                 _pair(X, XL, Y, YL, G, j, j + h, half, None, P, KG, ev + 8 * j,
                       ev + 8 * (j + h), fast, dd, True, B, W)  # fmt: skip
             A, B = B, A
-    return A, B
+    return A, B, False
 
 
 @njit(cache=True)
-def _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W):
+def _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, exact, A, B, W):
     n = X.size // W
     h = n >> 1
     ends = (0, h) if h > 0 else (0, 0)
@@ -619,28 +645,34 @@ def _twist_stage(X, XL, Y, YL, G, TC, TS, K, P, KG, ev, fast, dd, A, B, W):
         j = ends[t]
         _copy_stats(A, B, W)
         if _times(X, XL, Y, YL, G, j, TC[j], K, P, KG, ev, fast, dd, None, B, W):
+            if exact is None:
+                return A, B, True
             _copy_stats(A, B, W)
             _times(X, XL, Y, YL, G, j, TC[j], None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
     for k in range(1, h):
         _copy_stats(A, B, W)
         if _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], K, P, KG, ev, fast, dd, None, B, W):
+            if exact is None:
+                return A, B, True
             _copy_stats(A, B, W)
             _twist2(X, XL, Y, YL, G, k, n - k, TC[k], TS[k], None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
-    return A, B
+    return A, B, False
 
 
 @njit(cache=True)
-def _scale_stage(X, XL, Y, YL, G, g, K, P, KG, ev, fast, dd, A, B, W):
+def _scale_stage(X, XL, Y, YL, G, g, K, P, KG, ev, fast, dd, exact, A, B, W):
     n = X.size // W
     for j in range(n):
         _copy_stats(A, B, W)
         if _times(X, XL, Y, YL, G, j, g, K, P, KG, ev, fast, dd, None, B, W):
+            if exact is None:
+                return A, B, True
             _copy_stats(A, B, W)
             _times(X, XL, Y, YL, G, j, g, None, P, KG, ev, fast, dd, True, B, W)
         A, B = B, A
-    return A, B
+    return A, B, False
 
 
 def store_key(key: int) -> int:
@@ -941,20 +973,29 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
         for t in range(count):
             ev = 8 * n * s
             ran = True
+            bad = False
             if k == _steps.FWD and fwd is not None:
-                A, B = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG, ev, fast,
-                                  dd, A, B, W)  # fmt: skip
+                A, B, bad = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG, ev,
+                                       fast, dd, st, A, B, W)  # fmt: skip
             elif k == _steps.INV and inv is not None:
-                A, B = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast, dd, A, B, W)
+                A, B, bad = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast, dd,
+                                       st, A, B, W)  # fmt: skip
             elif k == _steps.WHT and wht is not None:
-                A, B = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev, fast, dd,
-                                  A, B, W)  # fmt: skip
+                A, B, bad = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev, fast,
+                                       dd, st, A, B, W)  # fmt: skip
             elif k == _steps.TWIST and TC is not None:
-                A, B = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd, A, B, W)
+                A, B, bad = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd, st,
+                                         A, B, W)  # fmt: skip
             elif k == _steps.SCALE and consts is not None:
-                A, B = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast, dd, A, B, W)
+                A, B, bad = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast, dd, st,
+                                         A, B, W)  # fmt: skip
             else:
                 ran = False
+            if bad:
+                # a rare value the lanes do not round (without a storage format, whose
+                # reruns are exact in place): the chunk's rows, left as they were, go to
+                # the row kernels (see numerics.transforms._engine.execute)
+                return True
             if ran:
                 X, Y = Y, X
                 XL, YL = YL, XL
@@ -966,27 +1007,31 @@ def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P
                 s += 1
     _store(XH, X, r0, W)
     _store(XLo, XL, r0, W)
+    return False
 
 
 @njit(cache=True)
 def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal,
-                     store, ST, DL, W):  # fmt: skip
-    """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower)."""
+                     store, ST, DL, W, BAD):  # fmt: skip
+    """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower);
+    ``BAD[c]`` is set where chunk ``c`` met a value that only the row kernels round (its
+    rows are then left as they were)."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
-    for r0 in range(0, nrow, W):
-        run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
+    for c in range((nrow + W - 1) // W):
+        r0 = c * W
+        BAD[c] = run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R,
+                           fwd, inv, wht, K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
 def run_lanes(
-    XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal, store, ST, DL, W
+    XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal, store, ST, DL, W, BAD
 ):
     """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
     fwd, inv, wht = steps
     nrow = XH.shape[0]
     for c in prange((nrow + W - 1) // W):
         r0 = np.int64(c) * W
-        run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R, fwd, inv, wht,
-                  K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
+        BAD[c] = run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R,
+                           fwd, inv, wht, K, P, keys, fast, normal, store, ST, DL)  # fmt: skip

@@ -468,6 +468,48 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
                     name, fmt, mode, track)  # fmt: skip
 
 
+@pytest.mark.parametrize("fmt", ["float8_e4m3fn", "float6_e3m2fn", "float8_e5m2"])
+def test_lane_rounding_below_the_smallest_subnormal(fmt):
+    """The lanes' branch-free rounding of values below the smallest subnormal (and of
+    subnormals and normal values about it) against the scalar rounding the row kernels
+    use (round_value), bit for bit, in every mode, with the same random words: the
+    stochastic draw there (up with probability the value over the smallest subnormal)
+    keeps the lanes on these values instead of sending them to the row kernels."""
+    from numerics._core.rounding import round_value
+    from numerics.transforms import _engine, _lanes
+
+    f = nm.get_format(fmt)
+    rng = np.random.default_rng(11)
+    tiny = f.min_subnormal
+    # from just below the smallest subnormal down to float64's own subnormals
+    mags = np.concatenate([
+        tiny * rng.uniform(0.0, 1.0, 300),
+        tiny * np.ldexp(rng.uniform(0.5, 1.0, 300), rng.integers(-60, 0, 300)),
+        np.ldexp(rng.uniform(0.5, 1.0, 50), rng.integers(-1074, -1000, 50)),
+        [tiny / 2, tiny * 0.75, tiny, tiny * 3.5, 5e-324, 0.0],
+        tiny * rng.uniform(1.0, 64.0, 100),
+    ])  # fmt: skip
+    xs = mags * rng.choice([-1.0, 1.0], mags.size)
+    words = rng.integers(0, 2**64, xs.size, dtype=np.uint64, endpoint=False)
+    words[:4] = (0, 2**64 - 1, 2**63, 2**63 - 1)
+    for mode in ("nearest_even", "nearest_away", "up", "down", "odd", "stochastic",
+                 "stochastic_equal", "toward_zero"):  # fmt: skip
+        em = _engine.emulation(fmt, mode, 3, False, np.dtype(np.float64))
+        P = _engine._params(em)
+        K = tuple(int(k) for k in _lanes.lane_constants(f, em.mode.code, P))
+        ups = 0
+        for x, R in zip(xs.tolist(), words, strict=True):
+            v, bad = _lanes._round_bits(x, R, K)
+            want = round_value(x, R, P)
+            assert not bad, (fmt, mode, x)
+            assert np.float64(v).view(np.int64) == np.float64(want).view(np.int64), (
+                fmt, mode, x, int(R), v, want)  # fmt: skip
+            ups += abs(want) == tiny and abs(x) < tiny
+        # the modes that round some of these up to the smallest subnormal did so
+        if mode in ("up", "down", "odd", "stochastic", "stochastic_equal"):
+            assert ups > 0, (fmt, mode)
+
+
 def _ref_fwht(x, fmt, mode):
     f = nm.get_format(fmt)
     x = [round_scalar(Fraction(float(v)), f, "nearest_even") for v in x]
