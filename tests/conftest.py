@@ -10,14 +10,15 @@ settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The files that take longest with an empty numba cache (seconds summed over their
-# tests, `make test` on a 2-core machine: 258, 108, 104, 86, 49, 44, 44, 37, 33, 31,
-# 26), heaviest first. They are collected first, so that xdist's ``--dist loadfile``
+# tests, `make test` on a 2-core machine: 190, 108, 68, 104, 86, 49, 44, 44, 37, 33,
+# 31, 26), heaviest first. They are collected first, so that xdist's ``--dist loadfile``
 # hands them out at the start and no worker is left running one of them alone at the
 # end (the Makefile passes ``--no-loadscope-reorder``: xdist would otherwise order the
 # files by their number of tests, which put these last).
 _SLOW_FILES = (
     "tests/transforms/test_transforms.py",
     "tests/transforms/test_algorithms.py",
+    "tests/transforms/test_lanes.py",
     "tests/torch/test_compile.py",
     "tests/test_cli.py",
     "tests/torch/test_circulant.py",

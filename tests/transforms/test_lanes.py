@@ -1,0 +1,132 @@
+"""The emulated transforms' vector lanes (numerics.transforms._lanes) against the
+row-at-a-time kernels (numerics.transforms._tracked), bit for bit, and the lanes'
+branch-free rounding against the scalar one. In a file of their own: their compiles
+are long, and xdist's ``--dist loadfile`` then runs them beside the other transform
+tests instead of after them."""
+
+import numpy as np
+import pytest
+
+import numerics as nm
+from numerics import transforms as T
+
+
+def _scalar_kernels(monkeypatch):
+    """Route the emulation through the row-at-a-time kernels of
+    numerics.transforms._tracked (an independent implementation of the same
+    arithmetic) instead of the vector lanes."""
+    from numerics.transforms import _lanes
+
+    monkeypatch.setattr(_lanes, "lane_constants", lambda *a: None)
+
+
+# The lane kernels' code paths, each compiled once (compilation is this test's cost: a
+# case is one kernel variant, chosen by argument types, and the formats and modes within
+# a case differ in values only, so they share its compiled kernels). Each transform kind
+# (dct: forward stages with halving, the twist, the reordering and a scaling; idct:
+# inverse stages; fwht: Walsh-Hadamard stages and a scaling), each lane rounding
+# (_round_magic, _round_normal, _round_bits), untracked and tracked, stochastic and not.
+_LANE_CASES = (
+    # FAST nearest even by the magic constant, untracked
+    ("dct", {"scale": True}, False, "magic", (("float8_e4m3fn", "nearest_even"),
+                                     ("float16", "nearest_even"))),
+    # the normal-range rounding, stochastic, tracked
+    ("idct", {}, True, "normal", (("float16", "stochastic"), ("float8_e5m2", "stochastic"))),
+    # the bit rounding in every deterministic mode, tracked: unsigned zero, directed
+    # rounding with saturation, to odd, nearest away
+    ("fwht", {"normalize": True}, True, "bits", (("float8_e4m3fnuz", "nearest_even"),
+                                         ("float8_e5m2", "down"),
+                                         ("float6_e3m2fn", "odd"),
+                                         ("float8_e4m3fn", "nearest_away"))),
+    # the bit rounding, stochastic, untracked
+    ("fwht", {}, False, "bits", (("float6_e3m2fn", "stochastic_equal"),
+                        ("float8_e4m3fn", "stochastic"))),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("case", range(len(_LANE_CASES)))
+def test_lanes_match_the_row_kernels(case, monkeypatch):
+    """The vector-lane kernels against the row-at-a-time ones, bit for bit, outputs,
+    statistics and stage errors, on data with subnormals, values below them, zeros
+    and overflow (the lanes' exact fix-up); and the lane width changes nothing."""
+    from numerics.transforms import _engine, _lanes, _tracked
+
+    name, opts, track, rounding, runs_of = _LANE_CASES[case]
+    seen = []
+
+    def spy(*args):
+        normal = args[14]  # which lane rounding (see numerics.transforms._lanes)
+        seen.append("bits" if normal is None else "normal" if normal is True else "magic")
+        return serial(*args)
+
+    serial = _lanes.run_lanes_serial
+    monkeypatch.setattr(_lanes, "run_lanes_serial", spy)
+    monkeypatch.setattr(_engine, "LANES", True)
+    monkeypatch.setattr(_engine, "_LANES_MIN_ROWS", 1)
+    widths = (_engine.lane_width, lambda n: 4)  # one chunk of 9 rows; 4, 4 and 1
+    rng = np.random.default_rng(5 + case)
+    scale = rng.choice([1e-3, 1e-5, 0.0, 1.0, 40.0], (9, 1))
+    spec = T.errors._spec(name, 16, opts)
+    for fmt, mode in runs_of:
+        x = nm.cast(rng.standard_normal((9, 16)) * scale, fmt)
+        em = _engine.emulation(fmt, mode, 3, mode == "down", np.dtype(np.float64))
+        assert em.kind(track) == (_tracked.FAST if mode.startswith("nearest") and not track
+                                  else _tracked.EXACT)  # fmt: skip
+        runs = []
+        for width in widths:
+            monkeypatch.setattr(_engine, "lane_width", width)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=track)))
+        assert seen == [rounding] * len(widths), (fmt, mode, seen)
+        seen.clear()
+        with monkeypatch.context() as m:
+            _scalar_kernels(m)
+            m.setattr(_engine, "LANES", False)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=track)))
+        for run in runs[1:]:
+            for a, b in zip(runs[0], run, strict=True):
+                assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), (
+                    name, fmt, mode, track)  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["float8_e4m3fn", "float6_e3m2fn", "float8_e5m2"])
+def test_lane_rounding_below_the_smallest_subnormal(fmt):
+    """The lanes' branch-free rounding of values below the smallest subnormal (and of
+    subnormals and normal values about it) against the scalar rounding the row kernels
+    use (round_value), bit for bit, in every mode, with the same random words: the
+    stochastic draw there (up with probability the value over the smallest subnormal)
+    keeps the lanes on these values instead of sending them to the row kernels."""
+    from numerics._core.rounding import round_value
+    from numerics.transforms import _engine, _lanes
+
+    f = nm.get_format(fmt)
+    rng = np.random.default_rng(11)
+    tiny = f.min_subnormal
+    # from just below the smallest subnormal down to float64's own subnormals
+    mags = np.concatenate([
+        tiny * rng.uniform(0.0, 1.0, 300),
+        tiny * np.ldexp(rng.uniform(0.5, 1.0, 300), rng.integers(-60, 0, 300)),
+        np.ldexp(rng.uniform(0.5, 1.0, 50), rng.integers(-1074, -1000, 50)),
+        [tiny / 2, tiny * 0.75, tiny, tiny * 3.5, 5e-324, 0.0],
+        tiny * rng.uniform(1.0, 64.0, 100),
+    ])  # fmt: skip
+    xs = mags * rng.choice([-1.0, 1.0], mags.size)
+    words = rng.integers(0, 2**64, xs.size, dtype=np.uint64, endpoint=False)
+    words[:4] = (0, 2**64 - 1, 2**63, 2**63 - 1)
+    for mode in ("nearest_even", "nearest_away", "up", "down", "odd", "stochastic",
+                 "stochastic_equal", "toward_zero"):  # fmt: skip
+        em = _engine.emulation(fmt, mode, 3, False, np.dtype(np.float64))
+        P = _engine._params(em)
+        K = tuple(int(k) for k in _lanes.lane_constants(f, em.mode.code, P))
+        ups = 0
+        for x, R in zip(xs.tolist(), words, strict=True):
+            v, bad = _lanes._round_bits(x, R, K)
+            want = round_value(x, R, P)
+            assert not bad, (fmt, mode, x)
+            assert np.float64(v).view(np.int64) == np.float64(want).view(np.int64), (
+                fmt, mode, x, int(R), v, want)  # fmt: skip
+            ups += abs(want) == tiny and abs(x) < tiny
+        # the modes that round some of these up to the smallest subnormal did so
+        if mode in ("up", "down", "odd", "stochastic", "stochastic_equal"):
+            assert ups > 0, (fmt, mode)
