@@ -10,7 +10,7 @@ settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The files that take longest with an empty numba cache (seconds summed over their
-# tests, `make test` on a 2-core machine: 190, 108, 68, 104, 86, 49, 44, 44, 37, 33,
+# tests, `make test` on a 2-core machine: 190, 108, 104, 86, 68, 49, 44, 44, 37, 33,
 # 31, 26), heaviest first. They are collected first, so that xdist's ``--dist loadfile``
 # hands them out at the start and no worker is left running one of them alone at the
 # end (the Makefile passes ``--no-loadscope-reorder``: xdist would otherwise order the
@@ -18,9 +18,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 _SLOW_FILES = (
     "tests/transforms/test_transforms.py",
     "tests/transforms/test_algorithms.py",
-    "tests/transforms/test_lanes.py",
     "tests/torch/test_compile.py",
     "tests/test_cli.py",
+    "tests/transforms/test_lanes.py",
     "tests/torch/test_circulant.py",
     "tests/torch/test_torch_ops.py",
     "tests/scaled/test_quantize.py",
