@@ -102,12 +102,13 @@ def inv_stage(x, lo, hi, L, C, S):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def bitrev(x, R):
+def bitrev(x, R, full):
     """Swap ``x[i]`` and ``x[rev(i)]``: through the pairs ``R`` for short rows,
-    tile by tile (:func:`bitrev_tiles`) for long ones."""
-    if x.size >= _TILED_BITREV:
-        bitrev_tiles(x)
-        return
+    tile by tile (:func:`bitrev_tiles`) for long ones (never if ``full`` is None)."""
+    if full is not None:
+        if x.size >= _TILED_BITREV:
+            bitrev_tiles(x)
+            return
     # unsigned indices: no negative-index wraparound tests
     for p in range(np.uint64(0), np.uint64(R.size), _TWO):
         i = np.uint64(R[p])
@@ -290,17 +291,35 @@ def wht_stage(x, h, half):
             x[j + h] = (a - b) * g
 
 
-@njit(cache=True, error_model="numpy")
+# Rows at most this long run on the short kernel (see run_rows_serial).
+_SHORT = 32
+
+
 def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
+    """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread
+    (:func:`rows_serial`). Rows of at most ``_SHORT`` values run on its short variant,
+    which only compiles the radix-2 stages and the codelets, not the passes: a first
+    rdfft of a short row compiles in about half the time, and its results are bitwise
+    those of the passes."""
+    full = None if X.shape[1] <= _SHORT else True
+    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full)
+
+
+@njit(cache=True, error_model="numpy")
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
     ``TC``, ``inv``, ``wht`` and ``perm`` are None when the plan has no twist, inverse,
     Walsh-Hadamard or DCT-reordering steps: numba then prunes those branches, so a first
-    rdfft does not compile their kernels. (The row loop and the plan's interpreter are
-    one kernel, and the step drivers inline into it: each kernel level that calls
-    another re-optimises and re-emits the machine code of everything below it, which
-    dominated the first call's compile time.)"""
+    rdfft does not compile their kernels. ``full`` None (rows of at most 32): the
+    forward and inverse stages run one radix-2 stage at a time, except the codelet of
+    lengths 2 to 16 next to the bit reversal (the passes, their re-optimisation in this
+    kernel and the tiled bit reversal then are not compiled). (The row loop and the
+    plan's interpreter are one kernel, and the step drivers inline into it: each kernel
+    level that calls another re-optimises and re-emits the machine code of everything
+    below it, which dominated the first call's compile time.)"""
     n = X.shape[1]
     m = plan.shape[0]
+    zero = np.int64(0)  # not a literal (see fwd_steps)
     for r in range(X.shape[0]):
         x = X[r]
         for j in range(m):
@@ -311,28 +330,50 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
             if kind == _steps.BITREV:
                 if j + 1 < m:
                     s = unreversed(plan, j + 1, _steps.FWD)
-                    if s:
+                    if full is None:
+                        if s and not plan[j + 1, 3]:
+                            _radix4.fwd16(x, C, S)
+                    elif s:
                         fwd_unreversed(x, s, C, S, plan[j + 1, 3])
-                bitrev(x, R)
+                bitrev(x, R, full)
                 if inv is None:  # (a condition numba prunes by itself, with no `and`)
                     continue
                 if j > 0:
                     s = unreversed(plan, j - 1, _steps.INV)
-                    if s:
+                    if full is None:
+                        if s:
+                            _radix4.inv16(x, C, S)
+                    elif s:
                         inv_unreversed(x, s, C, S)
             elif kind == _steps.MAKHOUL or kind == _steps.UNMAKHOUL:
                 if perm is not None:
                     _steps.makhoul(x, kind == _steps.UNMAKHOUL)
             elif kind == _steps.FWD:
                 if j > 0 and plan[j - 1, 0] == _steps.BITREV:
-                    a = max(a, 2 * unreversed(plan, j, _steps.FWD))
-                fwd_steps(x, a, b, C, S, flag)
+                    s = unreversed(plan, j, _steps.FWD)
+                    if full is None and flag:
+                        s = 0  # (the short kernel halves with radix-2 stages)
+                    a = max(a, 2 * s)
+                if full is None:
+                    g = x.dtype.type(0.5 if flag else 1.0)
+                    L = a
+                    while L <= b:
+                        fwd_stage(x, zero, n, L, C, S, g)
+                        L *= 2
+                else:
+                    fwd_steps(x, a, b, C, S, flag)
             elif kind == _steps.INV:
                 if inv is None:
                     continue
                 if j + 1 < m and plan[j + 1, 0] == _steps.BITREV:
                     a = max(a, 2 * unreversed(plan, j, _steps.INV))
-                inv_steps(x, a, b, C, S)
+                if full is None:
+                    L = b
+                    while L >= a:
+                        inv_stage(x, zero, n, L, C, S)
+                        L //= 2
+                else:
+                    inv_steps(x, a, b, C, S)
             elif kind == _steps.TWIST:
                 if TC is not None:
                     twist(x, TC, TS)
@@ -356,4 +397,4 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
 def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
     """:func:`run_rows_serial`, rows in parallel (the same result)."""
     for r in prange(X.shape[0]):
-        run_rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm)
+        rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm, True)

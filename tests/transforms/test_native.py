@@ -266,3 +266,31 @@ def test_bit_reversal_next_to_partial_steps(b, half):
         return
     inv = _run_plan(x, (_steps.INV, 2, b, 0), (_steps.BITREV, 0, 0, 0))
     assert np.array_equal(inv, _bitrev_numpy(_inverse_stages(x, b)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [2, 4, 8, 16, 32])
+@pytest.mark.parametrize("half", [0, 1])
+def test_short_rows_kernel(dtype, n, half):
+    """Rows of at most 32 run on the short kernel (radix-2 stages and the codelets, no
+    passes): bitwise the radix-2 stages, and the full kernel, for every partial run of
+    stages next to the bit reversal, forward (halving or not) and inverse."""
+    assert n <= _native._SHORT
+    x = RNG.standard_normal((3, n)).astype(dtype)
+    spec = _engine.rdfft_spec(n)
+    tables = _engine.rounded_tables(spec, None, x.dtype)
+    b = 2
+    while b <= n:
+        plans = [((_steps.BITREV, 0, 0, 0), (_steps.FWD, 2, b, half))]
+        refs = [_radix2_numpy(x, 2, b, bool(half))]
+        if not half:
+            plans.append(((_steps.INV, 2, b, 0), (_steps.BITREV, 0, 0, 0)))
+            refs.append(_bitrev_numpy(_inverse_stages(x, b)))
+        for steps, ref in zip(plans, refs, strict=True):
+            short = _run_plan(x, *steps)
+            assert np.array_equal(short, ref)
+            full = x.copy()
+            args = _engine.native_args(np.array(steps, dtype=np.int64), tables)
+            _native.rows_serial(full, *args, True)
+            assert np.array_equal(full, ref)
+        b *= 2
