@@ -8,11 +8,13 @@ into one of length ``L``, reading and writing the same four slots
 at every stage, so no stale value survives (the published rdFFT kernels skip the
 store when a butterfly output is exactly zero).
 
-The stages run two at a time, one pass over the data each (:mod:`._radix4`), the
-first four of a whole transform as a straight-line codelet, with the same operations
-in the same order as one stage at a time: the results are bitwise those of the
-radix-2 stages (and of the emulated engine in float64), whichever steps a plan
-starts or ends with (the error tracking runs partial plans here).
+The stages run two at a time, one pass over the data each (:mod:`._radix4`), with
+the same operations in the same order as one stage at a time: the results are
+bitwise those of the radix-2 stages (and of the emulated engine in float64),
+whichever steps a plan starts or ends with (the error tracking runs partial plans
+here). The stages of lengths 2 to 64 of a transform run before the bit reversal (after
+it, inverse), where the blocks interleave and the loop over blocks vectorises
+(:func:`fwd_unreversed`, :func:`inv_unreversed`); the longer ones after it.
 
 Twiddles of the stage of length ``L`` lie contiguously (so the butterfly loops
 vectorise): ``C[L/4 + k] = cos(2 pi k / L)``, ``S[L/4 + k] = sin(2 pi k / L)`` for
@@ -100,12 +102,13 @@ def inv_stage(x, lo, hi, L, C, S):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def bitrev(x, R):
+def bitrev(x, R, full):
     """Swap ``x[i]`` and ``x[rev(i)]``: through the pairs ``R`` for short rows,
-    tile by tile (:func:`bitrev_tiles`) for long ones."""
-    if x.size >= _TILED_BITREV:
-        bitrev_tiles(x)
-        return
+    tile by tile (:func:`bitrev_tiles`) for long ones (never if ``full`` is None)."""
+    if full is not None:
+        if x.size >= _TILED_BITREV:
+            bitrev_tiles(x)
+            return
     # unsigned indices: no negative-index wraparound tests
     for p in range(np.uint64(0), np.uint64(R.size), _TWO):
         i = np.uint64(R[p])
@@ -157,36 +160,31 @@ def bitrev_tiles(x):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def fwd_steps(x, a, b, C, S, half):
-    """The forward stages of lengths ``a, 2a, ..., b``: pairs of stages in one pass
-    each (:func:`._radix4.fwd_pass`; the first four stages of a whole rdFFT in one
-    codelet, :func:`._radix4.fwd16`), then one radix-2 stage if their number is odd.
-    The passes whose blocks fit ``_BLOCK`` run block by block, so that each block
-    stays in cache."""
+    """The forward stages of lengths ``a, 2a, ..., b`` on the bit-reversed row: pairs
+    of stages in one pass each (:func:`._radix4.fwd_pass`), then one radix-2 stage if
+    their number is odd. The passes whose blocks fit ``_BLOCK`` run block by block, so
+    that each block stays in cache."""
     n = x.size
     if a > b:
         return
     g = x.dtype.type(0.5 if half else 1.0)
     single = _log2(b // a) % 2 == 0  # an odd number of stages
     end = b // 2 if single else b
-    codelet = a == 2 and end >= 16 and not half
     blk = min(n, _BLOCK)
     top = min(end, blk)
+    # lo = 0 and N = 0 as int64 variables, not literals: a literal argument would
+    # compile a second specialisation of the kernel
+    zero = np.int64(0)
     for lo in range(0, n, blk):
         m = a
-        if codelet:
-            _radix4.fwd16(x, lo, lo + blk, C, S)
-            m = 32
         while 2 * m <= top:
-            _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g)
+            _radix4.fwd_pass(x, lo, lo + blk, m >> 1, C, S, g, zero)
             m *= 4
     L = a
     while 2 * L <= top:
         L *= 4
-    # lo = 0 as an int64 variable, not a literal: a literal argument would compile a
-    # second specialisation of the kernel
-    zero = np.int64(0)
     while 2 * L <= end:
-        _radix4.fwd_pass(x, zero, n, L >> 1, C, S, g)
+        _radix4.fwd_pass(x, zero, n, L >> 1, C, S, g, zero)
         L *= 4
     if single:
         fwd_stage(x, zero, n, b, C, S, g)
@@ -194,10 +192,10 @@ def fwd_steps(x, a, b, C, S, half):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def inv_steps(x, a, b, C, S):
-    """The inverse stages of lengths ``b, b/2, ..., a`` (the mirror of
-    :func:`fwd_steps`): one radix-2 stage first if their number is odd, then pairs
-    of stages in one pass each, large ones over the whole row, then block by block
-    (the last four of a whole irdFFT in one codelet, :func:`._radix4.inv16`)."""
+    """The inverse stages of lengths ``b, b/2, ..., a`` on the row that is bit-reversed
+    after them (the mirror of :func:`fwd_steps`): one radix-2 stage first if their
+    number is odd, then pairs of stages in one pass each, large ones over the whole
+    row, then block by block."""
     n = x.size
     if a > b:
         return
@@ -208,42 +206,76 @@ def inv_steps(x, a, b, C, S):
         inv_stage(x, zero, n, b, C, S)
         L = b // 2
     while L >= 2 * a and L > blk:
-        _radix4.inv_pass(x, zero, n, L >> 2, C, S)
+        _radix4.inv_pass(x, zero, n, L >> 2, C, S, zero)
         L //= 4
     if L >= 2 * a:
         for lo in range(0, n, blk):
             m = L
             while m >= 2 * a:
-                if m == 16 and a == 2:
-                    _radix4.inv16(x, lo, lo + blk, C, S)
-                    break
-                _radix4.inv_pass(x, lo, lo + blk, m >> 2, C, S)
+                _radix4.inv_pass(x, lo, lo + blk, m >> 2, C, S, zero)
                 m //= 4
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _log2(m):
-    k = 0
-    while m > 1:
-        m >>= 1
-        k += 1
-    return k
+def unreversed(plan, f, kind):
+    """How far the ``kind`` (FWD or INV) step ``f`` of ``plan``, next to a bit
+    reversal, runs on the row before that reversal (after it, for INV): its stages of
+    lengths 2 to 64 (16 for rows of 16 and 32; 0, none, for shorter ones or a step
+    that does not start at length 2, and for a halving INV step)."""
+    if plan[f, 0] != kind or plan[f, 1] != 2 or (kind == _steps.INV and plan[f, 3]):
+        return 0
+    b = plan[f, 2]
+    return 64 if b >= 64 else (16 if b >= 16 else 0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def fwd_unreversed(x, s, C, S, half):
+    """The forward stages of lengths 2 to ``s`` (16 or 64), on the row before its bit
+    reversal (:func:`._radix4.fwd16`, :func:`._radix4.fwd_pass` with ``N > 0``):
+    halving, three passes instead of the codelet."""
+    n = np.int64(x.size)
+    zero = np.int64(0)
+    h = np.int64(16)
+    if half:
+        g = x.dtype.type(0.5)
+        h = np.int64(1)
+    else:
+        g = x.dtype.type(1.0)
+        _radix4.fwd16(x, C, S)
+    while 4 * h <= s:
+        _radix4.fwd_pass(x, zero, n, h, C, S, g, n // (4 * h))
+        h *= 4
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def inv_unreversed(x, s, C, S):
+    """The inverse of :func:`fwd_unreversed` (unhalved), on the row after its bit
+    reversal."""
+    n = np.int64(x.size)
+    zero = np.int64(0)
+    if s >= 64:
+        _radix4.inv_pass(x, zero, n, np.int64(16), C, S, n // 64)
+    _radix4.inv16(x, C, S)
+
+
+_log2 = _radix4.log2
 
 
 @njit(cache=True, error_model="numpy")
 def twist(x, TC, TS):
     """The DCT twist: ``x[k], x[n-k] <- (tc x[k] + ts x[n-k], ts x[k] - tc x[n-k])``,
     with the real slots 0 and n/2 scaled by ``TC[0]`` and ``TC[n/2]``."""
-    n = x.size
-    h = n >> 1
+    n = np.uint64(x.size)
+    h = n >> _ONE
     x[0] = TC[0] * x[0]
     if h:
         x[h] = TC[h] * x[h]
-    for k in range(1, h):
+    y = _radix4.distinct(x)  # x[n-k] through y: the loop vectorises
+    for k in range(_ONE, h):
         a = x[k]
-        b = x[n - k]
+        b = y[n - k]
         x[k] = TC[k] * a + TS[k] * b
-        x[n - k] = TS[k] * a - TC[k] * b
+        y[n - k] = TS[k] * a - TC[k] * b
 
 
 @njit(cache=True, error_model="numpy")
@@ -259,34 +291,89 @@ def wht_stage(x, h, half):
             x[j + h] = (a - b) * g
 
 
-@njit(cache=True, error_model="numpy")
+# Rows at most this long run on the short kernel (see run_rows_serial).
+_SHORT = 32
+
+
 def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
+    """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread
+    (:func:`rows_serial`). Rows of at most ``_SHORT`` values run on its short variant,
+    which only compiles the radix-2 stages and the codelets, not the passes: a first
+    rdfft of a short row compiles in about half the time, and its results are bitwise
+    those of the passes."""
+    full = None if X.shape[1] <= _SHORT else True
+    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full)
+
+
+@njit(cache=True, error_model="numpy")
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
     ``TC``, ``inv``, ``wht`` and ``perm`` are None when the plan has no twist, inverse,
     Walsh-Hadamard or DCT-reordering steps: numba then prunes those branches, so a first
-    rdfft does not compile their kernels. (The row loop and the plan's interpreter are
-    one kernel, and the step drivers inline into it: each kernel level that calls
-    another re-optimises and re-emits the machine code of everything below it, which
-    dominated the first call's compile time.)"""
+    rdfft does not compile their kernels. ``full`` None (rows of at most 32): the
+    forward and inverse stages run one radix-2 stage at a time, except the codelet of
+    lengths 2 to 16 next to the bit reversal (the passes, their re-optimisation in this
+    kernel and the tiled bit reversal then are not compiled). (The row loop and the
+    plan's interpreter are one kernel, and the step drivers inline into it: each kernel
+    level that calls another re-optimises and re-emits the machine code of everything
+    below it, which dominated the first call's compile time.)"""
     n = X.shape[1]
+    m = plan.shape[0]
+    zero = np.int64(0)  # not a literal (see fwd_steps)
     for r in range(X.shape[0]):
         x = X[r]
-        for j in range(plan.shape[0]):
+        for j in range(m):
             kind = plan[j, 0]
             a = plan[j, 1]
             b = plan[j, 2]
             flag = plan[j, 3]
             if kind == _steps.BITREV:
-                bitrev(x, R)
+                if j + 1 < m:
+                    s = unreversed(plan, j + 1, _steps.FWD)
+                    if full is None:
+                        if s and not plan[j + 1, 3]:
+                            _radix4.fwd16(x, C, S)
+                    elif s:
+                        fwd_unreversed(x, s, C, S, plan[j + 1, 3])
+                bitrev(x, R, full)
+                if inv is None:  # (a condition numba prunes by itself, with no `and`)
+                    continue
+                if j > 0:
+                    s = unreversed(plan, j - 1, _steps.INV)
+                    if full is None:
+                        if s:
+                            _radix4.inv16(x, C, S)
+                    elif s:
+                        inv_unreversed(x, s, C, S)
             elif kind == _steps.MAKHOUL or kind == _steps.UNMAKHOUL:
                 if perm is not None:
                     _steps.makhoul(x, kind == _steps.UNMAKHOUL)
             elif kind == _steps.FWD:
-                fwd_steps(x, a, b, C, S, flag)
+                if j > 0 and plan[j - 1, 0] == _steps.BITREV:
+                    s = unreversed(plan, j, _steps.FWD)
+                    if full is None and flag:
+                        s = 0  # (the short kernel halves with radix-2 stages)
+                    a = max(a, 2 * s)
+                if full is None:
+                    g = x.dtype.type(0.5 if flag else 1.0)
+                    L = a
+                    while L <= b:
+                        fwd_stage(x, zero, n, L, C, S, g)
+                        L *= 2
+                else:
+                    fwd_steps(x, a, b, C, S, flag)
             elif kind == _steps.INV:
                 if inv is None:
                     continue
-                inv_steps(x, a, b, C, S)
+                if j + 1 < m and plan[j + 1, 0] == _steps.BITREV:
+                    a = max(a, 2 * unreversed(plan, j, _steps.INV))
+                if full is None:
+                    L = b
+                    while L >= a:
+                        inv_stage(x, zero, n, L, C, S)
+                        L //= 2
+                else:
+                    inv_steps(x, a, b, C, S)
             elif kind == _steps.TWIST:
                 if TC is not None:
                     twist(x, TC, TS)
@@ -310,4 +397,4 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
 def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
     """:func:`run_rows_serial`, rows in parallel (the same result)."""
     for r in prange(X.shape[0]):
-        run_rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm)
+        rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm, True)

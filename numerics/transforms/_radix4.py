@@ -18,14 +18,20 @@ Why the loops vectorise: all indices are unsigned (numba cannot prove an index f
 vectorisation); the eight slot streams of a block are disjoint ranges (four walk
 forward, four backward, which the vectoriser reverses with a permute), the twiddles
 are contiguous, and the block start reaches the loop through :func:`opaque`, so the
-alias checks stay per block. Passes with ``h <= _SMALL`` run the other way round (k
-outer, blocks inner), too short a loop to vectorise either way; the butterfly group
-is one compiled function (typed once, as numba's inlining would type it at each call
-site) that LLVM inlines into both loops.
+alias checks stay per block. The butterfly group is one compiled function (typed
+once, as numba's inlining would type it at each call site) that takes its eight slots
+and that LLVM inlines into every loop.
 
-The first four stages (lengths 2 to 16), whose loops are too short to vectorise, run
-as one straight-line codelet per block of 16 (:func:`fwd16`, :func:`inv16`),
-generated from the radix-2 stages with the same operations in the same order.
+The short stages run on the row *before* its bit reversal (after it, inverse), where
+their blocks interleave: block ``rev(b)`` of ``2^s`` values (``N = n / 2^s`` blocks)
+holds its slot ``j`` at ``b + rev(j) N``, so each slot of consecutive blocks is a
+contiguous stream and the loop over blocks vectorises (in the bit-reversed row their
+k loops, 7 iterations at ``h = 16``, are too short for a vector). The first four
+stages (lengths 2 to 16) run so as one straight-line codelet per block (:func:`fwd16`,
+:func:`inv16`, generated from the radix-2 stages with the same operations in the same
+order), the pass of ``h = 16`` as :func:`fwd_pass` with ``N > 0``; halving forward
+transforms run passes of ``h`` = 1, 4 and 16 instead of the codelet. Only the order
+in which the blocks are visited changes, never an element's operations.
 """
 
 from __future__ import annotations
@@ -34,16 +40,12 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from .._core.jit import njit
 
+_ZERO = np.uint64(0)
 _ONE = np.uint64(1)
-_SIXTEEN = np.uint64(16)
-
-# Passes with h up to this run k by k over all blocks (twiddles loaded once; the k
-# loop is too short for a vector loop to pay for its set-up and alias checks), longer
-# ones block by block with the k loop vectorised.
-_SMALL = 32
 
 
 @intrinsic
@@ -64,60 +66,89 @@ def opaque(typingctx, v):
     return types.uint64(v), codegen
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _fwd_ends(x, i, h, q, C, S, g):
-    """Forward, one block at ``i``: ``k = 0`` of both stages and ``k = h/2`` of the
-    first (then its image, ``k = h/2`` of the second, its own mirror)."""
-    j = i + (h << _ONE)
-    a = x[i]
-    b = x[i + h]
-    c = x[j]
-    d = x[j + h]
+@intrinsic
+def distinct(typingctx, a):
+    """The array ``a`` (the same data), its data pointer through an empty inline
+    assembly statement: LLVM no longer knows that the two are one object. A loop that
+    walks ``a`` forward and its copy backward then vectorises behind a runtime overlap
+    check of the two ranges; on one array, two streams of opposite strides are an
+    unknown dependence that LLVM gives up on."""
+    if not isinstance(a, types.Array):
+        return None
+
+    def codegen(context, builder, signature, args):
+        src = make_array(signature.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        fn = ir.FunctionType(i64, [i64])
+        p = builder.asm(fn, "", "=r,0", [builder.ptrtoint(src.data, i64)], side_effect=False)
+        out = make_array(signature.return_type)(context, builder)
+        populate_array(
+            out,
+            data=builder.inttoptr(p, src.data.type),
+            shape=src.shape,
+            strides=src.strides,
+            itemsize=src.itemsize,
+            meminfo=src.meminfo,
+        )
+        res = out._getvalue()
+        context.nrt.incref(builder, signature.return_type, res)
+        return res
+
+    return a(a), codegen
+
+
+@njit(cache=True, error_model="numpy")
+def _fwd_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
+    """Forward, one block: ``k = 0`` of both stages (slots ``i0..i3``: ``i, i+h, j,
+    j+h`` with ``j = i+2h``) and, if ``mid``, ``k = h/2`` of the first (slots
+    ``m0..m3``: ``q`` further on; its image, ``k = h/2`` of the second, is its own
+    mirror). ``cc, ss``: the twiddle of ``k = h/2`` at length ``4h``."""
+    a = x[i0]
+    b = x[i1]
+    c = x[i2]
+    d = x[i3]
     a1 = (a + b) * g
     b1 = (a - b) * g
     c1 = (c + d) * g
     d1 = (c - d) * g
-    x[i] = (a1 + c1) * g
-    x[j] = (a1 - c1) * g
-    x[i + h] = b1 * g
-    x[j + h] = -d1 * g
-    if q:
+    x[i0] = (a1 + c1) * g
+    x[i2] = (a1 - c1) * g
+    x[i1] = b1 * g
+    x[i3] = -d1 * g
+    if mid:
         # first stage, k = h/2: Re kept, Im negated
-        er = x[i + q] * g
-        ei = -x[i + h + q] * g
-        o_r = x[j + q] * g
-        o_i = -x[j + h + q] * g
-        cc = C[h + q]
-        ss = S[h + q]
+        er = x[m0] * g
+        ei = -x[m1] * g
+        o_r = x[m2] * g
+        o_i = -x[m3] * g
         t1 = cc * o_r + ss * o_i
         t2 = cc * o_i - ss * o_r
-        x[i + q] = (er + t1) * g
-        x[i + h + q] = (er - t1) * g
-        x[j + q] = (t2 - ei) * g
-        x[j + h + q] = (ei + t2) * g
+        x[m0] = (er + t1) * g
+        x[m1] = (er - t1) * g
+        x[m2] = (t2 - ei) * g
+        x[m3] = (ei + t2) * g
 
 
 @njit(cache=True, error_model="numpy")
-def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
-    """Forward, one block at ``i``: butterfly ``k`` of the first stage on both halves,
-    then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k`` at
-    length ``2h``; ``c2, s2`` and ``c3, s3`` of ``k`` and ``h-k`` at length ``4h``)."""
-    h2 = h << _ONE
-    j = i + h2
-    er = x[i + k]
-    ei = x[i + h - k]
-    o_r = x[i + h + k]
-    o_i = x[i + h2 - k]
+def _fwd_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
+    """Forward, one block: butterfly ``k`` of the first stage on both halves (slots
+    ``p0..p3``: ``i+k, i+h-k, i+h+k, i+2h-k``, and ``p4..p7``: the same ``2h`` further
+    on), then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k``
+    at length ``2h``; ``c2, s2`` and ``c3, s3`` of ``k`` and ``h-k`` at length ``4h``)."""
+    er = x[p0]
+    ei = x[p1]
+    o_r = x[p2]
+    o_i = x[p3]
     t1 = c1 * o_r + s1 * o_i
     t2 = c1 * o_i - s1 * o_r
     ar = (er + t1) * g  # Re A_k
     br = (er - t1) * g  # Re A_{h-k}
     bi = (t2 - ei) * g  # Im A_{h-k}
     ai = (ei + t2) * g  # Im A_k
-    er = x[j + k]
-    ei = x[j + h - k]
-    o_r = x[j + h + k]
-    o_i = x[j + h2 - k]
+    er = x[p4]
+    ei = x[p5]
+    o_r = x[p6]
+    o_i = x[p7]
     t1 = c1 * o_r + s1 * o_i
     t2 = c1 * o_i - s1 * o_r
     cr = (er + t1) * g  # Re B_k
@@ -127,33 +158,69 @@ def _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     # second stage, butterfly k: (A_k, B_k)
     t1 = c2 * cr + s2 * ci
     t2 = c2 * ci - s2 * cr
-    x[i + k] = (ar + t1) * g
-    x[i + h2 - k] = (ar - t1) * g
-    x[j + k] = (t2 - ai) * g
-    x[j + h2 - k] = (ai + t2) * g
+    x[p0] = (ar + t1) * g
+    x[p3] = (ar - t1) * g
+    x[p4] = (t2 - ai) * g
+    x[p7] = (ai + t2) * g
     # second stage, butterfly h-k: (A_{h-k}, B_{h-k})
     t1 = c3 * dr + s3 * di
     t2 = c3 * di - s3 * dr
-    x[i + h - k] = (br + t1) * g
-    x[i + h + k] = (br - t1) * g
-    x[j + h - k] = (t2 - bi) * g
-    x[j + h + k] = (bi + t2) * g
+    x[p1] = (br + t1) * g
+    x[p2] = (br - t1) * g
+    x[p5] = (t2 - bi) * g
+    x[p6] = (bi + t2) * g
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def log2(m):
+    """``log2 m`` of a power of two ``m >= 1``."""
+    k = 0
+    while m > 1:
+        m >>= 1
+        k += 1
+    return k
 
 
 @njit(cache=True, error_model="numpy")
-def fwd_pass(x, lo, hi, h, C, S, g):
+def _slot(s, bits, N):
+    """Where slot ``s`` of a block of ``2^bits`` lies from the block's start in the row
+    before its bit reversal: ``rev(s) N`` (``N``: the number of blocks)."""
+    r = _ZERO
+    for _ in range(bits):
+        r = (r << _ONE) | (s & _ONE)
+        s >>= _ONE
+    return r * N
+
+
+@njit(cache=True, error_model="numpy")
+def fwd_pass(x, lo, hi, h, C, S, g, N):
     """Forward stages of lengths ``2h`` and ``4h`` on every block of ``4h`` of
     ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1, or 1/2 to
-    halve every stage)."""
+    halve every stage). ``N > 0``: on the whole row before its bit reversal, where
+    the ``N = n/4h`` blocks interleave (block ``rev(b)``'s slot ``s`` at ``b + rev(s)
+    N``), so that the block loop is the contiguous one."""
     h = np.uint64(h)
     q = h >> _ONE
     h2 = h << _ONE
     h4 = h2 << _ONE
     lo = np.uint64(lo)
-    hi = np.uint64(hi)
-    for i in range(lo, hi, h4):
-        _fwd_ends(x, i, h, q, C, S, g)
-    if h <= _SMALL:
+    N = np.uint64(N)
+    if N:
+        bits = log2(h4)
+        i0 = _slot(_ZERO, bits, N)
+        i1 = _slot(h, bits, N)
+        i2 = _slot(h2, bits, N)
+        i3 = _slot(h2 + h, bits, N)
+        m0 = _slot(q, bits, N)
+        m1 = _slot(h + q, bits, N)
+        m2 = _slot(h2 + q, bits, N)
+        m3 = _slot(h2 + h + q, bits, N)
+        cc = C[h + q]
+        ss = S[h + q]
+        for i in range(_ZERO, N):
+            _fwd_ends(
+                x, i + i0, i + i1, i + i2, i + i3, i + m0, i + m1, i + m2, i + m3, q, cc, ss, g
+            )
         for k in range(_ONE, q):
             c1 = C[q + k]
             s1 = S[q + k]
@@ -161,69 +228,80 @@ def fwd_pass(x, lo, hi, h, C, S, g):
             s2 = S[h + k]
             c3 = C[h2 - k]
             s3 = S[h2 - k]
-            for i in range(lo, hi, h4):
-                _fwd_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
-    else:
-        for i0 in range(lo, hi, h4):
-            i = opaque(i0)
-            for k in range(_ONE, q):
+            p0 = _slot(k, bits, N)
+            p1 = _slot(h - k, bits, N)
+            p2 = _slot(h + k, bits, N)
+            p3 = _slot(h2 - k, bits, N)
+            p4 = _slot(h2 + k, bits, N)
+            p5 = _slot(h2 + h - k, bits, N)
+            p6 = _slot(h2 + h + k, bits, N)
+            p7 = _slot(h4 - k, bits, N)
+            for i in range(_ZERO, N):
                 _fwd_group(
-                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-                )
+                    x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
+                    c1, s1, c2, s2, c3, s3, g,
+                )  # fmt: skip
+        return
+    cc = C[h + q]
+    ss = S[h + q]
+    for i0 in range(lo, np.uint64(hi), h4):
+        i = opaque(i0)
+        j = i + h2
+        _fwd_ends(x, i, i + h, j, j + h, i + q, i + h + q, j + q, j + h + q, q, cc, ss, g)
+        for k in range(_ONE, q):
+            _fwd_group(
+                x, i + k, i + h - k, i + h + k, j - k, j + k, j + h - k, j + h + k, j + h2 - k,
+                C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g,
+            )  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _inv_ends(x, i, h, q, C, S, g):
-    """Inverse, one block at ``i``: the mirror of :func:`_fwd_ends`."""
-    j = i + (h << _ONE)
-    a = x[i]
-    c = x[j]
+@njit(cache=True, error_model="numpy")
+def _inv_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
+    """Inverse, one block: the mirror of :func:`_fwd_ends` (the same slots)."""
+    a = x[i0]
+    c = x[i2]
     a1 = (a + c) * g
     c1 = (a - c) * g
-    b1 = x[i + h]
-    d1 = -x[j + h]
-    x[i] = (a1 + b1) * g
-    x[i + h] = (a1 - b1) * g
-    x[j] = (c1 + d1) * g
-    x[j + h] = (c1 - d1) * g
-    if q:
-        cc = C[h + q]
-        ss = S[h + q]
-        A = x[i + q]
-        B = x[i + h + q]
-        D = x[j + q]
-        E = x[j + h + q]
+    b1 = x[i1]
+    d1 = -x[i3]
+    x[i0] = (a1 + b1) * g
+    x[i1] = (a1 - b1) * g
+    x[i2] = (c1 + d1) * g
+    x[i3] = (c1 - d1) * g
+    if mid:
+        A = x[m0]
+        B = x[m1]
+        D = x[m2]
+        E = x[m3]
         er = (A + B) * g
         t1 = (A - B) * g
         t2 = (E + D) * g
         ei = (E - D) * g
         # then the first stage's k = h/2: Im negated back
-        x[i + q] = er
-        x[i + h + q] = -ei
-        x[j + q] = cc * t1 - ss * t2
-        x[j + h + q] = -(ss * t1 + cc * t2)
+        x[m0] = er
+        x[m1] = -ei
+        x[m2] = cc * t1 - ss * t2
+        x[m3] = -(ss * t1 + cc * t2)
 
 
 @njit(cache=True, error_model="numpy")
-def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
-    """Inverse, one block at ``i``: the mirror of :func:`_fwd_group` (second stage's
-    butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
-    h2 = h << _ONE
-    j = i + h2
-    A = x[i + k]
-    B = x[i + h2 - k]
-    D = x[j + k]
-    E = x[j + h2 - k]
+def _inv_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
+    """Inverse, one block: the mirror of :func:`_fwd_group` (the same slots; second
+    stage's butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
+    A = x[p0]
+    B = x[p3]
+    D = x[p4]
+    E = x[p7]
     ar = (A + B) * g
     t1 = (A - B) * g
     t2 = (E + D) * g
     ai = (E - D) * g
     cr = c2 * t1 - s2 * t2
     ci = s2 * t1 + c2 * t2
-    A = x[i + h - k]
-    B = x[i + h + k]
-    D = x[j + h - k]
-    E = x[j + h + k]
+    A = x[p1]
+    B = x[p2]
+    D = x[p5]
+    E = x[p6]
     br = (A + B) * g
     t1 = (A - B) * g
     t2 = (E + D) * g
@@ -234,34 +312,48 @@ def _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g):
     t1 = (ar - br) * g
     t2 = (ai + bi) * g
     ei = (ai - bi) * g
-    x[i + k] = er
-    x[i + h - k] = ei
-    x[i + h + k] = c1 * t1 - s1 * t2
-    x[i + h2 - k] = s1 * t1 + c1 * t2
+    x[p0] = er
+    x[p1] = ei
+    x[p2] = c1 * t1 - s1 * t2
+    x[p3] = s1 * t1 + c1 * t2
     er = (cr + dr) * g
     t1 = (cr - dr) * g
     t2 = (ci + di) * g
     ei = (ci - di) * g
-    x[j + k] = er
-    x[j + h - k] = ei
-    x[j + h + k] = c1 * t1 - s1 * t2
-    x[j + h2 - k] = s1 * t1 + c1 * t2
+    x[p4] = er
+    x[p5] = ei
+    x[p6] = c1 * t1 - s1 * t2
+    x[p7] = s1 * t1 + c1 * t2
 
 
 @njit(cache=True, error_model="numpy")
-def inv_pass(x, lo, hi, h, C, S):
+def inv_pass(x, lo, hi, h, C, S, N):
     """The exact inverse of :func:`fwd_pass` (unscaled): the inverse stage of length
-    ``4h``, then that of length ``2h``, each halving, on every block of ``4h``."""
+    ``4h``, then that of length ``2h``, each halving, on every block of ``4h`` (``N``:
+    as there)."""
     h = np.uint64(h)
     q = h >> _ONE
     h2 = h << _ONE
     h4 = h2 << _ONE
     lo = np.uint64(lo)
-    hi = np.uint64(hi)
+    N = np.uint64(N)
     g = x.dtype.type(0.5)
-    for i in range(lo, hi, h4):
-        _inv_ends(x, i, h, q, C, S, g)
-    if h <= _SMALL:
+    if N:
+        bits = log2(h4)
+        i0 = _slot(_ZERO, bits, N)
+        i1 = _slot(h, bits, N)
+        i2 = _slot(h2, bits, N)
+        i3 = _slot(h2 + h, bits, N)
+        m0 = _slot(q, bits, N)
+        m1 = _slot(h + q, bits, N)
+        m2 = _slot(h2 + q, bits, N)
+        m3 = _slot(h2 + h + q, bits, N)
+        cc = C[h + q]
+        ss = S[h + q]
+        for i in range(_ZERO, N):
+            _inv_ends(
+                x, i + i0, i + i1, i + i2, i + i3, i + m0, i + m1, i + m2, i + m3, q, cc, ss, g
+            )
         for k in range(_ONE, q):
             c1 = C[q + k]
             s1 = S[q + k]
@@ -269,21 +361,41 @@ def inv_pass(x, lo, hi, h, C, S):
             s2 = S[h + k]
             c3 = C[h2 - k]
             s3 = S[h2 - k]
-            for i in range(lo, hi, h4):
-                _inv_group(x, i, h, k, c1, s1, c2, s2, c3, s3, g)
-    else:
-        for i0 in range(lo, hi, h4):
-            i = opaque(i0)
-            for k in range(_ONE, q):
+            p0 = _slot(k, bits, N)
+            p1 = _slot(h - k, bits, N)
+            p2 = _slot(h + k, bits, N)
+            p3 = _slot(h2 - k, bits, N)
+            p4 = _slot(h2 + k, bits, N)
+            p5 = _slot(h2 + h - k, bits, N)
+            p6 = _slot(h2 + h + k, bits, N)
+            p7 = _slot(h4 - k, bits, N)
+            for i in range(_ZERO, N):
                 _inv_group(
-                    x, i, h, k, C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g
-                )
+                    x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
+                    c1, s1, c2, s2, c3, s3, g,
+                )  # fmt: skip
+        return
+    cc = C[h + q]
+    ss = S[h + q]
+    for i0 in range(lo, np.uint64(hi), h4):
+        i = opaque(i0)
+        j = i + h2
+        _inv_ends(x, i, i + h, j, j + h, i + q, i + h + q, j + q, j + h + q, q, cc, ss, g)
+        for k in range(_ONE, q):
+            _inv_group(
+                x, i + k, i + h - k, i + h + k, j - k, j + k, j + h - k, j + h + k, j + h2 - k,
+                C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g,
+            )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
-def fwd16(x, lo, hi, C, S):
-    """The forward stages of lengths 2, 4, 8 and 16 on every block of 16 of
-    ``x[lo:hi]`` (generated: the operations of :func:`._native.fwd_stage`, in its order)."""
+def fwd16(x, C, S):
+    """The forward stages of lengths 2, 4, 8 and 16 on the row ``x`` before its bit
+    reversal: its ``N = n/16`` blocks of 16 interleave, block ``rev(i)``'s value ``j``
+    at ``i + rev(j) N``, so that consecutive blocks are consecutive values and the
+    block loop vectorises (generated: the operations of :func:`._native.fwd_stage`,
+    in its order)."""
+    N = np.uint64(x.size) >> np.uint64(4)
     c3 = C[3]
     s3 = S[3]
     c5 = C[5]
@@ -292,24 +404,38 @@ def fwd16(x, lo, hi, C, S):
     s6 = S[6]
     c7 = C[7]
     s7 = S[7]
-    for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
-        x0 = v[0]
-        x1 = v[1]
-        x2 = v[2]
-        x3 = v[3]
-        x4 = v[4]
-        x5 = v[5]
-        x6 = v[6]
-        x7 = v[7]
-        x8 = v[8]
-        x9 = v[9]
-        x10 = v[10]
-        x11 = v[11]
-        x12 = v[12]
-        x13 = v[13]
-        x14 = v[14]
-        x15 = v[15]
+    o1 = N * np.uint64(8)
+    o2 = N * np.uint64(4)
+    o3 = N * np.uint64(12)
+    o4 = N * np.uint64(2)
+    o5 = N * np.uint64(10)
+    o6 = N * np.uint64(6)
+    o7 = N * np.uint64(14)
+    o8 = N * np.uint64(1)
+    o9 = N * np.uint64(9)
+    o10 = N * np.uint64(5)
+    o11 = N * np.uint64(13)
+    o12 = N * np.uint64(3)
+    o13 = N * np.uint64(11)
+    o14 = N * np.uint64(7)
+    o15 = N * np.uint64(15)
+    for i in range(_ZERO, N):
+        x0 = x[i]
+        x1 = x[i + o1]
+        x2 = x[i + o2]
+        x3 = x[i + o3]
+        x4 = x[i + o4]
+        x5 = x[i + o5]
+        x6 = x[i + o6]
+        x7 = x[i + o7]
+        x8 = x[i + o8]
+        x9 = x[i + o9]
+        x10 = x[i + o10]
+        x11 = x[i + o11]
+        x12 = x[i + o12]
+        x13 = x[i + o13]
+        x14 = x[i + o14]
+        x15 = x[i + o15]
         t1 = x0 + x1
         t2 = x0 - x1
         t3 = x2 + x3
@@ -377,28 +503,30 @@ def fwd16(x, lo, hi, C, S):
         t65 = t35 - t62
         t66 = t63 - t36
         t67 = t36 + t63
-        v[0] = t47
-        v[1] = t52
-        v[2] = t58
-        v[3] = t64
-        v[4] = t30
-        v[5] = t65
-        v[6] = t59
-        v[7] = t53
-        v[8] = t48
-        v[9] = t54
-        v[10] = t60
-        v[11] = t66
-        v[12] = t49
-        v[13] = t67
-        v[14] = t61
-        v[15] = t55
+        x[i] = t47
+        x[i + o1] = t52
+        x[i + o2] = t58
+        x[i + o3] = t64
+        x[i + o4] = t30
+        x[i + o5] = t65
+        x[i + o6] = t59
+        x[i + o7] = t53
+        x[i + o8] = t48
+        x[i + o9] = t54
+        x[i + o10] = t60
+        x[i + o11] = t66
+        x[i + o12] = t49
+        x[i + o13] = t67
+        x[i + o14] = t61
+        x[i + o15] = t55
 
 
 @njit(cache=True, error_model="numpy")
-def inv16(x, lo, hi, C, S):
-    """The inverse stages of lengths 16, 8, 4 and 2 on every block of 16 of
-    ``x[lo:hi]`` (generated: the operations of :func:`._native.inv_stage`, in its order)."""
+def inv16(x, C, S):
+    """The inverse stages of lengths 16, 8, 4 and 2 on the row ``x`` after its bit
+    reversal, the blocks interleaved as in :func:`fwd16` (generated: the operations of
+    :func:`._native.inv_stage`, in its order)."""
+    N = np.uint64(x.size) >> np.uint64(4)
     g = x.dtype.type(0.5)
     c3 = C[3]
     s3 = S[3]
@@ -408,24 +536,38 @@ def inv16(x, lo, hi, C, S):
     s6 = S[6]
     c7 = C[7]
     s7 = S[7]
-    for i in range(np.uint64(lo), np.uint64(hi), _SIXTEEN):
-        v = x[i : i + _SIXTEEN]  # constant indices: no index arithmetic to type
-        x0 = v[0]
-        x1 = v[1]
-        x2 = v[2]
-        x3 = v[3]
-        x4 = v[4]
-        x5 = v[5]
-        x6 = v[6]
-        x7 = v[7]
-        x8 = v[8]
-        x9 = v[9]
-        x10 = v[10]
-        x11 = v[11]
-        x12 = v[12]
-        x13 = v[13]
-        x14 = v[14]
-        x15 = v[15]
+    o1 = N * np.uint64(8)
+    o2 = N * np.uint64(4)
+    o3 = N * np.uint64(12)
+    o4 = N * np.uint64(2)
+    o5 = N * np.uint64(10)
+    o6 = N * np.uint64(6)
+    o7 = N * np.uint64(14)
+    o8 = N * np.uint64(1)
+    o9 = N * np.uint64(9)
+    o10 = N * np.uint64(5)
+    o11 = N * np.uint64(13)
+    o12 = N * np.uint64(3)
+    o13 = N * np.uint64(11)
+    o14 = N * np.uint64(7)
+    o15 = N * np.uint64(15)
+    for i in range(_ZERO, N):
+        x0 = x[i]
+        x1 = x[i + o1]
+        x2 = x[i + o2]
+        x3 = x[i + o3]
+        x4 = x[i + o4]
+        x5 = x[i + o5]
+        x6 = x[i + o6]
+        x7 = x[i + o7]
+        x8 = x[i + o8]
+        x9 = x[i + o9]
+        x10 = x[i + o10]
+        x11 = x[i + o11]
+        x12 = x[i + o12]
+        x13 = x[i + o13]
+        x14 = x[i + o14]
+        x15 = x[i + o15]
         t1 = (x0 + x8) * g
         t2 = (x0 - x8) * g
         t3 = -x12
@@ -493,19 +635,19 @@ def inv16(x, lo, hi, C, S):
         t65 = (t49 - t38) * g
         t66 = (t50 + t51) * g
         t67 = (t50 - t51) * g
-        v[0] = t52
-        v[1] = t53
-        v[2] = t54
-        v[3] = t55
-        v[4] = t56
-        v[5] = t57
-        v[6] = t58
-        v[7] = t59
-        v[8] = t60
-        v[9] = t61
-        v[10] = t62
-        v[11] = t63
-        v[12] = t64
-        v[13] = t65
-        v[14] = t66
-        v[15] = t67
+        x[i] = t52
+        x[i + o1] = t53
+        x[i + o2] = t54
+        x[i + o3] = t55
+        x[i + o4] = t56
+        x[i + o5] = t57
+        x[i + o6] = t58
+        x[i + o7] = t59
+        x[i + o8] = t60
+        x[i + o9] = t61
+        x[i + o10] = t62
+        x[i + o11] = t63
+        x[i + o12] = t64
+        x[i + o13] = t65
+        x[i + o14] = t66
+        x[i + o15] = t67

@@ -38,6 +38,8 @@ BITREV, MAKHOUL, UNMAKHOUL, FWD, INV, TWIST, WHT, SCALE, DENSE = range(9)
 SPLIT, RADIX4, ISPLIT, IRADIX4 = range(9, 13)
 LEVELS = (SPLIT, RADIX4, ISPLIT, IRADIX4)
 _NAMES = {FWD: "L", INV: "L", WHT: "h"}
+_ZERO = np.uint64(0)
+_ONE = np.uint64(1)
 
 
 @functools.lru_cache(maxsize=64)
@@ -67,16 +69,19 @@ def bitrev(x, R):
 @njit(cache=True)
 def makhoul(x, inverse):
     """The DCT reordering (or its inverse) in place, through one row-sized copy."""
-    n = x.size
+    n = np.uint64(x.size)
     t = x.copy()
-    h = n >> 1
-    for k in range(h):
-        if inverse:
-            x[2 * k] = t[k]
-            x[2 * k + 1] = t[n - 1 - k]
-        else:
-            x[k] = t[2 * k]
-            x[n - 1 - k] = t[2 * k + 1]
+    h = n >> _ONE
+    m = n - _ONE
+    # unsigned indices: no negative-index wraparound tests, so the loops vectorise
+    if inverse:
+        for k in range(_ZERO, h):
+            x[k + k] = t[k]
+            x[k + k + _ONE] = t[m - k]
+    else:
+        for k in range(_ZERO, h):
+            x[k] = t[k + k]
+            x[m - k] = t[k + k + _ONE]
 
 
 @njit(cache=True)

@@ -9,7 +9,7 @@ import pytest
 import scipy.fft as sf
 
 from numerics import transforms as T
-from numerics.transforms import _engine, _native
+from numerics.transforms import _engine, _native, _steps
 
 RNG = np.random.default_rng(2026)
 DTYPES = (np.float64, np.float32)
@@ -197,3 +197,100 @@ def test_dct_long_rows_match_scipy(dtype, type, norm):
     assert _rel(y.astype(np.float64), ref) <= 4 * 14 * u
     T.idct(y, type=type, norm=norm)
     assert _rel(y.astype(np.float64), x.astype(np.float64)) <= 8 * 14 * u
+
+
+def _bitrev_numpy(x):
+    n = x.shape[-1]
+    bits = max(n.bit_length() - 1, 0)
+    return x[..., [int(format(i, f"0{bits}b")[::-1], 2) if bits else 0 for i in range(n)]]
+
+
+def _inverse_stages(x, b):
+    """The radix-2 inverse stages of lengths ``b, b/2, ..., 2`` (one kernel call per
+    stage) on each row of a copy of ``x``, before any bit reversal."""
+    w = x.copy()
+    n = x.shape[-1]
+    C, S = _tables(n, x.dtype)
+    for r in range(w.shape[0]):
+        L = b
+        while L >= 2:
+            _native.inv_stage(w[r], 0, n, L, C, S)
+            L //= 2
+    return w
+
+
+def _run_plan(x, *steps):
+    n = x.shape[-1]
+    plan = np.array(steps, dtype=np.int64).reshape(-1, 4)
+    spec = _engine.rdfft_spec(n)
+    tables = _engine.rounded_tables(spec, None, x.dtype)
+    y = np.array(x).reshape(-1, n)
+    _native.run_rows_serial(y, *_engine.native_args(plan, tables))
+    return y.reshape(x.shape)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [*range(0, 13), 14, 16])
+def test_irdfft_is_bitwise_the_radix2_inverse_stages(dtype, k):
+    """The inverse's last stages run on the row after its bit reversal (interleaved
+    blocks): every output is bitwise that of the radix-2 inverse stages, then the
+    bit reversal (written in numpy)."""
+    n = 2**k
+    x = RNG.standard_normal((2, n)).astype(dtype)
+    y = x.copy()
+    T.irdfft(y)
+    assert np.array_equal(y, _bitrev_numpy(_inverse_stages(x, n)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [13, 14, 16])
+def test_long_rdfft_is_bitwise_the_radix2_stages(dtype, k):
+    """Rows long enough for the tiled bit reversal and the whole-row passes."""
+    x = RNG.standard_normal((1, 2**k)).astype(dtype)
+    for half in (False, True):
+        y = x.copy()
+        T.rdfft(y, scale=half)
+        assert np.array_equal(y, _radix2_numpy(x, half=half))
+
+
+@pytest.mark.parametrize("b", [2, 4, 8, 16, 32, 64, 128, 512])
+@pytest.mark.parametrize("half", [0, 1])
+def test_bit_reversal_next_to_partial_steps(b, half):
+    """A bit reversal next to a partial run of stages ``2..b`` (the error tracking's
+    plans): the stages that run on the unreversed row stop at ``b``."""
+    n = 1024
+    x = RNG.standard_normal((2, n)).astype(np.float32)
+    fwd = _run_plan(x, (_steps.BITREV, 0, 0, 0), (_steps.FWD, 2, b, half))
+    assert np.array_equal(fwd, _radix2_numpy(x, 2, b, bool(half)))
+    if half:
+        return
+    inv = _run_plan(x, (_steps.INV, 2, b, 0), (_steps.BITREV, 0, 0, 0))
+    assert np.array_equal(inv, _bitrev_numpy(_inverse_stages(x, b)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [2, 4, 8, 16, 32])
+@pytest.mark.parametrize("half", [0, 1])
+def test_short_rows_kernel(dtype, n, half):
+    """Rows of at most 32 run on the short kernel (radix-2 stages and the codelets, no
+    passes): bitwise the radix-2 stages, and the full kernel, for every partial run of
+    stages next to the bit reversal, forward (halving or not) and inverse."""
+    assert n <= _native._SHORT
+    x = RNG.standard_normal((3, n)).astype(dtype)
+    spec = _engine.rdfft_spec(n)
+    tables = _engine.rounded_tables(spec, None, x.dtype)
+    b = 2
+    while b <= n:
+        plans = [((_steps.BITREV, 0, 0, 0), (_steps.FWD, 2, b, half))]
+        refs = [_radix2_numpy(x, 2, b, bool(half))]
+        if not half:
+            plans.append(((_steps.INV, 2, b, 0), (_steps.BITREV, 0, 0, 0)))
+            refs.append(_bitrev_numpy(_inverse_stages(x, b)))
+        for steps, ref in zip(plans, refs, strict=True):
+            short = _run_plan(x, *steps)
+            assert np.array_equal(short, ref)
+            full = x.copy()
+            args = _engine.native_args(np.array(steps, dtype=np.int64), tables)
+            _native.rows_serial(full, *args, True)
+            assert np.array_equal(full, ref)
+        b *= 2
