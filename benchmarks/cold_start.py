@@ -96,7 +96,7 @@ def main() -> None:
     calls = [c for c in CALLS if not args.only or c[0] in args.only]
     print("first call in a fresh process (seconds, import included)")
     print(
-        f"{'call':14s} {'import':>7s} {'cold':>7s} {'cpu':>7s} {'target':>7s} "
+        f"{'call':20s} {'import':>7s} {'cold':>7s} {'cpu':>7s} {'target':>7s} "
         f"{'warm':>7s} {'target':>7s}"
     )
     cache = tempfile.mkdtemp(prefix="numerics-cold-")
@@ -105,7 +105,7 @@ def main() -> None:
         floor = min(first_call("", "", cache, _FLOOR)["total"] for _ in range(3))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    print(f"{'numba floor':14s} {'':7s} {'':7s} {'':7s} {'':7s} {floor:7.2f}")
+    print(f"{'numba floor':20s} {'':7s} {'':7s} {'':7s} {'':7s} {floor:7.2f}")
     warm_target = floor + WARM_EXTRA
     for name, target, setup, call in calls:
         cache = tempfile.mkdtemp(prefix="numerics-cold-")
@@ -118,7 +118,7 @@ def main() -> None:
             else:
                 shutil.rmtree(cache, ignore_errors=True)
         print(
-            f"{name:14s} {cold['import']:7.2f} {cold['total']:7.2f} {cold['cpu']:7.2f} "
+            f"{name:20s} {cold['import']:7.2f} {cold['total']:7.2f} {cold['cpu']:7.2f} "
             f"{target:7.1f} {warm['total']:7.2f} {warm_target:7.2f}",
             flush=True,
         )
