@@ -27,13 +27,15 @@ _PARALLEL_MIN = 1 << 15
 # are faster than the row kernels (numerics.transforms._tracked): see
 # :func:`use_lanes`. Separate compute and storage formats always use them. Off by
 # default: the lanes are 3-12x faster, but with an empty numba cache the first call on
-# a 64x1024 batch compiles them for about 8-10 s of CPU (measured 7.8-11.7 s on a
-# loaded machine; 26 s while every lane kernel carried the exact rerun of rare
-# butterflies, now on the row kernels; 19 s while a parallel loop wrapped the chunk
-# kernel and numba inlined the rounding into each of its call sites), at the 10 s a
-# first emulated transform may take, and the test suite's budget has not been
-# re-measured with both kernel families compiling in every emulated test. Set it to
-# True to measure them (benchmarks/transforms.py does).
+# a 64x1024 batch compiles them for about 15 s of CPU (26 s while every lane kernel
+# carried the exact rerun of rare butterflies, now on the row kernels; 19 s while a
+# parallel loop wrapped the chunk kernel, whose threads are now Python's), against
+# the 10 s a first emulated transform may take, and the test suite's budget could
+# not carry both kernel families compiling in every emulated test. Most of what is
+# left is numba typing the roundings inlined into each call site (about 0.5 s a
+# site; called instead, the first call took 8-10 s, but _round_bits is then not
+# inlined by LLVM either, and its lane loops ran 5x slower). Set it to True to
+# measure them (benchmarks/transforms.py does).
 LANES = False
 
 # Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane

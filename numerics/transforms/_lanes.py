@@ -27,11 +27,10 @@ Three lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
 :func:`_round_bits` (every mode, subnormals, nearest rounding below them),
 :func:`_round_normal` (nearest and stochastic rounding of zero and normal values,
 for wide-exponent formats) and :func:`_round_magic` (FAST nearest even by the rows'
-magic constant, subnormals included). Everything the lane loops call is inlined
-(by numba, or by LLVM: the roundings, see :func:`_rl`) and takes scalars and tuples
-only: an array argument (the constants, the parameters, per-lane keys) costs
-reference counting on every call, which keeps LLVM from inlining the call, so the
-loops would not vectorise.
+magic constant, subnormals included). Everything the lane loops call is inlined by
+numba and takes scalars and tuples only: an array argument (the constants, the
+parameters, per-lane keys) costs reference counting on every call, and LLVM does
+not inline numba's separately compiled functions, so the loops would not vectorise.
 The roundings are branch-free by masks (numba's inliner mishandled a branch in an
 inlined rounding); the statistics counting, which branches, is not inlined (inlined,
 it lost counts: the stochastic mismatch of the first fast version).
@@ -215,11 +214,7 @@ def _rl(hi, lo, K, P, R, fast, dd, slow):
     """Round the unevaluated ``hi + lo``: ``(value, low part, local error, bad)``."""
 
 
-# Not inlined by numba (inline="always" cost about 0.5 s of first-call CPU per call
-# site, typing and copying the rounding's IR into each: 14 sites in a forward
-# butterfly): compiled once per variant, the rounding is still inlined by LLVM into
-# the lane loops, which stay vectorised.
-@overload(_rl)
+@overload(_rl, inline="always")
 def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     is_slow = not isinstance(slow, types.NoneType)
     # the normal-range rounding: the constants' tuple carries a 16th element
