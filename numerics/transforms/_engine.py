@@ -10,6 +10,7 @@ import numba
 import numpy as np
 
 from .._core.containers import F64, fits
+from .._core.jit import run_rows
 from .._core.params import P_NEGZERO, P_SIGNED, check_exact_sum_format, params, rne_constants
 from .._core.random_words import GOLDEN, seed_key
 from .._core.twiddles import fft_tables
@@ -26,11 +27,15 @@ _PARALLEL_MIN = 1 << 15
 # are faster than the row kernels (numerics.transforms._tracked): see
 # :func:`use_lanes`. Separate compute and storage formats always use them. Off by
 # default: the lanes are 3-12x faster, but with an empty numba cache the first call on
-# a 64x1024 batch compiles them for about 19 s of CPU (26 s while every lane kernel
-# carried the exact rerun of rare butterflies; those now run on the row kernels),
-# against the 10 s a first emulated transform may take, and the test suite's budget
-# could not carry both kernel families compiling in every emulated test. Set it to
-# True to measure them (benchmarks/transforms.py does).
+# a 64x1024 batch compiles them for about 15 s of CPU (26 s while every lane kernel
+# carried the exact rerun of rare butterflies, now on the row kernels; 19 s while a
+# parallel loop wrapped the chunk kernel, whose threads are now Python's), against
+# the 10 s a first emulated transform may take, and the test suite's budget could
+# not carry both kernel families compiling in every emulated test. Most of what is
+# left is numba typing the roundings inlined into each call site (about 0.5 s a
+# site; called instead, the first call took 8-10 s, but _round_bits is then not
+# inlined by LLVM either, and its lane loops ran 5x slower). Set it to True to
+# measure them (benchmarks/transforms.py does).
 LANES = False
 
 # Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane
@@ -561,7 +566,6 @@ def execute(
     with np.errstate(all="ignore"):
         if K is not None:
             # rows as vector lanes (see numerics.transforms._lanes): the same results
-            lanes = _lanes.run_lanes if big else _lanes.run_lanes_serial
             stochastic = em is not None and em.mode.is_stochastic
             keys = (np.uint64(key), np.uint64(_lanes.store_key(key))) if stochastic else None
             normal = None
@@ -574,9 +578,11 @@ def execute(
                 normal = True
             W = lane_width(n)
             BAD = np.zeros((nrow + W - 1) // W, dtype=np.bool_)
-            lanes(rows, XL, spec.plan, C, S, TC, TS, consts, R, steps, K, P, keys,
-                  True if kind == _tracked.FAST else None, normal, store, ST, DL, W,
-                  BAD)  # fmt: skip
+            fast = True if kind == _tracked.FAST else None
+            args = (rows, XL, spec.plan, C, S, TC, TS, consts, R, *steps, K, P, keys, fast,
+                    normal, store, ST, DL, W, BAD)  # fmt: skip
+            # chunks in threads when big (a work figure that gives each chunk one)
+            run_rows(_lanes.run_chunks, args, BAD.size, BAD.size << 20 if big else 0)
             # the chunks that met a value the lanes do not round (overflow, NaN, ...),
             # left as they were, run on the row kernels: the same results, and the
             # exact rounding compiles only where such a value occurs

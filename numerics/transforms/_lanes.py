@@ -54,7 +54,7 @@ from numba import types
 from numba.extending import overload
 
 from .._core.eft import fast_two_sum, two_sum
-from .._core.jit import njit, prange
+from .._core.jit import njit
 from .._core.params import (
     P_M,
     P_NEGZERO,
@@ -927,111 +927,95 @@ def _store_tuple_variant(store):
     return lambda store: (_k_tuple(store[0], None), _param_tuple(store[1]))
 
 
-@njit(cache=True)
-def run_chunk(XH, XLo, r0, W, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast,
-              normal, store, ST, DLout):  # fmt: skip
-    """Run ``plan`` on rows ``r0 .. r0 + W`` of ``XH`` (low parts ``XLo`` in DD, else
-    None) through an ``(n, W)`` lane block. ``keys``: None unless stochastic, else
-    the operations' and the store roundings' keys; ``fast``: True for FAST, else None;
+@njit(cache=True, nogil=True)
+def run_chunks(XH, XLo, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys, fast, normal,
+               store, ST, DLout, W, BAD, lo, hi):  # fmt: skip
+    """Run ``plan`` on the chunks ``lo .. hi`` of ``W`` rows of ``XH`` (low parts ``XLo``
+    in DD, else None; the last chunk narrower), each through an ``(n, W)`` lane block;
+    ``BAD[c]`` is set where chunk ``c`` met a value that only the row kernels round (its
+    rows are then left as they were). ``keys``: None unless stochastic, else the
+    operations' and the store roundings' keys; ``fast``: True for FAST, else None;
     ``store``: None, or the constants and parameters of the storage format, into which
-    every stage's outputs are rounded once more; ``ST`` receives the statistics and ``DLout``
-    (None unless tracking) the stage errors. As in :func:`._tracked.run_row`, the
-    steps the plan lacks come as None (``fwd``, ``inv``, ``wht``, the tables), so
-    their kernels are not compiled."""
-    n = XH.shape[1]
+    every stage's outputs are rounded once more; ``ST`` receives the statistics and
+    ``DLout`` (None unless tracking) the stage errors. As in :func:`._tracked.run_row`,
+    the steps the plan lacks come as None (``fwd``, ``inv``, ``wht``, the tables), so
+    their kernels are not compiled (numba prunes such branches on arguments only).
+    The entry point itself, run in threads by :func:`numerics._core.jit.run_rows`:
+    numba re-optimises a callee's whole code in every caller, and a parallel loop
+    around the chunk kernel (its own level) cost about 4 s of CPU at the first call."""
+    nrow, n = XH.shape
     nst = ST.shape[1]
     Kt = _k_tuple(K, normal)
     Pt = _param_tuple(P)
     st = _store_tuple(store)
-    X = np.empty(n * W)
-    Y = np.empty(n * W)
-    XL = _low_block(XLo, n, W)
-    YL = _low_block(XLo, n, W)
-    _load(XH, X, r0, W)
-    _load(XLo, XL, r0, W)
     dd = _other(XLo, True)
-    G = _errors_block(DLout, n, W)
-    A, B = _stats(DLout, nst, W)
-    KG = _lanes_keys(_row(keys, 0), r0, W, 8 * n * nst)
-    KG2 = _lanes_keys(_row(keys, 1), r0, W, 8 * n * nst)
-    s = 0
-    for jp in range(plan.shape[0]):
-        k = plan[jp, 0]
-        a = plan[jp, 1]
-        b = plan[jp, 2]
-        flag = plan[jp, 3]
-        if _permute(X, Y, k, R, W):
-            _permute_low(XL, YL, k, R, W)
-            continue
-        count = 1
-        if k == _steps.FWD or k == _steps.INV or k == _steps.WHT:
-            count = 0
-            v = a
-            while v <= b:
-                count += 1
-                v *= 2
-        for t in range(count):
-            ev = 8 * n * s
-            ran = True
-            bad = False
-            if k == _steps.FWD and fwd is not None:
-                A, B, bad = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG, ev,
-                                       fast, dd, st, A, B, W)  # fmt: skip
-            elif k == _steps.INV and inv is not None:
-                A, B, bad = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast, dd,
-                                       st, A, B, W)  # fmt: skip
-            elif k == _steps.WHT and wht is not None:
-                A, B, bad = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev, fast,
-                                       dd, st, A, B, W)  # fmt: skip
-            elif k == _steps.TWIST and TC is not None:
-                A, B, bad = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd, st,
-                                         A, B, W)  # fmt: skip
-            elif k == _steps.SCALE and consts is not None:
-                A, B, bad = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast, dd, st,
-                                         A, B, W)  # fmt: skip
-            else:
-                ran = False
-            if bad:
-                # a rare value the lanes do not round (without a storage format, whose
-                # reruns are exact in place): the chunk's rows, left as they were, go to
-                # the row kernels (see numerics.transforms._engine.execute)
-                return True
-            if ran:
-                X, Y = Y, X
-                XL, YL = YL, XL
-                A, B, stored = _store_stage(X, Y, G, st, KG2, ev, fast, A, B, W)
-                if stored:
-                    X, Y = Y, X
-                _save_stats(ST, r0, s, A, W)
-                _save_errors(DLout, r0, s, G, n, W)
-                s += 1
-    _store(XH, X, r0, W)
-    _store(XLo, XL, r0, W)
-    return False
-
-
-@njit(cache=True)
-def run_lanes_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal,
-                     store, ST, DL, W, BAD):  # fmt: skip
-    """:func:`run_chunk` over the rows in chunks of ``W`` (the last one narrower);
-    ``BAD[c]`` is set where chunk ``c`` met a value that only the row kernels round (its
-    rows are then left as they were)."""
-    fwd, inv, wht = steps
-    nrow = XH.shape[0]
-    for c in range((nrow + W - 1) // W):
+    for c in range(lo, hi):
         r0 = c * W
-        BAD[c] = run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R,
-                           fwd, inv, wht, K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
-
-
-@njit(cache=True, parallel=True)
-def run_lanes(
-    XH, XL, plan, C, S, TC, TS, consts, R, steps, K, P, keys, fast, normal, store, ST, DL, W, BAD
-):
-    """As :func:`run_lanes_serial`, chunks in parallel; the same result."""
-    fwd, inv, wht = steps
-    nrow = XH.shape[0]
-    for c in prange((nrow + W - 1) // W):
-        r0 = np.int64(c) * W
-        BAD[c] = run_chunk(XH, XL, r0, min(W, nrow - r0), plan, C, S, TC, TS, consts, R,
-                           fwd, inv, wht, K, P, keys, fast, normal, store, ST, DL)  # fmt: skip
+        Wc = min(W, nrow - r0)
+        X = np.empty(n * Wc)
+        Y = np.empty(n * Wc)
+        XL = _low_block(XLo, n, Wc)
+        YL = _low_block(XLo, n, Wc)
+        _load(XH, X, r0, Wc)
+        _load(XLo, XL, r0, Wc)
+        G = _errors_block(DLout, n, Wc)
+        A, B = _stats(DLout, nst, Wc)
+        KG = _lanes_keys(_row(keys, 0), r0, Wc, 8 * n * nst)
+        KG2 = _lanes_keys(_row(keys, 1), r0, Wc, 8 * n * nst)
+        s = 0
+        bad = False
+        for jp in range(plan.shape[0]):
+            if bad:
+                break
+            k = plan[jp, 0]
+            a = plan[jp, 1]
+            b = plan[jp, 2]
+            flag = plan[jp, 3]
+            if _permute(X, Y, k, R, Wc):
+                _permute_low(XL, YL, k, R, Wc)
+                continue
+            count = 1
+            if k == _steps.FWD or k == _steps.INV or k == _steps.WHT:
+                count = 0
+                v = a
+                while v <= b:
+                    count += 1
+                    v *= 2
+            for t in range(count):
+                ev = 8 * n * s
+                ran = True
+                if k == _steps.FWD and fwd is not None:
+                    A, B, bad = _fwd_stage(X, XL, Y, YL, G, a << t, C, S, flag != 0, Kt, Pt, KG,
+                                           ev, fast, dd, st, A, B, Wc)  # fmt: skip
+                elif k == _steps.INV and inv is not None:
+                    A, B, bad = _inv_stage(X, XL, Y, YL, G, b >> t, C, S, Kt, Pt, KG, ev, fast,
+                                           dd, st, A, B, Wc)  # fmt: skip
+                elif k == _steps.WHT and wht is not None:
+                    A, B, bad = _wht_stage(X, XL, Y, YL, G, a << t, flag != 0, Kt, Pt, KG, ev,
+                                           fast, dd, st, A, B, Wc)  # fmt: skip
+                elif k == _steps.TWIST and TC is not None:
+                    A, B, bad = _twist_stage(X, XL, Y, YL, G, TC, TS, Kt, Pt, KG, ev, fast, dd,
+                                             st, A, B, Wc)  # fmt: skip
+                elif k == _steps.SCALE and consts is not None:
+                    A, B, bad = _scale_stage(X, XL, Y, YL, G, consts[a], Kt, Pt, KG, ev, fast,
+                                             dd, st, A, B, Wc)  # fmt: skip
+                else:
+                    ran = False
+                if bad:
+                    # a rare value the lanes do not round (without a storage format,
+                    # whose reruns are exact in place): the chunk's rows, left as they
+                    # were, go to the row kernels (see numerics.transforms._engine.execute)
+                    break
+                if ran:
+                    X, Y = Y, X
+                    XL, YL = YL, XL
+                    A, B, stored = _store_stage(X, Y, G, st, KG2, ev, fast, A, B, Wc)
+                    if stored:
+                        X, Y = Y, X
+                    _save_stats(ST, r0, s, A, Wc)
+                    _save_errors(DLout, r0, s, G, n, Wc)
+                    s += 1
+        BAD[c] = bad
+        if not bad:
+            _store(XH, X, r0, Wc)
+            _store(XLo, XL, r0, Wc)

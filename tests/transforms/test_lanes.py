@@ -55,12 +55,12 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
     seen = []
 
     def spy(*args):
-        normal = args[14]  # which lane rounding (see numerics.transforms._lanes)
+        normal = args[16]  # which lane rounding (see numerics.transforms._lanes)
         seen.append("bits" if normal is None else "normal" if normal is True else "magic")
         return serial(*args)
 
-    serial = _lanes.run_lanes_serial
-    monkeypatch.setattr(_lanes, "run_lanes_serial", spy)
+    serial = _lanes.run_chunks
+    monkeypatch.setattr(_lanes, "run_chunks", spy)
     monkeypatch.setattr(_engine, "LANES", True)
     monkeypatch.setattr(_engine, "_LANES_MIN_ROWS", 1)
     widths = (_engine.lane_width, lambda n: 4)  # one chunk of 9 rows; 4, 4 and 1
