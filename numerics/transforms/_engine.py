@@ -11,7 +11,14 @@ import numpy as np
 
 from .._core.containers import F64, fits
 from .._core.jit import run_rows
-from .._core.params import P_NEGZERO, P_SIGNED, check_exact_sum_format, params, rne_constants
+from .._core.params import (
+    P_NEGZERO,
+    P_SIGNED,
+    P_SUBN,
+    check_exact_sum_format,
+    params,
+    rne_constants,
+)
 from .._core.random_words import GOLDEN, seed_key
 from .._core.twiddles import fft_tables
 from ..formats import cast
@@ -568,12 +575,17 @@ def execute(
             # rows as vector lanes (see numerics.transforms._lanes): the same results
             stochastic = em is not None and em.mode.is_stochastic
             keys = (np.uint64(key), np.uint64(_lanes.store_key(key))) if stochastic else None
+            # the lane rounding (see numerics.transforms._lanes._k_tuple)
             normal = None
-            if kind == _tracked.FAST and store is None and _inline_rne(Emulation(fmt, mode)):
+            if store is None and _inline_rne(Emulation(fmt, mode)):
+                # FAST rounds each float64 result, EXACT the exact one's rounding to
+                # odd: both nearest even by the magic constant
                 addexp, msub = rne_constants(fmt)
                 two_max = np.array(2 * fmt.max).view(np.int64)
                 normal = (np.int64(addexp), np.array(msub).view(np.int64), two_max)
                 normal = tuple(int(v) for v in normal)
+            elif _sr_lanes(em, fmt, P, store):
+                normal = 2
             elif _normal_lanes(em, fmt, P, store):
                 normal = True
             W = lane_width(n)
@@ -613,14 +625,29 @@ def _run_rows(spec, rows, XL, em, kind, P, key, tabs, steps, O, lv, ST, DL, big)
            rne, ST, DL)  # fmt: skip
 
 
+def _sr_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
+    """Whether the lanes round by the stochastic rounding of
+    :func:`numerics.transforms._lanes._round_sr` (subnormals and the values below
+    them included): stochastic rounding into a signed format with a signed zero and
+    subnormals."""
+    return (
+        em.mode == Rounding.STOCHASTIC
+        and store is None
+        and fmt.mbits < 52
+        and bool(P[P_SIGNED])
+        and bool(P[P_NEGZERO])
+        and bool(P[P_SUBN])
+    )
+
+
 def _normal_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
     """Whether the lanes round by the normal-range rounding alone
-    (:func:`numerics.transforms._lanes._round_normal`; the butterflies that meet a
-    subnormal or an overflow rerun exactly): to nearest or stochastically, in a signed
+    (:func:`numerics.transforms._lanes._round_normal`; a chunk of rows that meets a
+    subnormal or an overflow runs on the row kernels): to nearest, in a signed
     format with a signed zero and a wide exponent range (at least float16's), where
     transform values are rarely subnormal."""
     return (
-        em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY, Rounding.STOCHASTIC)
+        em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
         and store is None
         and fmt.emin <= -14
         and fmt.mbits < 52

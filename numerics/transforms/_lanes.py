@@ -74,6 +74,10 @@ from .._core.rounding import rne_magnitude, round_sum, round_value
 from . import _steps
 from ._tracked import _add, _ld, _mul, _param_tuple, _put, _row
 
+# LLVM inlines these (alwaysinline), numba compiles each once per signature.
+_FORCE = {"forceinline": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+_FORCE_OVERLOAD = {"forceinline": True, "error_model": "numpy"}
+
 _ABS = np.int64(0x7FFFFFFFFFFFFFFF)
 _U1 = np.uint64(1)
 _U63 = np.uint64(63)
@@ -110,7 +114,8 @@ def lane_constants(fmt, mode_code: int, P: np.ndarray) -> np.ndarray | None:
     return K
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+# with a Python entry point (as _round_sr): the tests call it on scalars
+@njit(cache=True, error_model="numpy", forceinline=True)
 def _round_bits(x, R, K):
     """``x`` rounded into the format by integer arithmetic on its bits, with no branch:
     ``(value, bad)``, where ``bad`` says the value lies outside what this covers (the
@@ -156,7 +161,9 @@ def _round_bits(x, R, K):
     sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
     dd = emin - m - (Ec - 52)
     t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
-    up |= np.int64((t != 0) & (R >= (~t + _U1))) & m_sr
+    # (the carry out of R + t, by halves: written as R >= ~t + 1, it became an
+    # overflow intrinsic that kept the lane loops from vectorising)
+    up |= np.int64(((R >> _U1) + (t >> _U1) + (R & t & _U1)) >> _U63) & m_sr
     tm = -np.int64(tiny)
     r = (sub & -up & tm) | (r & ~tm)
     bad = (r > maxbits) | ((E < emin) & (subn == 0) & nz)
@@ -169,7 +176,7 @@ def _round_bits(x, R, K):
     return v, (bad & (ident == 0)) | ((ident != 0) & (x - x != 0))
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _round_normal(x, R, K):
     """:func:`_round_bits` in nearest even, nearest away or stochastic rounding,
     covering zero and the normal range only (signed formats with a signed zero):
@@ -187,7 +194,32 @@ def _round_normal(x, R, K):
     return np.int64(r | (b ^ ab)).view(np.float64), bad
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", forceinline=True)
+def _round_sr(x, R, K):
+    """:func:`_round_bits` in stochastic rounding alone, into a signed format with a
+    signed zero and subnormals: ``(value, bad)``, bad above the format's largest value
+    (and for Inf and NaN). Subnormals and the values below them stay on the lanes
+    (narrow formats meet them in every transform), at about half the operations of
+    the general rounding."""
+    D, emin, m, maxbits = K[1], K[2], K[3], K[4]
+    b = np.float64(x).view(np.int64)
+    ab = b & _ABS
+    E = (ab >> 52) - 1023
+    d = min(D + max(emin - E, 0), 52)
+    r = (ab + np.int64(R >> (_U64 - np.uint64(d)))) & ~((np.int64(1) << d) - 1)
+    # below the smallest subnormal (zero included): that subnormal with probability
+    # the value over it, by the draw of round_up, as in _round_bits
+    Ec = max(E, -1022)
+    sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
+    dd = emin - m - (Ec - 52)
+    t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
+    up = np.int64(((R >> _U1) + (t >> _U1) + (R & t & _U1)) >> _U63)
+    tm = -np.int64(E < emin - m)
+    r = (((emin - m + 1023) << 52) & -up & tm) | (r & ~tm)
+    return np.int64(r | (b ^ ab)).view(np.float64), r > maxbits
+
+
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _round_magic(x, K):
     """:func:`_round_bits` for nearest even into a signed format with a signed zero and
     subnormals, by the rows' magic constant (:func:`rne_magnitude`): ``(value, bad)``,
@@ -200,7 +232,7 @@ def _round_magic(x, K):
     return np.int64(r | (b ^ ab)).view(np.float64), (r > K[4]) | (ab > K[17])
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _to_odd(hi, lo):
     """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
     non-finite ones are bad in :func:`_round_bits` anyway)."""
@@ -210,16 +242,30 @@ def _to_odd(hi, lo):
     return np.int64((b - (opposite & inexact)) | inexact).view(np.float64)
 
 
+def _lane_round(x, R, K):
+    """``x`` rounded by the lane rounding the constants' tuple length names:
+    ``(value, bad)``."""
+
+
+@overload(_lane_round, jit_options=_FORCE_OVERLOAD)
+def _lane_round_variant(x, R, K):
+    count = K.count if isinstance(K, types.UniTuple) else K_LEN
+    if count == K_LEN + 3:
+        return lambda x, R, K: _round_magic(x, K)
+    if count == K_LEN + 2:
+        return lambda x, R, K: _round_sr(x, R, K)
+    if count == K_LEN + 1:
+        return lambda x, R, K: _round_normal(x, R, K)
+    return lambda x, R, K: _round_bits(x, R, K)
+
+
 def _rl(hi, lo, K, P, R, fast, dd, slow):
     """Round the unevaluated ``hi + lo``: ``(value, low part, local error, bad)``."""
 
 
-@overload(_rl, inline="always")
+@overload(_rl, jit_options=_FORCE_OVERLOAD)
 def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     is_slow = not isinstance(slow, types.NoneType)
-    # the normal-range rounding: the constants' tuple carries a 16th element
-    normal = isinstance(K, types.UniTuple) and K.count == K_LEN + 1
-    magic = isinstance(K, types.UniTuple) and K.count == K_LEN + 3
     if not isinstance(dd, types.NoneType):
 
         def rdd(hi, lo, K, P, R, fast, dd, slow):
@@ -232,39 +278,18 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         if is_slow:
             return lambda hi, lo, K, P, R, fast, dd, slow: (round_value(hi, R, P), 0.0, 0.0, False)
 
-        if magic:
-
-            def rmagic(hi, lo, K, P, R, fast, dd, slow):
-                v, bad = _round_magic(hi, K)
-                return v, 0.0, 0.0, bad
-
-            return rmagic
-        if normal:
-
-            def rnormal(hi, lo, K, P, R, fast, dd, slow):
-                v, bad = _round_normal(hi, R, K)
-                return v, 0.0, 0.0, bad
-
-            return rnormal
-
         def rfast(hi, lo, K, P, R, fast, dd, slow):
-            v, bad = _round_bits(hi, R, K)
+            v, bad = _lane_round(hi, R, K)
             return v, 0.0, 0.0, bad
 
         return rfast
     if is_slow:
         return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
-    if normal:
-
-        def rexact_normal(hi, lo, K, P, R, fast, dd, slow):
-            v, bad = _round_normal(_to_odd(hi, lo), R, K)
-            s, t = two_sum(v, -hi)
-            return v, 0.0, s + (t - lo), bad
-
-        return rexact_normal
 
     def rexact(hi, lo, K, P, R, fast, dd, slow):
-        v, bad = _round_bits(_to_odd(hi, lo), R, K)
+        # rounded to odd into float64 first: then rounded once more, the exact sum's
+        # rounding (float64 has two bits more than any lane format)
+        v, bad = _lane_round(_to_odd(hi, lo), R, K)
         # float64 itself: hi, the sum rounded to nearest (as _exact_scalar), not to odd
         im = -K[0]
         v = np.int64((np.float64(hi).view(np.int64) & im) | (np.float64(v).view(np.int64) & ~im))
@@ -292,7 +317,7 @@ def _word(KG, w, ev):
     """The random word of in-row event ``ev`` in lane ``w`` (0 if ``KG`` is None)."""
 
 
-@overload(_word, inline="always")
+@overload(_word, jit_options=_FORCE_OVERLOAD)
 def _word_variant(KG, w, ev):
     if isinstance(KG, types.NoneType):
         return lambda KG, w, ev: np.uint64(0)
@@ -345,7 +370,7 @@ def _copy_stats_variant(A, B, W):
     return cp
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     """A stage output rounded (then halved and rounded again if ``half``): value, low
     part, stage error and bad, as :func:`._tracked._out`."""
@@ -452,7 +477,7 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
     return bad
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
     """``c a + sgn s b``, each operation rounded, with its stage error (as
     :func:`._tracked._rot`) and bad."""
@@ -898,8 +923,10 @@ def _store(XH, X, r0, W):
 
 def _k_tuple(K, normal):
     """The lane constants as a tuple (read in every rounding, an array's reference
-    counting would keep the lane loops from vectorising), with a 16th element where
-    ``normal`` is True: the roundings are then :func:`_round_normal`'s."""
+    counting would keep the lane loops from vectorising), whose length names the lane
+    rounding (:func:`_lane_round`): 15 elements for :func:`_round_bits` (``normal``
+    None), 16 for :func:`_round_normal` (True), 17 for :func:`_round_sr` (an int) and
+    18 for :func:`_round_magic` (its three constants)."""
 
 
 @overload(_k_tuple)
@@ -912,6 +939,11 @@ def _k_tuple_variant(K, normal):
         return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
                                   K[10], K[11], K[12], K[13], K[14], normal[0], normal[1],
                                   normal[2])  # fmt: skip
+    if isinstance(normal, types.Integer):
+        # stochastic rounding, subnormals included (_round_sr): a 17th element
+        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
+                                  K[10], K[11], K[12], K[13], K[14], np.int64(2),
+                                  np.int64(2))  # fmt: skip
     return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10],
                               K[11], K[12], K[13], K[14], np.int64(1))  # fmt: skip
 

@@ -30,8 +30,13 @@ _LANE_CASES = (
     # FAST nearest even by the magic constant, untracked
     ("dct", {"scale": True}, False, "magic", (("float8_e4m3fn", "nearest_even"),
                                      ("float16", "nearest_even"))),
-    # the normal-range rounding, stochastic, tracked
-    ("idct", {}, True, "normal", (("float16", "stochastic"), ("float8_e5m2", "stochastic"))),
+    # EXACT nearest even by the magic constant (of the sum rounded to odd), tracked
+    ("rdfft", {}, True, "magic", (("bfloat16", "nearest_even"), ("float8_e4m3fn", "nearest_even"))),
+    # the stochastic rounding with subnormals, tracked and not
+    ("idct", {}, True, "sr", (("float16", "stochastic"), ("float8_e5m2", "stochastic"))),
+    ("fwht", {}, False, "sr", (("float8_e4m3fn", "stochastic"), ("float6_e3m2fn", "stochastic"))),
+    # the normal-range rounding, tracked
+    ("irdfft", {}, True, "normal", (("bfloat16", "nearest_away"), ("float16", "nearest_away"))),
     # the bit rounding in every deterministic mode, tracked: unsigned zero, directed
     # rounding with saturation, to odd, nearest away
     ("fwht", {"normalize": True}, True, "bits", (("float8_e4m3fnuz", "nearest_even"),
@@ -40,7 +45,7 @@ _LANE_CASES = (
                                          ("float8_e4m3fn", "nearest_away"))),
     # the bit rounding, stochastic, untracked
     ("fwht", {}, False, "bits", (("float6_e3m2fn", "stochastic_equal"),
-                        ("float8_e4m3fn", "stochastic"))),
+                        ("float8_e4m3fnuz", "stochastic"))),
 )  # fmt: skip
 
 
@@ -56,7 +61,8 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
 
     def spy(*args):
         normal = args[16]  # which lane rounding (see numerics.transforms._lanes)
-        seen.append("bits" if normal is None else "normal" if normal is True else "magic")
+        seen.append("bits" if normal is None else "normal" if normal is True
+                    else "sr" if normal == 2 else "magic")  # fmt: skip
         return serial(*args)
 
     serial = _lanes.run_chunks
@@ -92,7 +98,8 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["float8_e4m3fn", "float6_e3m2fn", "float8_e5m2"])
 def test_lane_rounding_below_the_smallest_subnormal(fmt):
-    """The lanes' branch-free rounding of values below the smallest subnormal (and of
+    """The lanes' branch-free roundings (the general one, and the stochastic one of
+    its own) of values below the smallest subnormal (and of
     subnormals and normal values about it) against the scalar rounding the row kernels
     use (round_value), bit for bit, in every mode, with the same random words: the
     stochastic draw there (up with probability the value over the smallest subnormal)
@@ -127,6 +134,11 @@ def test_lane_rounding_below_the_smallest_subnormal(fmt):
             assert np.float64(v).view(np.int64) == np.float64(want).view(np.int64), (
                 fmt, mode, x, int(R), v, want)  # fmt: skip
             ups += abs(want) == tiny and abs(x) < tiny
+            if mode == "stochastic":
+                # the stochastic rounding of its own (subnormals included)
+                v, bad = _lanes._round_sr(x, R, (*K, 2, 2))
+                assert not bad and np.float64(v).view(np.int64) == np.float64(want).view(
+                    np.int64), (fmt, x, int(R), v, want)  # fmt: skip
         # the modes that round some of these up to the smallest subnormal did so
         if mode in ("up", "down", "odd", "stochastic", "stochastic_equal"):
             assert ups > 0, (fmt, mode)
