@@ -42,6 +42,13 @@ CALLS = (
     # passes every longer row runs
     ("rdfft native 8x1024", 3.0, "x = np.ones((8, 1024))", "nm.transforms.rdfft(x)"),
     ("rdfft bf16", 10.0, "x = np.ones(16)", "nm.transforms.rdfft(x, fmt='bf16')"),
+    # a batch of 8 rows or more runs on the vector lanes (numerics.transforms._lanes)
+    (
+        "rdfft bf16 64x1024",
+        10.0,
+        "x = np.random.default_rng(0).standard_normal((64, 1024))",
+        "nm.transforms.rdfft(x, fmt='bf16')",
+    ),
 )
 WARM_EXTRA = 0.3
 

@@ -35,8 +35,9 @@ _LANE_CASES = (
     # the stochastic rounding with subnormals, tracked and not
     ("idct", {}, True, "sr", (("float16", "stochastic"), ("float8_e5m2", "stochastic"))),
     ("fwht", {}, False, "sr", (("float8_e4m3fn", "stochastic"), ("float6_e3m2fn", "stochastic"))),
-    # the normal-range rounding, tracked
-    ("irdfft", {}, True, "normal", (("bfloat16", "nearest_away"), ("float16", "nearest_away"))),
+    # the normal-range rounding (bfloat16's stochastic rounding too), tracked
+    ("irdfft", {}, True, "normal", (("bfloat16", "nearest_away"), ("float16", "nearest_away"),
+                                    ("bfloat16", "stochastic"))),
     # the bit rounding in every deterministic mode, tracked: unsigned zero, directed
     # rounding with saturation, to odd, nearest away
     ("fwht", {"normalize": True}, True, "bits", (("float8_e4m3fnuz", "nearest_even"),
