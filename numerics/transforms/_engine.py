@@ -32,17 +32,11 @@ _PARALLEL_MIN = 1 << 15
 
 # Whether the emulation runs on vector lanes (numerics.transforms._lanes) where they
 # are faster than the row kernels (numerics.transforms._tracked): see
-# :func:`use_lanes`. Separate compute and storage formats always use them. Off by
-# default: the lanes are 3-12x faster, but with an empty numba cache the first call on
-# a 64x1024 batch compiles them for about 15 s of CPU (26 s while every lane kernel
-# carried the exact rerun of rare butterflies, now on the row kernels; 19 s while a
-# parallel loop wrapped the chunk kernel, whose threads are now Python's), against
-# the 10 s a first emulated transform may take, and the test suite's budget could
-# not carry both kernel families compiling in every emulated test. Most of what is
-# left is numba typing the roundings inlined into each call site (about 0.5 s a
-# site; called instead, the first call took 8-10 s, but _round_bits is then not
-# inlined by LLVM either, and its lane loops ran 5x slower). Set it to True to
-# measure them (benchmarks/transforms.py does).
+# :func:`use_lanes`. Separate compute and storage formats always use them. On: the
+# lanes are 3-12x faster, and with an empty numba cache their first call on a 64x1024
+# bfloat16 batch compiles in about 9 s of CPU (benchmarks/cold_start.py), within the
+# 10 s a first emulated transform may take (27 s while numba, not LLVM, inlined the
+# roundings into every call site). False routes everything to the row kernels.
 LANES = True
 
 # Rows below which nearest rounding (FAST) stays on the row kernels: a narrow lane

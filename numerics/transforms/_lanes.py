@@ -23,17 +23,21 @@ are those of :mod:`._tracked` bit for bit: the same operations in the same order
 same random words (keyed by row, stage, slot and operation: independent of ``W`` and
 of threads), and the statistics accumulated in the same order.
 
-Three lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
+Four lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
 :func:`_round_bits` (every mode, subnormals, nearest rounding below them),
-:func:`_round_normal` (nearest and stochastic rounding of zero and normal values,
-for wide-exponent formats) and :func:`_round_magic` (FAST nearest even by the rows'
-magic constant, subnormals included). Everything the lane loops call is inlined by
-numba and takes scalars and tuples only: an array argument (the constants, the
-parameters, per-lane keys) costs reference counting on every call, and LLVM does
-not inline numba's separately compiled functions, so the loops would not vectorise.
-The roundings are branch-free by masks (numba's inliner mishandled a branch in an
-inlined rounding); the statistics counting, which branches, is not inlined (inlined,
-it lost counts: the stochastic mismatch of the first fast version).
+:func:`_round_sr` (stochastic rounding alone, subnormals and the values below them
+included), :func:`_round_normal` (nearest and stochastic rounding of zero and normal
+values, for wide-exponent formats) and :func:`_round_magic` (nearest even by the
+rows' magic constant, subnormals included). The lane loops take scalars and tuples
+only: an array argument (the constants, the parameters, per-lane keys) costs
+reference counting on every call, and the loops would not vectorise. The roundings
+are compiled once each and inlined by LLVM (``forceinline``): inlined by numba
+instead (``inline="always"``), each call site was typed again, about 0.5 s of CPU
+a site, and the first lane call compiled for 27 s. They are branch-free by masks,
+and written so that LLVM's vectoriser takes them (a comparison that became an
+overflow intrinsic once kept the stochastic loops scalar). The statistics
+counting, which branches, is not inlined (numba-inlined, it lost counts: the
+stochastic mismatch of the first fast version).
 
 :func:`numerics.transforms._engine.use_lanes` decides where the lanes run (every
 stochastic and directed mode; nearest rounding from 8 rows); measured figures are
@@ -74,7 +78,8 @@ from .._core.rounding import rne_magnitude, round_sum, round_value
 from . import _steps
 from ._tracked import _add, _ld, _mul, _param_tuple, _put, _row
 
-# LLVM inlines these (alwaysinline), numba compiles each once per signature.
+# The roundings and the helpers around them: compiled once per signature by numba and
+# inlined by LLVM (alwaysinline), see the module docstring.
 _FORCE = {"forceinline": True, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
 _FORCE_OVERLOAD = {"forceinline": True, "error_model": "numpy"}
 
@@ -286,9 +291,19 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     if is_slow:
         return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
 
+    if isinstance(K, types.UniTuple) and K.count > K_LEN:
+        # formats narrower than float64 (the roundings other than _round_bits)
+
+        def rexact_narrow(hi, lo, K, P, R, fast, dd, slow):
+            # rounded to odd into float64 first, then once more: the exact sum's
+            # rounding (float64 has two bits more than any lane format)
+            v, bad = _lane_round(_to_odd(hi, lo), R, K)
+            s, t = two_sum(v, -hi)
+            return v, 0.0, s + (t - lo), bad
+
+        return rexact_narrow
+
     def rexact(hi, lo, K, P, R, fast, dd, slow):
-        # rounded to odd into float64 first: then rounded once more, the exact sum's
-        # rounding (float64 has two bits more than any lane format)
         v, bad = _lane_round(_to_odd(hi, lo), R, K)
         # float64 itself: hi, the sum rounded to nearest (as _exact_scalar), not to odd
         im = -K[0]
@@ -324,10 +339,13 @@ def _word_variant(KG, w, ev):
     # KG = (key, events per row, first row): the lane's key computed here, as
     # _lanes_keys did into an array (whose reads, with their reference counting, kept
     # the loops from vectorising)
+    # the row key (KG[1] (KG[2] + w) + 1) GOLDEN + ev GOLDEN (see _tracked), written
+    # as a part that does not depend on the lane plus w times a step, which is the
+    # same modulo 2**64 and leaves the loops one 64-bit multiply a word fewer
     return lambda KG, w, ev: mix64(
         KG[0]
-        + (np.uint64(KG[1]) * (np.uint64(KG[2]) + np.uint64(w)) + _U1) * GOLDEN
-        + np.uint64(ev) * GOLDEN
+        + (np.uint64(KG[1]) * np.uint64(KG[2]) + _U1 + np.uint64(ev)) * GOLDEN
+        + np.uint64(w) * (np.uint64(KG[1]) * GOLDEN)
     )
 
 
