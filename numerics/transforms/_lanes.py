@@ -119,6 +119,21 @@ def lane_constants(fmt, mode_code: int, P: np.ndarray) -> np.ndarray | None:
     return K
 
 
+@njit(cache=True, error_model="numpy", **_FORCE)
+def _tiny_draw(ab, E, R, emin, m):
+    """1 where the stochastic rounding of the magnitude ``ab`` (bits, exponent ``E``),
+    below the format's smallest subnormal, goes up to it, else 0: up with probability
+    the value over that subnormal, by the draw of round_up (the remainder ``t``
+    scaled to 64 bits, up where ``R + t`` carries out)."""
+    Ec = max(E, -1022)
+    sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
+    dd = emin - m - (Ec - 52)
+    t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
+    # the carry out of R + t, by halves: written as R >= ~t + 1, it became an overflow
+    # intrinsic that kept the lane loops from vectorising
+    return np.int64(((R >> _U1) + (t >> _U1) + (R & t & _U1)) >> _U63)
+
+
 # with a Python entry point (as _round_sr): the tests call it on scalars
 @njit(cache=True, error_model="numpy", forceinline=True)
 def _round_bits(x, R, K):
@@ -160,15 +175,7 @@ def _round_bits(x, R, K):
     up = (np.int64(ab > hsub) & m_rne) | (np.int64(ab >= hsub) & m_rna)
     up |= 1 & ((m_up & ~negm) | (m_dn & negm))
     up |= odd | (np.int64(R >> _U63) & sreq)
-    # stochastic: up with probability sig / 2**dd, the draw of round_up (the
-    # remainder scaled to 64 bits, then R + t carries out)
-    Ec = max(E, -1022)
-    sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
-    dd = emin - m - (Ec - 52)
-    t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
-    # (the carry out of R + t, by halves: written as R >= ~t + 1, it became an
-    # overflow intrinsic that kept the lane loops from vectorising)
-    up |= np.int64(((R >> _U1) + (t >> _U1) + (R & t & _U1)) >> _U63) & m_sr
+    up |= _tiny_draw(ab, E, R, emin, m) & m_sr
     tm = -np.int64(tiny)
     r = (sub & -up & tm) | (r & ~tm)
     bad = (r > maxbits) | ((E < emin) & (subn == 0) & nz)
@@ -212,13 +219,8 @@ def _round_sr(x, R, K):
     E = (ab >> 52) - 1023
     d = min(D + max(emin - E, 0), 52)
     r = (ab + np.int64(R >> (_U64 - np.uint64(d)))) & ~((np.int64(1) << d) - 1)
-    # below the smallest subnormal (zero included): that subnormal with probability
-    # the value over it, by the draw of round_up, as in _round_bits
-    Ec = max(E, -1022)
-    sig = np.uint64((ab & ((np.int64(1) << 52) - 1)) | (np.int64(E > -1023) << 52))
-    dd = emin - m - (Ec - 52)
-    t = (sig << np.uint64(max(64 - dd, 0))) >> np.uint64(min(max(dd - 64, 0), 63))
-    up = np.int64(((R >> _U1) + (t >> _U1) + (R & t & _U1)) >> _U63)
+    # below the smallest subnormal (zero included): that subnormal or zero
+    up = _tiny_draw(ab, E, R, emin, m)
     tm = -np.int64(E < emin - m)
     r = (((emin - m + 1023) << 52) & -up & tm) | (r & ~tm)
     return np.int64(r | (b ^ ab)).view(np.float64), r > maxbits
