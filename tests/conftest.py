@@ -9,6 +9,28 @@ settings.register_profile("ci", max_examples=150, deadline=None, derandomize=Tru
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Inductor compiles its C++ kernels in a pool of worker processes, one per core, each
+# importing torch: on CI's two cores, shared by two xdist workers, the pool costs more
+# CPU than it saves (measured: the compile tests' recipe setup took 107 s of CPU with
+# the pool, 87 s without). Set before torch is imported, as inductor reads it then.
+os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
+# The subprocesses the tests start (the CLI's demo trains with torch) keep their OpenMP
+# threads, but idle ones sleep instead of spinning on cores the other worker needs
+# (measured, examples/recipes_cnn.py's fp32, quartet and four_over_six --quick runs
+# with two threads: 88 s of CPU spinning, 14 s passive).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def pytest_runtest_setup(item):
+    # One torch intra-op thread per xdist worker: two workers with two OpenMP threads
+    # each oversubscribe CI's two cores, and OpenMP's spinning threads then burn CPU
+    # (measured, the fp32 run of examples/recipes_cnn.py --quick: 14.4 s of CPU with
+    # two threads, 0.26 s with one). The numba kernels keep their own threads.
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
 # The files that take longest with an empty numba cache (seconds summed over their
 # tests, `make test` on a 2-core machine: 190, 108, 104, 86, 68, 49, 44, 44, 37, 33,
 # 31, 26), heaviest first. They are collected first, so that xdist's ``--dist loadfile``
