@@ -42,7 +42,7 @@ _ONE = np.uint64(1)
 _TWO = np.uint64(2)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def fwd_stage(x, lo, hi, L, C, S, g):
     """Forward butterflies of length ``L`` on ``x[lo:hi]``, every output times ``g``
     (unsigned indices, so that the butterfly loop vectorises)."""
@@ -71,7 +71,7 @@ def fwd_stage(x, lo, hi, L, C, S, g):
             x[i + h + h - k] = (ei + t2) * g
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def inv_stage(x, lo, hi, L, C, S):
     """The exact inverse of :func:`fwd_stage` (unscaled) on ``x[lo:hi]``."""
     h = np.uint64(L) >> _ONE
@@ -123,7 +123,7 @@ def _rev3(a):
     return ((a & 1) << 2) | (a & 2) | ((a & 4) >> 2)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def bitrev_tiles(x):
     """The bit-reversal permutation of a row of ``2^B >= 64`` values, cache-friendly:
     writing ``i = (a, m, b)`` with 3-bit ``a`` and ``b``, ``rev(i) = (rev b, rev m,
@@ -261,7 +261,7 @@ def inv_unreversed(x, s, C, S):
 _log2 = _radix4.log2
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def twist(x, TC, TS):
     """The DCT twist: ``x[k], x[n-k] <- (tc x[k] + ts x[n-k], ts x[k] - tc x[n-k])``,
     with the real slots 0 and n/2 scaled by ``TC[0]`` and ``TC[n/2]``."""
@@ -278,7 +278,7 @@ def twist(x, TC, TS):
         y[n - k] = TS[k] * a - TC[k] * b
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def wht_stage(x, h, half):
     """Walsh-Hadamard butterflies ``(a + b, a - b)`` at distance ``h``."""
     g = x.dtype.type(0.5 if half else 1.0)
@@ -305,7 +305,7 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
     rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
     ``TC``, ``inv``, ``wht`` and ``perm`` are None when the plan has no twist, inverse,

@@ -47,6 +47,12 @@ from .._core.jit import njit
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 
+# The options of the kernels that only other kernels call: numba generates no Python
+# or C entry point for them (wrappers that LLVM would optimise and emit for nothing;
+# about 1 s of a first rdfft of long rows). Every kernel here compiles with numpy's
+# error model (see :mod:`._native`).
+CALLEE = dict(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
 
 @intrinsic
 def opaque(typingctx, v):
@@ -97,7 +103,7 @@ def distinct(typingctx, a):
     return a(a), codegen
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def _fwd_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
     """Forward, one block: ``k = 0`` of both stages (slots ``i0..i3``: ``i, i+h, j,
     j+h`` with ``j = i+2h``) and, if ``mid``, ``k = h/2`` of the first (slots
@@ -129,7 +135,7 @@ def _fwd_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
         x[m3] = (ei + t2) * g
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def _fwd_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
     """Forward, one block: butterfly ``k`` of the first stage on both halves (slots
     ``p0..p3``: ``i+k, i+h-k, i+h+k, i+2h-k``, and ``p4..p7``: the same ``2h`` further
@@ -181,7 +187,7 @@ def log2(m):
     return k
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def _slot(s, bits, N):
     """Where slot ``s`` of a block of ``2^bits`` lies from the block's start in the row
     before its bit reversal: ``rev(s) N`` (``N``: the number of blocks)."""
@@ -192,7 +198,7 @@ def _slot(s, bits, N):
     return r * N
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def fwd_pass(x, lo, hi, h, C, S, g, N):
     """Forward stages of lengths ``2h`` and ``4h`` on every block of ``4h`` of
     ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1, or 1/2 to
@@ -255,7 +261,7 @@ def fwd_pass(x, lo, hi, h, C, S, g, N):
             )  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def _inv_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
     """Inverse, one block: the mirror of :func:`_fwd_ends` (the same slots)."""
     a = x[i0]
@@ -284,7 +290,7 @@ def _inv_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
         x[m3] = -(ss * t1 + cc * t2)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def _inv_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
     """Inverse, one block: the mirror of :func:`_fwd_group` (the same slots; second
     stage's butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
@@ -326,7 +332,7 @@ def _inv_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
     x[p7] = s1 * t1 + c1 * t2
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def inv_pass(x, lo, hi, h, C, S, N):
     """The exact inverse of :func:`fwd_pass` (unscaled): the inverse stage of length
     ``4h``, then that of length ``2h``, each halving, on every block of ``4h`` (``N``:
@@ -388,7 +394,7 @@ def inv_pass(x, lo, hi, h, C, S, N):
             )  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def fwd16(x, C, S):
     """The forward stages of lengths 2, 4, 8 and 16 on the row ``x`` before its bit
     reversal: its ``N = n/16`` blocks of 16 interleave, block ``rev(i)``'s value ``j``
@@ -521,7 +527,7 @@ def fwd16(x, C, S):
         x[i + o15] = t55
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**CALLEE)
 def inv16(x, C, S):
     """The inverse stages of lengths 16, 8, 4 and 2 on the row ``x`` after its bit
     reversal, the blocks interleaved as in :func:`fwd16` (generated: the operations of
