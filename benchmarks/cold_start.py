@@ -41,6 +41,7 @@ CALLS = (
     # rows of at most 32 run on a short kernel of their own: this one compiles the
     # passes every longer row runs
     ("rdfft native 8x1024", 3.0, "x = np.ones((8, 1024))", "nm.transforms.rdfft(x)"),
+    ("irdfft native 8x1024", 3.0, "x = np.ones((8, 1024))", "nm.transforms.irdfft(x)"),
     ("rdfft bf16", 10.0, "x = np.ones(16)", "nm.transforms.rdfft(x, fmt='bf16')"),
     # a batch of 8 rows or more runs on the vector lanes (numerics.transforms._lanes)
     (

@@ -295,22 +295,23 @@ def wht_stage(x, h, half):
 _SHORT = 32
 
 
-def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
+def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread
     (:func:`rows_serial`). Rows of at most ``_SHORT`` values run on its short variant,
     which only compiles the radix-2 stages and the codelets, not the passes: a first
     rdfft of a short row compiles in about half the time, and its results are bitwise
     those of the passes."""
     full = None if X.shape[1] <= _SHORT else True
-    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full)
+    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full)
 
 
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
-def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
-    ``TC``, ``inv``, ``wht`` and ``perm`` are None when the plan has no twist, inverse,
-    Walsh-Hadamard or DCT-reordering steps: numba then prunes those branches, so a first
-    rdfft does not compile their kernels. ``full`` None (rows of at most 32): the
+    ``TC``, ``inv``, ``wht``, ``perm`` and ``fwd`` are None when the plan has no twist,
+    inverse, Walsh-Hadamard, DCT-reordering or forward steps: numba then prunes those
+    branches, so a first rdfft does not compile their kernels (nor a first irdfft the
+    forward passes). ``full`` None (rows of at most 32): the
     forward and inverse stages run one radix-2 stage at a time, except the codelet of
     lengths 2 to 16 next to the bit reversal (the passes, their re-optimisation in this
     kernel and the tiled bit reversal then are not compiled). (The row loop and the
@@ -328,13 +329,15 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
             b = plan[j, 2]
             flag = plan[j, 3]
             if kind == _steps.BITREV:
-                if j + 1 < m:
-                    s = unreversed(plan, j + 1, _steps.FWD)
-                    if full is None:
-                        if s and not plan[j + 1, 3]:
-                            _radix4.fwd16(x, C, S)
-                    elif s:
-                        fwd_unreversed(x, s, C, S, plan[j + 1, 3])
+                # (nested: numba prunes a None test only when it stands alone)
+                if fwd is not None:
+                    if j + 1 < m:
+                        s = unreversed(plan, j + 1, _steps.FWD)
+                        if full is None:
+                            if s and not plan[j + 1, 3]:
+                                _radix4.fwd16(x, C, S)
+                        elif s:
+                            fwd_unreversed(x, s, C, S, plan[j + 1, 3])
                 bitrev(x, R, full)
                 if inv is None:  # (a condition numba prunes by itself, with no `and`)
                     continue
@@ -349,6 +352,8 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
                 if perm is not None:
                     _steps.makhoul(x, kind == _steps.UNMAKHOUL)
             elif kind == _steps.FWD:
+                if fwd is None:
+                    continue
                 if j > 0 and plan[j - 1, 0] == _steps.BITREV:
                     s = unreversed(plan, j, _steps.FWD)
                     if full is None and flag:
@@ -394,7 +399,7 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, full):
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
-def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm):
+def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
     """:func:`run_rows_serial`, rows in parallel (the same result)."""
     for r in prange(X.shape[0]):
-        rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm, True)
+        rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, True)
