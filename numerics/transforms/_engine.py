@@ -631,11 +631,8 @@ def _sr_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
     this one)."""
     return (
         em.mode == Rounding.STOCHASTIC
-        and store is None
+        and _signed_narrow_lanes(fmt, P, store)
         and fmt.emin > -126
-        and fmt.mbits < 52
-        and bool(P[P_SIGNED])
-        and bool(P[P_NEGZERO])
         and bool(P[P_SUBN])
     )
 
@@ -649,12 +646,15 @@ def _normal_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
     transform values are rarely subnormal."""
     return (
         em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY, Rounding.STOCHASTIC)
-        and store is None
+        and _signed_narrow_lanes(fmt, P, store)
         and fmt.emin <= -14
-        and fmt.mbits < 52
-        and bool(P[P_SIGNED])
-        and bool(P[P_NEGZERO])
     )
+
+
+def _signed_narrow_lanes(fmt: Format, P: np.ndarray, store) -> bool:
+    """What the roundings of :func:`_sr_lanes` and :func:`_normal_lanes` both take: no
+    storage format, a format narrower than float64, signed, with a signed zero."""
+    return store is None and fmt.mbits < 52 and bool(P[P_SIGNED]) and bool(P[P_NEGZERO])
 
 
 def lane_width(n: int) -> int:

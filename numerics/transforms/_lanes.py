@@ -293,28 +293,33 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
     if is_slow:
         return lambda hi, lo, K, P, R, fast, dd, slow: _exact_scalar(hi, lo, R, P)
 
-    if isinstance(K, types.UniTuple) and K.count > K_LEN:
-        # formats narrower than float64 (the roundings other than _round_bits)
-
-        def rexact_narrow(hi, lo, K, P, R, fast, dd, slow):
-            # rounded to odd into float64 first, then once more: the exact sum's
-            # rounding (float64 has two bits more than any lane format)
-            v, bad = _lane_round(_to_odd(hi, lo), R, K)
-            s, t = two_sum(v, -hi)
-            return v, 0.0, s + (t - lo), bad
-
-        return rexact_narrow
-
     def rexact(hi, lo, K, P, R, fast, dd, slow):
-        v, bad = _lane_round(_to_odd(hi, lo), R, K)
-        # float64 itself: hi, the sum rounded to nearest (as _exact_scalar), not to odd
-        im = -K[0]
-        v = np.int64((np.float64(hi).view(np.int64) & im) | (np.float64(v).view(np.int64) & ~im))
-        v = v.view(np.float64)
-        s, t = two_sum(v, -hi)
-        return v, 0.0, s + (t - lo), bad
+        # rounded to odd into float64 first, then once more: the exact sum's rounding
+        # (float64 has two bits more than any lane format but float64 itself)
+        v = _unless_float64(hi, _lane_round(_to_odd(hi, lo), R, K), K)
+        s, t = two_sum(v[0], -hi)
+        return v[0], 0.0, s + (t - lo), v[1]
 
     return rexact
+
+
+def _unless_float64(hi, vb, K):
+    """``vb`` (the rounding's ``(value, bad)``), where the format is float64 itself
+    (only :func:`_round_bits` covers it) with ``hi`` as the value: the sum rounded to
+    nearest, as :func:`_exact_scalar`, not to odd."""
+
+
+@overload(_unless_float64, jit_options=_FORCE_OVERLOAD)
+def _unless_float64_variant(hi, vb, K):
+    if isinstance(K, types.UniTuple) and K.count > K_LEN:
+        return lambda hi, vb, K: vb
+
+    def keep(hi, vb, K):
+        im = -K[0]
+        v = np.float64(vb[0]).view(np.int64) & ~im
+        return np.int64((np.float64(hi).view(np.int64) & im) | v).view(np.float64), vb[1]
+
+    return keep
 
 
 @njit(cache=True)
@@ -949,23 +954,24 @@ def _k_tuple(K, normal):
     18 for :func:`_round_magic` (its three constants)."""
 
 
+@njit(cache=True, **_FORCE)
+def _k_base(K):
+    """The 15 constants of :func:`lane_constants` as a tuple."""
+    return (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10], K[11], K[12],
+            K[13], K[14])  # fmt: skip
+
+
 @overload(_k_tuple)
 def _k_tuple_variant(K, normal):
     if isinstance(normal, types.NoneType):
-        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
-                                  K[10], K[11], K[12], K[13], K[14])  # fmt: skip
+        return lambda K, normal: _k_base(K)
     if isinstance(normal, types.BaseTuple):
         # nearest even by the magic constant: (addexp, the smallest M's bits, 2 max's bits)
-        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
-                                  K[10], K[11], K[12], K[13], K[14], normal[0], normal[1],
-                                  normal[2])  # fmt: skip
+        return lambda K, normal: _k_base(K) + (normal[0], normal[1], normal[2])
     if isinstance(normal, types.Integer):
-        # stochastic rounding, subnormals included (_round_sr): a 17th element
-        return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9],
-                                  K[10], K[11], K[12], K[13], K[14], np.int64(2),
-                                  np.int64(2))  # fmt: skip
-    return lambda K, normal: (K[0], K[1], K[2], K[3], K[4], K[5], K[6], K[7], K[8], K[9], K[10],
-                              K[11], K[12], K[13], K[14], np.int64(1))  # fmt: skip
+        # stochastic rounding, subnormals included (_round_sr): two elements more
+        return lambda K, normal: _k_base(K) + (np.int64(2), np.int64(2))
+    return lambda K, normal: _k_base(K) + (np.int64(1),)
 
 
 def _store_tuple(store):
