@@ -572,7 +572,12 @@ def execute(
             keys = (np.uint64(key), np.uint64(_lanes.store_key(key))) if stochastic else None
             # the lane rounding (see numerics.transforms._lanes._k_tuple)
             normal = None
-            if store is None and _inline_rne(Emulation(fmt, mode)):
+            lane_tabs = (C, S, TC, TS, consts)
+            if kind == _tracked.FAST and _single_lanes(Emulation(fmt, mode), store):
+                # float32 lane blocks and tables: twice the lanes a vector holds
+                normal = _magic32_constants(fmt)
+                lane_tabs = tuple(None if t is None else t.astype(np.float32) for t in lane_tabs)
+            elif store is None and _inline_rne(Emulation(fmt, mode)):
                 # FAST rounds each float64 result, EXACT the exact one's rounding to
                 # odd: both nearest even by the magic constant
                 addexp, msub = rne_constants(fmt)
@@ -586,8 +591,8 @@ def execute(
             W = lane_width(n)
             BAD = np.zeros((nrow + W - 1) // W, dtype=np.bool_)
             fast = True if kind == _tracked.FAST else None
-            args = (rows, XL, spec.plan, C, S, TC, TS, consts, R, *steps, K, P, keys, fast,
-                    normal, store, ST, DL, W, BAD)  # fmt: skip
+            args = (rows, XL, spec.plan, *lane_tabs, R, *steps, K, P, keys, fast, normal,
+                    store, ST, DL, W, BAD)  # fmt: skip
             # chunks in threads when big (a work figure that gives each chunk one)
             run_rows(_lanes.run_chunks, args, BAD.size, BAD.size << 20 if big else 0)
             # the chunks that met a value the lanes do not round (overflow, NaN, ...),
@@ -615,9 +620,52 @@ def _run_rows(spec, rows, XL, em, kind, P, key, tabs, steps, O, lv, ST, DL, big)
         if _inline_rne(em):
             addexp, msub = rne_constants(em.fmt)
             rne[:] = (1, addexp, msub, 2 * em.fmt.max, em.fmt.max)
-    kernel = _tracked.run_rows if big else _tracked.run_rows_serial
-    kernel(rows, XL, spec.plan, C, S, TC, TS, consts, R, (*steps, O, *lv), P, np.uint64(key),
-           rne, ST, DL)  # fmt: skip
+    args = (rows, XL, spec.plan, C, S, TC, TS, consts, R, (*steps, O, *lv), P, np.uint64(key),
+            rne, ST, DL)  # fmt: skip
+    nrow = rows.shape[0]
+    run_rows(_tracked.run_rows_serial, args, nrow, nrow << 20 if big else 0)
+
+
+def _single_lanes(em: Emulation, store) -> bool:
+    """Whether FAST nearest-even lanes run in float32
+    (:func:`numerics.transforms._lanes._round_magic32`): their operands are values of
+    the format (the inputs are cast into it, the tables rounded into it), and each
+    float64 operation then rounding gives what the float32 operation then rounding
+    gives, where
+
+    - the format has at most 11 significant bits: a float32 sum or difference rounded
+      again is the sum's one rounding (24 >= 2 p + 2, Figueroa 1995), and a product
+      (at most 2 p <= 22 bits) is exact in float32's normal range;
+    - its exponent range lies in float32's (``emin >= -126``);
+    - below float32's normal range, a product that can round to a nonzero value (at
+      least half the smallest subnormal) keeps its 2 p bits above float32's smallest
+      subnormal, ``emin - m - 2 p >= -149`` (bfloat16 meets it with equality; the
+      float32-exponent formats with more bits, tf32, do not), and sums there are exact.
+
+    Measured (``benchmarks/transforms.py --emulated``): see the transforms guide."""
+    f = em.fmt
+    return (
+        store is None
+        and _inline_rne(em)
+        and f.mbits <= 10
+        and f.emin >= -126
+        and f.emin - 3 * f.mbits - 2 >= -149
+        and f.max <= float(np.finfo(np.float32).max)
+    )
+
+
+def _magic32_constants(fmt: Format) -> tuple[int, int, int, int]:
+    """The float32 constants of :func:`numerics.transforms._lanes._round_magic32`:
+    the exponent-field offset and the subnormal range's adder (as
+    :func:`numerics._core.params.rne_constants`, for float32), the magnitude above which
+    the rounding is bad (twice the format's largest value, or where the adder
+    ``1.5 * 2**k``, ``k = e + 23 - m``, would overflow), and the largest value's bits."""
+    m = fmt.mbits
+    bits = lambda v: int(np.array(v, dtype=np.float32).view(np.int32))  # noqa: E731
+    limit = min(2.0 * fmt.max, float(np.nextafter(np.float32(2.0 ** (105 + m)), 0)))
+    limit = min(limit, float(np.finfo(np.float32).max))
+    msub = 1.5 * 2.0 ** (fmt.emin - m + 23)
+    return ((23 - m) << 23, bits(msub), bits(limit), bits(fmt.max))
 
 
 def _sr_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:

@@ -23,12 +23,15 @@ are those of :mod:`._tracked` bit for bit: the same operations in the same order
 same random words (keyed by row, stage, slot and operation: independent of ``W`` and
 of threads), and the statistics accumulated in the same order.
 
-Four lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
+Five lane roundings, chosen by the constants' tuple (see :func:`_k_tuple`):
 :func:`_round_bits` (every mode, subnormals, nearest rounding below them),
 :func:`_round_sr` (stochastic rounding alone, subnormals and the values below them
 included), :func:`_round_normal` (nearest and stochastic rounding of zero and normal
-values, for wide-exponent formats) and :func:`_round_magic` (nearest even by the
-rows' magic constant, subnormals included). The lane loops take scalars and tuples
+values, for wide-exponent formats), :func:`_round_magic` (nearest even by the
+rows' magic constant, subnormals included) and :func:`_round_magic32` (the same in
+float32). With the last, the lane blocks and the tables are float32 (the block's
+dtype is the tables'): a vector then holds twice the lanes, and the results are the
+float64 ones (see :func:`numerics.transforms._engine._single_lanes` for why). The lane loops take scalars and tuples
 only: an array argument (the constants, the parameters, per-lane keys) costs
 reference counting on every call, and the loops would not vectorise. The roundings
 are compiled once each and inlined by LLVM (``forceinline``): inlined by numba
@@ -240,6 +243,24 @@ def _round_magic(x, K):
 
 
 @njit(cache=True, error_model="numpy", **_FORCE)
+def _round_magic32(x, K):
+    """:func:`_round_magic` in float32, for the float32 lane blocks of
+    :func:`numerics.transforms._engine.single_lanes`: ``x`` (a float32, or a float64
+    that one float32 rounding takes to it) rounded to nearest even into a format of at
+    most 11 significant bits. The float32 rounding first is innocuous there: the
+    operands are format values, and 24 >= 2 p + 2 bits (Figueroa, "When is double
+    rounding innocuous?", 1995). Bad above the format's largest value, for Inf and
+    NaN, and where the adder would leave float32's range (the constants' limit)."""
+    # numba widens int32 arithmetic to int64: np.int32 brings each result back
+    b = np.int64(np.float32(x).view(np.int32))
+    ab = b & 0x7FFFFFFF
+    M = np.int32(((ab & 0x7F800000) + K[15]) | (1 << 22)).view(np.float32)
+    M = max(M, np.int32(K[16]).view(np.float32))
+    r = np.int64(np.float32((np.int32(ab).view(np.float32) + M) - M).view(np.int32))
+    return np.int32(r | (b ^ ab)).view(np.float32), (r > K[18]) | (ab > K[17])
+
+
+@njit(cache=True, error_model="numpy", **_FORCE)
 def _to_odd(hi, lo):
     """:func:`numerics._core.rounding.to_odd` without a branch (finite ``hi``; the
     non-finite ones are bad in :func:`_round_bits` anyway)."""
@@ -257,6 +278,8 @@ def _lane_round(x, R, K):
 @overload(_lane_round, jit_options=_FORCE_OVERLOAD)
 def _lane_round_variant(x, R, K):
     count = K.count if isinstance(K, types.UniTuple) else K_LEN
+    if count == K_LEN + 4:
+        return lambda x, R, K: _round_magic32(x, K)
     if count == K_LEN + 3:
         return lambda x, R, K: _round_magic(x, K)
     if count == K_LEN + 2:
@@ -395,6 +418,16 @@ def _copy_stats_variant(A, B, W):
     return cp
 
 
+def _half(v):
+    """``v * 0.5`` in ``v``'s own type (a float32 lane stays float32: exact either way)."""
+
+
+@overload(_half, jit_options=_FORCE_OVERLOAD)
+def _half_variant(v):
+    h = np.float32(0.5) if v == types.float32 else 0.5
+    return lambda v: v * h
+
+
 @njit(cache=True, error_model="numpy", **_FORCE)
 def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     """A stage output rounded (then halved and rounded again if ``half``): value, low
@@ -403,7 +436,7 @@ def _out(hi, lo, dprev, half, K, P, KG, w, ev, fast, dd, slow, A):
     _st(A, w, v, d)
     d += dprev
     if half:
-        v, vl, d2, bad2 = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev + 1), fast, dd, slow)
+        v, vl, d2, bad2 = _rl(_half(v), vl * 0.5, K, P, _word(KG, w, ev + 1), fast, dd, slow)
         _st(A, w, v, d2)
         d = d * 0.5 + d2
         bad |= bad2
@@ -439,9 +472,11 @@ def _single(X, XL, Y, YL, G, j, sg, halve, K, P, KG, ev, fast, dd, slow, A, W):
     bad = False
     u = np.uint64(j * W)
     for w in range(np.uint64(W)):
-        v, vl, d = X[u + w] * sg, _ld(XL, u + w) * sg, 0.0
+        # a select, not a product by the float64 sg: a float32 lane stays float32
+        v, vl, d = X[u + w], _ld(XL, u + w) * sg, 0.0
+        v = -v if sg < 0 else v
         if halve:
-            v, vl, d, b = _rl(v * 0.5, vl * 0.5, K, P, _word(KG, w, ev), fast, dd, slow)
+            v, vl, d, b = _rl(_half(v), vl * 0.5, K, P, _word(KG, w, ev), fast, dd, slow)
             _st(A, w, v, d)
             bad |= b
         _put(Y, YL, G, u + w, v, vl, d)
@@ -512,7 +547,8 @@ def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
     p, pl = _mul(bh, bl, s, fast)
     m2, m2l, d2, b2 = _rl(p, pl, K, P, _word(KG, w, ev + 1), fast, dd, slow)
     _st(A, w, m2, d2)
-    p, pl = _add(m1, m1l, sgn * m2, sgn * m2l, fast)
+    # a select, not a product by the float64 sgn: a float32 lane stays float32
+    p, pl = _add(m1, m1l, -m2 if sgn < 0 else m2, sgn * m2l, fast)
     v, vl, d3, b3 = _rl(p, pl, K, P, _word(KG, w, ev + 2), fast, dd, slow)
     _st(A, w, v, d3)
     return v, vl, c * da + sgn * s * db + d1 + sgn * d2 + d3, b1 | b2 | b3
@@ -950,8 +986,9 @@ def _k_tuple(K, normal):
     """The lane constants as a tuple (read in every rounding, an array's reference
     counting would keep the lane loops from vectorising), whose length names the lane
     rounding (:func:`_lane_round`): 15 elements for :func:`_round_bits` (``normal``
-    None), 16 for :func:`_round_normal` (True), 17 for :func:`_round_sr` (an int) and
-    18 for :func:`_round_magic` (its three constants)."""
+    None), 16 for :func:`_round_normal` (True), 17 for :func:`_round_sr` (an int), 18
+    for :func:`_round_magic` (its three constants) and 19 for :func:`_round_magic32`
+    (its four)."""
 
 
 @njit(cache=True, **_FORCE)
@@ -965,6 +1002,10 @@ def _k_base(K):
 def _k_tuple_variant(K, normal):
     if isinstance(normal, types.NoneType):
         return lambda K, normal: _k_base(K)
+    if isinstance(normal, types.BaseTuple) and len(normal.types) == 4:
+        # in float32 (_round_magic32): (addexp, the smallest M's bits, the limit's
+        # bits, max's bits), all of float32
+        return lambda K, normal: _k_base(K) + (normal[0], normal[1], normal[2], normal[3])
     if isinstance(normal, types.BaseTuple):
         # nearest even by the magic constant: (addexp, the smallest M's bits, 2 max's bits)
         return lambda K, normal: _k_base(K) + (normal[0], normal[1], normal[2])
@@ -1010,8 +1051,9 @@ def run_chunks(XH, XLo, plan, C, S, TC, TS, consts, R, fwd, inv, wht, K, P, keys
     for c in range(lo, hi):
         r0 = c * W
         Wc = min(W, nrow - r0)
-        X = np.empty(n * Wc)
-        Y = np.empty(n * Wc)
+        # float64, or float32 where the tables are (see _round_magic32)
+        X = np.empty(n * Wc, C.dtype)
+        Y = np.empty(n * Wc, C.dtype)
         XL = _low_block(XLo, n, Wc)
         YL = _low_block(XLo, n, Wc)
         _load(XH, X, r0, Wc)

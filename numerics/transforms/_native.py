@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core.jit import njit, prange
+from .._core import jit
+from .._core.jit import njit
 from . import _hadamard_kernels, _radix4, _steps
 
 # Every kernel here compiles with numpy's error model: no integer or float division
@@ -302,12 +303,23 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
     rdfft of a short row compiles in about half the time, and its results are bitwise
     those of the passes."""
     full = None if X.shape[1] <= _SHORT else True
-    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full)
+    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, 0, X.shape[0])
 
 
-@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
-def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full):
-    """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread.
+def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
+    """:func:`run_rows_serial`, the rows split over numba's thread count (the same
+    result). Python threads run the one compiled :func:`rows_serial` (it releases the
+    GIL): a numba parallel loop around it was a kernel of its own, whose first call
+    compiled for about 13 s of CPU (measured, the test suite's compile events)."""
+    full = None if X.shape[1] <= _SHORT else True
+    args = (X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full)
+    jit.run_rows(rows_serial, args, X.shape[0], X.shape[0] << 20)
+
+
+@njit(cache=True, error_model="numpy", no_cfunc_wrapper=True, nogil=True)
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, lo, hi):
+    """Run every step of ``plan`` on the rows ``lo .. hi`` of the 2-d array ``X``, on
+    one thread.
     ``TC``, ``inv``, ``wht``, ``perm`` and ``fwd`` are None when the plan has no twist,
     inverse, Walsh-Hadamard, DCT-reordering or forward steps: numba then prunes those
     branches, so a first rdfft does not compile their kernels (nor a first irdfft the
@@ -321,7 +333,7 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full):
     n = X.shape[1]
     m = plan.shape[0]
     zero = np.int64(0)  # not a literal (see fwd_steps)
-    for r in range(X.shape[0]):
+    for r in range(lo, hi):
         x = X[r]
         for j in range(m):
             kind = plan[j, 0]
@@ -396,10 +408,3 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full):
                 g = x.dtype.type(consts[a])
                 for i in range(n):
                     x[i] = x[i] * g
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
-    """:func:`run_rows_serial`, rows in parallel (the same result)."""
-    for r in prange(X.shape[0]):
-        rows_serial(X[r : r + 1], plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, True)

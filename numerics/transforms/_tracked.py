@@ -36,7 +36,7 @@ from numba import types
 from numba.extending import overload
 
 from .._core.eft import fast_two_sum, two_prod_fma, two_sum
-from .._core.jit import njit, prange
+from .._core.jit import njit
 from .._core.params import P_M, P_MODE, RSR
 from .._core.random_words import word_if
 from .._core.rounding import rne_magnitude, round_sum, round_value
@@ -957,23 +957,16 @@ def _run_one(r, XH, XL, plan, tabs, steps, P, key, rne, ST, DL):
             _rne_tuple(rne), ev0, ST[r], _row(DL, r))  # fmt: skip
 
 
-@njit(cache=True)
-def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, ST, DL):
-    """:func:`run_row` on every row. ``XL`` (the low parts) is an array in DD only and
-    ``DL`` (one row of stage errors per data row) when tracking, None otherwise;
-    ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in FAST only.
-    ``steps``: ``(fwd, inv, wht, O, *lv)``, each True (``O``: the block offsets)
-    where the plan has such steps, else None (see :func:`run_row`), as are the
-    tables of steps it lacks."""
+@njit(cache=True, nogil=True)
+def run_rows_serial(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, ST, DL, lo, hi):
+    """:func:`run_row` on the rows ``lo .. hi``. ``XL`` (the low parts) is an array in
+    DD only and ``DL`` (one row of stage errors per data row) when tracking, None
+    otherwise; ``rne`` (float64 ``(1, addexp, msub, 2 max, max)``, or zeros: off) in
+    FAST only. ``steps``: ``(fwd, inv, wht, O, *lv)``, each True (``O``: the block
+    offsets) where the plan has such steps, else None (see :func:`run_row`), as are
+    the tables of steps it lacks. Each row's random words are keyed by its index, so
+    :func:`numerics._core.jit.run_rows` may split the rows over threads (a numba
+    parallel loop around this was a kernel of its own to compile)."""
     tabs = (C, S, TC, TS, consts, R)
-    for r in range(XH.shape[0]):
-        _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)
-
-
-@njit(cache=True, parallel=True)
-def run_rows(XH, XL, plan, C, S, TC, TS, consts, R, steps, P, key, rne, ST, DL):
-    """As :func:`run_rows_serial`, rows in parallel; the same result."""
-    tabs = (C, S, TC, TS, consts, R)
-    for r in prange(XH.shape[0]):
-        # parallel lowering may hand the row index over as a uint64
+    for r in range(lo, hi):
         _run_one(np.int64(r), XH, XL, plan, tabs, steps, P, key, rne, ST, DL)

@@ -27,9 +27,14 @@ def _scalar_kernels(monkeypatch):
 # inverse stages; fwht: Walsh-Hadamard stages and a scaling), each lane rounding
 # (_round_magic, _round_normal, _round_bits), untracked and tracked, stochastic and not.
 _LANE_CASES = (
-    # FAST nearest even by the magic constant, untracked
-    ("dct", {"scale": True}, False, "magic", (("float8_e4m3fn", "nearest_even"),
-                                     ("float16", "nearest_even"))),
+    # FAST nearest even by the magic constant in float32 lanes, untracked
+    ("dct", {"scale": True}, False, "magic32", (("float8_e4m3fn", "nearest_even"),
+                                       ("float16", "nearest_even"),
+                                       ("bfloat16", "nearest_even"))),
+    # FAST nearest even by the magic constant in float64 lanes (formats wider than
+    # the float32 lanes take), untracked
+    ("irdfft", {}, False, "magic", (("float32", "nearest_even"),
+                                    ("tensorfloat32", "nearest_even"))),
     # EXACT nearest even by the magic constant (of the sum rounded to odd), tracked
     ("rdfft", {}, True, "magic", (("bfloat16", "nearest_even"), ("float8_e4m3fn", "nearest_even"))),
     # the stochastic rounding with subnormals, tracked and not
@@ -63,7 +68,8 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
     def spy(*args):
         normal = args[16]  # which lane rounding (see numerics.transforms._lanes)
         seen.append("bits" if normal is None else "normal" if normal is True
-                    else "sr" if normal == 2 else "magic")  # fmt: skip
+                    else "sr" if normal == 2 else "magic" if len(normal) == 3
+                    else "magic32")  # fmt: skip
         return serial(*args)
 
     serial = _lanes.run_chunks
@@ -143,3 +149,71 @@ def test_lane_rounding_below_the_smallest_subnormal(fmt):
         # the modes that round some of these up to the smallest subnormal did so
         if mode in ("up", "down", "odd", "stochastic", "stochastic_equal"):
             assert ups > 0, (fmt, mode)
+
+
+@pytest.mark.parametrize(
+    "fmt", ["bfloat16", "float16", "float8_e4m3fn", "float8_e5m2", "float4_e2m1fn"]
+)
+def test_float32_lane_rounding_is_the_float64_one(fmt):
+    """The float32 lanes' rounding (_round_magic32) of a float32 sum, difference or
+    product of two values of the format is the rounding of the float64 result (what
+    the row kernels round), bit for bit, subnormals, zeros and signs included, and it
+    says bad exactly where that rounding overflows: the double rounding is innocuous
+    (see numerics.transforms._engine._single_lanes). Every pair of values for the
+    8-bit and smaller formats; for bfloat16 and float16 random pairs, most of them
+    with a product or a sum about the smallest subnormal, where float32 itself is
+    subnormal for bfloat16."""
+    from numba import njit
+
+    from numerics._core.params import rne_constants
+    from numerics.transforms import _engine, _lanes
+
+    f = nm.get_format(fmt)
+    em = _engine.emulation(fmt, "nearest_even", None, False, np.dtype(np.float64))
+    assert _engine._single_lanes(em, None)
+    K = (*(int(k) for k in _lanes.lane_constants(f, em.mode.code, _engine._params(em))),
+         *_engine._magic32_constants(f))  # fmt: skip
+
+    limit = np.array(K[17], dtype=np.int32).view(np.float32)
+
+    addexp, msub = rne_constants(f)
+    K64 = (*K[:15], addexp, *(int(np.array(v).view(np.int64)) for v in (msub, 2 * f.max)))
+
+    @njit
+    def lane_round(xs, K):
+        out = np.empty(xs.size, xs.dtype)
+        bad = np.empty(xs.size, np.bool_)
+        for i in range(xs.size):
+            out[i], bad[i] = _lanes._lane_round(xs[i], np.uint64(0), K)
+        return out, bad
+
+    values = f.values() if f.bits <= 8 else None
+    if values is not None:
+        values = values[np.isfinite(values)]
+        a, b = (v.ravel() for v in np.meshgrid(values, values))
+    else:
+        rng = np.random.default_rng(3)
+        m = 400_000
+        # the exponents spread over the whole range, and pairs whose product lands
+        # about the smallest subnormal
+        e = rng.integers(f.emin - f.mbits - 2, f.emax + 1, (2, m))
+        e[:, : m // 2] = (f.emin - f.mbits) // 2 + rng.integers(-4, 5, (2, m // 2))
+        mags = np.ldexp(rng.uniform(1.0, 2.0, (2, m)), e)
+        a, b = (nm.cast(v * rng.choice([-1.0, 1.0], m), f) for v in mags)
+        keep = np.isfinite(a) & np.isfinite(b)
+        a, b = a[keep], b[keep]
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    assert np.array_equal(a32, a) and np.array_equal(b32, b)
+    for op in (np.add, np.subtract, np.multiply):
+        with np.errstate(all="ignore"):
+            want = nm.cast(op(a, b), f)
+            got, bad = lane_round(op(a32, b32), K)
+        # bad where the float64 lanes' rounding is (a value that rounds above the
+        # format's largest: the row kernels overflow or saturate it), and beyond the
+        # float32 adder's limit (bfloat16 from 2**112 on)
+        over = lane_round(op(a, b), K64)[1]
+        beyond = np.abs(op(a32, b32)) > limit
+        assert np.array_equal(bad, over | beyond), (fmt, op)
+        ok = ~bad
+        assert np.array_equal(got[ok].astype(np.float64).view(np.int64),
+                              want[ok].view(np.int64)), (fmt, op)  # fmt: skip

@@ -291,6 +291,6 @@ def test_short_rows_kernel(dtype, n, half):
             assert np.array_equal(short, ref)
             full = x.copy()
             args = _engine.native_args(np.array(steps, dtype=np.int64), tables)
-            _native.rows_serial(full, *args, True)
+            _native.rows_serial(full, *args, True, 0, full.shape[0])
             assert np.array_equal(full, ref)
         b *= 2
