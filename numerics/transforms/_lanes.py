@@ -31,16 +31,17 @@ values, for wide-exponent formats), :func:`_round_magic` (nearest even by the
 rows' magic constant, subnormals included) and :func:`_round_magic32` (the same in
 float32). With the last, the lane blocks and the tables are float32 (the block's
 dtype is the tables'): a vector then holds twice the lanes, and the results are the
-float64 ones (see :func:`numerics.transforms._engine._single_lanes` for why). The lane loops take scalars and tuples
-only: an array argument (the constants, the parameters, per-lane keys) costs
-reference counting on every call, and the loops would not vectorise. The roundings
-are compiled once each and inlined by LLVM (``forceinline``): inlined by numba
-instead (``inline="always"``), each call site was typed again, about 0.5 s of CPU
-a site, and the first lane call compiled for 27 s. They are branch-free by masks,
-and written so that LLVM's vectoriser takes them (a comparison that became an
-overflow intrinsic once kept the stochastic loops scalar). The statistics
-counting, which branches, is not inlined (numba-inlined, it lost counts: the
-stochastic mismatch of the first fast version).
+float64 ones (see :func:`numerics.transforms._engine._single_lanes` for why).
+
+The lane loops take scalars and tuples only: an array argument (the constants, the
+parameters, per-lane keys) costs reference counting on every call, and the loops
+would not vectorise. The roundings are compiled once each and inlined by LLVM
+(``forceinline``): inlined by numba instead (``inline="always"``), each call site
+was typed again, about 0.5 s of CPU a site, and the first lane call compiled for 27
+s. They are branch-free by masks, and written so that LLVM's vectoriser takes them
+(a comparison that became an overflow intrinsic once kept the stochastic loops
+scalar). The statistics counting, which branches, is not inlined (numba-inlined, it
+lost counts: the stochastic mismatch of the first fast version).
 
 :func:`numerics.transforms._engine.use_lanes` decides where the lanes run (every
 stochastic and directed mode; nearest rounding from 8 rows); measured figures are
