@@ -10,8 +10,10 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+import numba
 import pytest
 
 import numerics
@@ -83,6 +85,56 @@ def test_multiprocessing_fork_pool_after_a_parallel_kernel(tmp_path):
     out = _python(code, _env(), tmp_path, timeout=180)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+@needs_fork
+def test_forked_child_splits_rows_over_threads_of_its_own(tmp_path):
+    """run_rows keeps its worker threads: a forked child, which has none of them,
+    starts its own (a child that queued work for its parent's would wait forever)."""
+    code = (
+        "import os, numpy as np\n"
+        "from numba import njit\n"
+        "from numerics._core import jit\n"
+        "@njit(nogil=True)\n"
+        "def twice(x, out, lo, hi):\n"
+        "    for i in range(lo, hi):\n"
+        "        out[i] = 2 * x[i]\n"
+        "x = np.arange(1000.0)\n"
+        "out = np.zeros_like(x)\n"
+        "jit.run_rows(twice, (x, out), x.size, 1 << 30)\n"
+        "assert jit._POOL.pool is not None and np.array_equal(out, 2 * x)\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    out[:] = 0\n"
+        "    jit.run_rows(twice, (x, out), x.size, 1 << 30)\n"
+        "    os._exit(0 if np.array_equal(out, 2 * x) else 3)\n"
+        "print('child exit', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    out = _python(code, _env(), tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["child", "exit", "0"], out.stderr
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two numba threads")
+def test_run_rows_raises_only_once_every_part_has_finished():
+    """An error in one part is raised after the other parts have run to their end: no
+    kernel still writes into the caller's arrays once run_rows has returned."""
+    done = []
+
+    def kernel(lo, hi):
+        if lo == 0:
+            raise ValueError("the first part")
+        time.sleep(0.2)
+        done.append((lo, hi))
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        with pytest.raises(ValueError, match="the first part"):
+            jit.run_rows(kernel, (), 4, 1 << 30)
+    finally:
+        numba.set_num_threads(old)
+    assert done == [(2, 4)]
 
 
 def test_threading_layer_is_fork_safe_unless_the_user_chose_one(tmp_path):
