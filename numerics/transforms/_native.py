@@ -170,8 +170,9 @@ def fwd_steps(x, a, b, C, S, half, radix2):
     g = x.dtype.type(0.5 if half else 1.0)
     single = _log2(b // a) % 2 == 0  # an odd number of stages
     end = b // 2 if single else b
-    blk = min(n, _BLOCK)
-    top = min(end, blk)
+    # (not min() or max(): numba compiles each of those as a kernel of its own)
+    blk = n if n < _BLOCK else _BLOCK
+    top = end if end < blk else blk
     # lo = 0 and N = 0 as int64 variables, not literals: a literal argument would
     # compile a second specialisation of the kernel
     zero = np.int64(0)
@@ -200,7 +201,7 @@ def inv_steps(x, a, b, C, S, radix2):
     n = x.size
     if a > b:
         return
-    blk = min(n, _BLOCK)
+    blk = n if n < _BLOCK else _BLOCK  # (not min(): see fwd_steps)
     zero = np.int64(0)  # not a literal (see fwd_steps)
     L = b
     if _log2(b // a) % 2 == 0:
@@ -382,7 +383,7 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
                     s = unreversed(plan, j, _steps.FWD)
                     if full is None and flag:
                         s = 0  # (the short kernel halves with radix-2 stages)
-                    a = max(a, 2 * s)
+                    a = a if a > 2 * s else 2 * s  # (not max(): see fwd_steps)
                 if full is None:
                     if radix2 is not None:
                         g = x.dtype.type(0.5 if flag else 1.0)
@@ -396,7 +397,8 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
                 if inv is None:
                     continue
                 if j + 1 < m and plan[j + 1, 0] == _steps.BITREV:
-                    a = max(a, 2 * unreversed(plan, j, _steps.INV))
+                    s = unreversed(plan, j, _steps.INV)
+                    a = a if a > 2 * s else 2 * s
                 if full is None:
                     if radix2 is not None:
                         L = b
@@ -416,7 +418,9 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
                     wht_stage(x, h, flag)
                     h *= 2
             elif kind == _steps.DENSE:
-                if wht is not None:  # a Walsh-Hadamard plan (see _engine.native_args)
+                # (wht: a Walsh-Hadamard plan; consts: one with a dense stage or a
+                # scaling; see _engine.native_args)
+                if wht is not None:
                     if consts is not None:
                         _hadamard_kernels.dense_native(x, consts, a, b, flag)
             elif kind == _steps.SCALE:
