@@ -467,11 +467,12 @@ def _joined_rows(plan: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def native_args(plan: np.ndarray, tables: tuple) -> tuple:
     """The arguments of :func:`numerics.transforms._native.run_rows` after the rows: the
     plan, the tables, and None for the step kinds the plan lacks (the twist table, the
-    inverse, Walsh-Hadamard, DCT-reordering and forward markers), so that their kernels
-    are not compiled."""
+    constants of the scalings and dense Hadamard stages, the inverse, Walsh-Hadamard,
+    DCT-reordering and forward markers), so that their kernels are not compiled."""
     C, S, TC, TS, consts, R = tables
     kinds = set(plan[:, 0].tolist())
     TC = TC if _steps.TWIST in kinds else None
+    consts = consts if kinds & {_steps.SCALE, _steps.DENSE} else None
     inv = True if _steps.INV in kinds else None
     wht = True if kinds & {_steps.WHT, _steps.DENSE} else None
     perm = True if kinds & {_steps.MAKHOUL, _steps.UNMAKHOUL} else None

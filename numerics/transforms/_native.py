@@ -103,13 +103,13 @@ def inv_stage(x, lo, hi, L, C, S):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def bitrev(x, R, full):
-    """Swap ``x[i]`` and ``x[rev(i)]``: through the pairs ``R`` for short rows,
-    tile by tile (:func:`bitrev_tiles`) for long ones (never if ``full`` is None)."""
-    if full is not None:
-        if x.size >= _TILED_BITREV:
-            bitrev_tiles(x)
-            return
+def bitrev(x, R, tiles):
+    """Swap ``x[i]`` and ``x[rev(i)]``: tile by tile (:func:`bitrev_tiles`) unless
+    ``tiles`` is None (rows shorter than ``_TILED_BITREV``), else through the pairs
+    ``R``."""
+    if tiles is not None:
+        bitrev_tiles(x)
+        return
     # unsigned indices: no negative-index wraparound tests
     for p in range(np.uint64(0), np.uint64(R.size), _TWO):
         i = np.uint64(R[p])
@@ -160,19 +160,20 @@ def bitrev_tiles(x):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def fwd_steps(x, a, b, C, S, half):
+def fwd_steps(x, a, b, C, S, half, radix2):
     """The forward stages of lengths ``a, 2a, ..., b`` on the bit-reversed row: pairs
     of stages in one pass each (:func:`._radix4.fwd_pass`), then one radix-2 stage if
-    their number is odd. The passes whose blocks fit ``_BLOCK`` run block by block, so
-    that each block stays in cache."""
+    their number is odd (``radix2`` is None only if it is even). The passes whose
+    blocks fit ``_BLOCK`` run block by block, so that each block stays in cache."""
     n = x.size
     if a > b:
         return
     g = x.dtype.type(0.5 if half else 1.0)
     single = _log2(b // a) % 2 == 0  # an odd number of stages
     end = b // 2 if single else b
-    blk = min(n, _BLOCK)
-    top = min(end, blk)
+    # (not min() or max(): numba compiles each of those as a kernel of its own)
+    blk = n if n < _BLOCK else _BLOCK
+    top = end if end < blk else blk
     # lo = 0 and N = 0 as int64 variables, not literals: a literal argument would
     # compile a second specialisation of the kernel
     zero = np.int64(0)
@@ -188,23 +189,25 @@ def fwd_steps(x, a, b, C, S, half):
         _radix4.fwd_pass(x, zero, n, L >> 1, C, S, g, zero)
         L *= 4
     if single:
-        fwd_stage(x, zero, n, b, C, S, g)
+        if radix2 is not None:
+            fwd_stage(x, zero, n, b, C, S, g)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def inv_steps(x, a, b, C, S):
+def inv_steps(x, a, b, C, S, radix2):
     """The inverse stages of lengths ``b, b/2, ..., a`` on the row that is bit-reversed
     after them (the mirror of :func:`fwd_steps`): one radix-2 stage first if their
-    number is odd, then pairs of stages in one pass each, large ones over the whole
-    row, then block by block."""
+    number is odd (``radix2``: as there), then pairs of stages in one pass each, large
+    ones over the whole row, then block by block."""
     n = x.size
     if a > b:
         return
-    blk = min(n, _BLOCK)
+    blk = n if n < _BLOCK else _BLOCK  # (not min(): see fwd_steps)
     zero = np.int64(0)  # not a literal (see fwd_steps)
     L = b
     if _log2(b // a) % 2 == 0:
-        inv_stage(x, zero, n, b, C, S)
+        if radix2 is not None:
+            inv_stage(x, zero, n, b, C, S)
         L = b // 2
     while L >= 2 * a and L > blk:
         _radix4.inv_pass(x, zero, n, L >> 2, C, S, zero)
@@ -296,14 +299,31 @@ def wht_stage(x, h, half):
 _SHORT = 32
 
 
+def row_markers(n: int, plan: np.ndarray) -> tuple:
+    """The markers of :func:`rows_serial` that depend on the row length ``n``: ``full``
+    (None for rows of at most ``_SHORT``: the short kernel), ``tiles`` (None for rows
+    shorter than ``_TILED_BITREV``) and ``radix2`` (True on the short kernel, which
+    runs every stage alone; on the full one None unless a FWD or INV step has an odd
+    number of stages: the unreversed stages and the passes take them two by two, so
+    only then does one run alone)."""
+    if n <= _SHORT:
+        return None, None, True
+    odd = any(
+        (b // a).bit_length() % 2  # the number of stages a, 2a, ..., b
+        for kind, a, b, _ in plan.tolist()
+        if kind in (_steps.FWD, _steps.INV)
+    )
+    return True, (True if n >= _TILED_BITREV else None), (True if odd else None)
+
+
 def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread
     (:func:`rows_serial`). Rows of at most ``_SHORT`` values run on its short variant,
     which only compiles the radix-2 stages and the codelets, not the passes: a first
     rdfft of a short row compiles in about half the time, and its results are bitwise
     those of the passes."""
-    full = None if X.shape[1] <= _SHORT else True
-    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, 0, X.shape[0])
+    markers = row_markers(X.shape[1], plan)
+    rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *markers, 0, X.shape[0])
 
 
 def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
@@ -311,25 +331,30 @@ def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
     result). Python threads run the one compiled :func:`rows_serial` (it releases the
     GIL): a numba parallel loop around it was a kernel of its own, whose first call
     compiled for about 13 s of CPU (measured, the test suite's compile events)."""
-    full = None if X.shape[1] <= _SHORT else True
-    args = (X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full)
+    args = (X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *row_markers(X.shape[1], plan))
     jit.run_rows(rows_serial, args, X.shape[0], X.shape[0] << 20)
 
 
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True, nogil=True)
-def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, lo, hi):
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, tiles, radix2, lo,
+                hi):  # fmt: skip
     """Run every step of ``plan`` on the rows ``lo .. hi`` of the 2-d array ``X``, on
     one thread.
-    ``TC``, ``inv``, ``wht``, ``perm`` and ``fwd`` are None when the plan has no twist,
-    inverse, Walsh-Hadamard, DCT-reordering or forward steps: numba then prunes those
-    branches, so a first rdfft does not compile their kernels (nor a first irdfft the
-    forward passes). ``full`` None (rows of at most 32): the
-    forward and inverse stages run one radix-2 stage at a time, except the codelet of
-    lengths 2 to 16 next to the bit reversal (the passes, their re-optimisation in this
-    kernel and the tiled bit reversal then are not compiled). (The row loop and the
-    plan's interpreter are one kernel, and the step drivers inline into it: each kernel
-    level that calls another re-optimises and re-emits the machine code of everything
-    below it, which dominated the first call's compile time.)"""
+    ``TC``, ``consts``, ``inv``, ``wht``, ``perm`` and ``fwd`` are None when the plan has
+    no twist, scaling or dense Hadamard, inverse, Walsh-Hadamard, DCT-reordering or
+    forward steps: numba then prunes those branches, so a first rdfft does not compile
+    their kernels (nor a first irdfft the forward passes). numba prunes a ``marker is
+    None`` test only where the marker is None (True keeps both branches), so each
+    marker is None where the code it guards is not needed (:func:`row_markers`):
+    ``full`` None (rows of at most 32): the forward and inverse stages run one radix-2
+    stage at a time, except the codelet of lengths 2 to 16 next to the bit reversal
+    (the passes and their re-optimisation in this kernel then are not compiled);
+    ``tiles`` None: the bit reversal runs through the pairs ``R``, not tile by tile;
+    ``radix2`` None: no stage runs alone, and every call of the radix-2 stage kernels
+    sits under a test of it (the short kernel's too, which the full one keeps). (The
+    row loop and the plan's interpreter are one kernel, and the step drivers inline
+    into it: each kernel level that calls another re-optimises and re-emits the machine
+    code of everything below it, which dominated the first call's compile time.)"""
     n = X.shape[1]
     m = plan.shape[0]
     zero = np.int64(0)  # not a literal (see fwd_steps)
@@ -350,7 +375,7 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, lo,
                                 _radix4.fwd16(x, C, S)
                         elif s:
                             fwd_unreversed(x, s, C, S, plan[j + 1, 3])
-                bitrev(x, R, full)
+                bitrev(x, R, tiles)
                 if inv is None:  # (a condition numba prunes by itself, with no `and`)
                     continue
                 if j > 0:
@@ -370,27 +395,30 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, lo,
                     s = unreversed(plan, j, _steps.FWD)
                     if full is None and flag:
                         s = 0  # (the short kernel halves with radix-2 stages)
-                    a = max(a, 2 * s)
+                    a = a if a > 2 * s else 2 * s  # (not max(): see fwd_steps)
                 if full is None:
-                    g = x.dtype.type(0.5 if flag else 1.0)
-                    L = a
-                    while L <= b:
-                        fwd_stage(x, zero, n, L, C, S, g)
-                        L *= 2
+                    if radix2 is not None:
+                        g = x.dtype.type(0.5 if flag else 1.0)
+                        L = a
+                        while L <= b:
+                            fwd_stage(x, zero, n, L, C, S, g)
+                            L *= 2
                 else:
-                    fwd_steps(x, a, b, C, S, flag)
+                    fwd_steps(x, a, b, C, S, flag, radix2)
             elif kind == _steps.INV:
                 if inv is None:
                     continue
                 if j + 1 < m and plan[j + 1, 0] == _steps.BITREV:
-                    a = max(a, 2 * unreversed(plan, j, _steps.INV))
+                    s = unreversed(plan, j, _steps.INV)
+                    a = a if a > 2 * s else 2 * s
                 if full is None:
-                    L = b
-                    while L >= a:
-                        inv_stage(x, zero, n, L, C, S)
-                        L //= 2
+                    if radix2 is not None:
+                        L = b
+                        while L >= a:
+                            inv_stage(x, zero, n, L, C, S)
+                            L //= 2
                 else:
-                    inv_steps(x, a, b, C, S)
+                    inv_steps(x, a, b, C, S, radix2)
             elif kind == _steps.TWIST:
                 if TC is not None:
                     twist(x, TC, TS)
@@ -402,9 +430,13 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, lo,
                     wht_stage(x, h, flag)
                     h *= 2
             elif kind == _steps.DENSE:
-                if wht is not None:  # a Walsh-Hadamard plan (see _engine.native_args)
-                    _hadamard_kernels.dense_native(x, consts, a, b, flag)
+                # (wht: a Walsh-Hadamard plan; consts: one with a dense stage or a
+                # scaling; see _engine.native_args)
+                if wht is not None:
+                    if consts is not None:
+                        _hadamard_kernels.dense_native(x, consts, a, b, flag)
             elif kind == _steps.SCALE:
-                g = x.dtype.type(consts[a])
-                for i in range(n):
-                    x[i] = x[i] * g
+                if consts is not None:
+                    g = x.dtype.type(consts[a])
+                    for i in range(n):
+                        x[i] = x[i] * g

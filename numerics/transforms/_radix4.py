@@ -188,14 +188,18 @@ def log2(m):
 
 
 @njit(**CALLEE)
-def _slot(s, bits, N):
-    """Where slot ``s`` of a block of ``2^bits`` lies from the block's start in the row
-    before its bit reversal: ``rev(s) N`` (``N``: the number of blocks)."""
+def _slots(s, bits, N):
+    """Where slots ``s, h + s, 2h + s, 3h + s`` (``s < h``) of a block of ``4h = 2^bits``
+    lie from the block's start in the row before its bit reversal (``N``: the number of
+    blocks): slot ``t`` lies at ``rev(t) N``, and the two top bits of a slot are the two
+    lowest of its reverse, so they are ``r, r + 2N, r + N, r + 3N`` with ``r = rev(s)
+    N``. (One bit-reversal loop per four slots: LLVM unrolls each copy of it.)"""
     r = _ZERO
     for _ in range(bits):
         r = (r << _ONE) | (s & _ONE)
         s >>= _ONE
-    return r * N
+    r *= N
+    return r, r + (N << _ONE), r + N, r + N + (N << _ONE)
 
 
 @njit(**CALLEE)
@@ -213,14 +217,8 @@ def fwd_pass(x, lo, hi, h, C, S, g, N):
     N = np.uint64(N)
     if N:
         bits = log2(h4)
-        i0 = _slot(_ZERO, bits, N)
-        i1 = _slot(h, bits, N)
-        i2 = _slot(h2, bits, N)
-        i3 = _slot(h2 + h, bits, N)
-        m0 = _slot(q, bits, N)
-        m1 = _slot(h + q, bits, N)
-        m2 = _slot(h2 + q, bits, N)
-        m3 = _slot(h2 + h + q, bits, N)
+        i0, i1, i2, i3 = _slots(_ZERO, bits, N)
+        m0, m1, m2, m3 = _slots(q, bits, N)
         cc = C[h + q]
         ss = S[h + q]
         for i in range(_ZERO, N):
@@ -234,14 +232,9 @@ def fwd_pass(x, lo, hi, h, C, S, g, N):
             s2 = S[h + k]
             c3 = C[h2 - k]
             s3 = S[h2 - k]
-            p0 = _slot(k, bits, N)
-            p1 = _slot(h - k, bits, N)
-            p2 = _slot(h + k, bits, N)
-            p3 = _slot(h2 - k, bits, N)
-            p4 = _slot(h2 + k, bits, N)
-            p5 = _slot(h2 + h - k, bits, N)
-            p6 = _slot(h2 + h + k, bits, N)
-            p7 = _slot(h4 - k, bits, N)
+            # slots k, h + k, 2h + k, 3h + k and h - k, 2h - k, 3h - k, 4h - k
+            p0, p2, p4, p6 = _slots(k, bits, N)
+            p1, p3, p5, p7 = _slots(h - k, bits, N)
             for i in range(_ZERO, N):
                 _fwd_group(
                     x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
@@ -346,14 +339,8 @@ def inv_pass(x, lo, hi, h, C, S, N):
     g = x.dtype.type(0.5)
     if N:
         bits = log2(h4)
-        i0 = _slot(_ZERO, bits, N)
-        i1 = _slot(h, bits, N)
-        i2 = _slot(h2, bits, N)
-        i3 = _slot(h2 + h, bits, N)
-        m0 = _slot(q, bits, N)
-        m1 = _slot(h + q, bits, N)
-        m2 = _slot(h2 + q, bits, N)
-        m3 = _slot(h2 + h + q, bits, N)
+        i0, i1, i2, i3 = _slots(_ZERO, bits, N)
+        m0, m1, m2, m3 = _slots(q, bits, N)
         cc = C[h + q]
         ss = S[h + q]
         for i in range(_ZERO, N):
@@ -367,14 +354,9 @@ def inv_pass(x, lo, hi, h, C, S, N):
             s2 = S[h + k]
             c3 = C[h2 - k]
             s3 = S[h2 - k]
-            p0 = _slot(k, bits, N)
-            p1 = _slot(h - k, bits, N)
-            p2 = _slot(h + k, bits, N)
-            p3 = _slot(h2 - k, bits, N)
-            p4 = _slot(h2 + k, bits, N)
-            p5 = _slot(h2 + h - k, bits, N)
-            p6 = _slot(h2 + h + k, bits, N)
-            p7 = _slot(h4 - k, bits, N)
+            # slots k, h + k, 2h + k, 3h + k and h - k, 2h - k, 3h - k, 4h - k
+            p0, p2, p4, p6 = _slots(k, bits, N)
+            p1, p3, p5, p7 = _slots(h - k, bits, N)
             for i in range(_ZERO, N):
                 _inv_group(
                     x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,

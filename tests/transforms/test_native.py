@@ -128,10 +128,10 @@ def test_partial_forward_and_inverse_steps(a, b, half):
     x = RNG.standard_normal(n)
     C, S = _tables(n, np.float64)
     y = x.copy()
-    _native.fwd_steps(y, a, b, C, S, half)
+    _native.fwd_steps(y, a, b, C, S, half, True)
     assert np.array_equal(y, _radix2_numpy(x, a, b, bool(half), bitrev=False))
     z = y.copy()
-    _native.inv_steps(z, a, b, C, S)
+    _native.inv_steps(z, a, b, C, S, True)
     w = y.copy()
     L = b
     while L >= a:
@@ -291,6 +291,6 @@ def test_short_rows_kernel(dtype, n, half):
             assert np.array_equal(short, ref)
             full = x.copy()
             args = _engine.native_args(np.array(steps, dtype=np.int64), tables)
-            _native.rows_serial(full, *args, True, 0, full.shape[0])
+            _native.rows_serial(full, *args, True, None, True, 0, full.shape[0])
             assert np.array_equal(full, ref)
         b *= 2
