@@ -131,7 +131,7 @@ def native(repeat: int) -> None:
         )
     threads = numba.config.NUMBA_NUM_THREADS
     if threads > 1:
-        print("\nbatches of rows, numerics.rdfft on 1 and 2 threads (prange over rows)")
+        print("\nbatches of rows, numerics.rdfft on 1 and 2 threads (rows split over threads)")
         for dtype in (np.float64, np.float32):
             for n, rows in SIZES[:2]:
                 y = np.random.default_rng(0).standard_normal((rows, n)).astype(dtype)
