@@ -59,17 +59,25 @@ ref = nm.cast(x, "bf16")
 """
 
 
-@needs_fork
-def test_forked_child_runs_parallel_kernels(tmp_path):
-    code = _PARALLEL_CAST + (
+def _check_in_forked_child(setup: str, child: str, tmp_path: Path, timeout: float = 240):
+    """Run ``setup``, then fork: the child runs the lines ``child``, which set ``ok``,
+    and exits 0 if it is true (a child that hangs fails by the timeout)."""
+    body = "".join(f"    {line}\n" for line in child.splitlines())
+    code = setup + (
         "pid = os.fork()\n"
         "if pid == 0:\n"
-        "    os._exit(0 if np.array_equal(nm.cast(x, 'bf16'), ref) else 3)\n"
+        f"{body}"
+        "    os._exit(0 if ok else 3)\n"
         "print('child exit', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
     )
-    out = _python(code, _env(), tmp_path)
+    out = _python(code, _env(), tmp_path, timeout)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["child", "exit", "0"], out.stderr
+
+
+@needs_fork
+def test_forked_child_runs_parallel_kernels(tmp_path):
+    _check_in_forked_child(_PARALLEL_CAST, "ok = np.array_equal(nm.cast(x, 'bf16'), ref)", tmp_path)
 
 
 @needs_fork
@@ -91,7 +99,7 @@ def test_multiprocessing_fork_pool_after_a_parallel_kernel(tmp_path):
 def test_forked_child_splits_rows_over_threads_of_its_own(tmp_path):
     """run_rows keeps its worker threads: a forked child, which has none of them,
     starts its own (a child that queued work for its parent's would wait forever)."""
-    code = (
+    setup = (
         "import os, numpy as np\n"
         "from numba import njit\n"
         "from numerics._core import jit\n"
@@ -103,16 +111,13 @@ def test_forked_child_splits_rows_over_threads_of_its_own(tmp_path):
         "out = np.zeros_like(x)\n"
         "jit.run_rows(twice, (x, out), x.size, 1 << 30)\n"
         "assert jit._POOL.pool is not None and np.array_equal(out, 2 * x)\n"
-        "pid = os.fork()\n"
-        "if pid == 0:\n"
-        "    out[:] = 0\n"
-        "    jit.run_rows(twice, (x, out), x.size, 1 << 30)\n"
-        "    os._exit(0 if np.array_equal(out, 2 * x) else 3)\n"
-        "print('child exit', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
     )
-    out = _python(code, _env(), tmp_path, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["child", "exit", "0"], out.stderr
+    child = (
+        "out[:] = 0\n"
+        "jit.run_rows(twice, (x, out), x.size, 1 << 30)\n"
+        "ok = np.array_equal(out, 2 * x)"
+    )
+    _check_in_forked_child(setup, child, tmp_path, timeout=120)
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two numba threads")
