@@ -513,7 +513,9 @@ def execute(
     ``em=None`` runs in double-double: ``low`` (same shape) holds the low parts, and
     the tables are the exact float64 ones, or those of a format (``twiddles_in``: a
     format, or a format and a twiddle model). Returns the per-row stage statistics
-    and, when tracking, the stage errors ``(rows, stages, n)``.
+    and, when tracking, the stage errors ``(rows, stages, n)``. Untracked, the rows
+    must hold values of the arithmetic format (:func:`run` and the error study cast
+    them into it): the float32 lanes (:func:`_single_lanes`) rely on it.
     """
     nst = len(_steps.error_stages(spec.plan))
     nrow, n = rows.shape
