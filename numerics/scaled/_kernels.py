@@ -407,7 +407,9 @@ def quantize_rows_fast(
     rounded magnitude is 0.
 
     ``stats`` None: nothing counted (the counting loops not compiled). The caller
-    codes the NaN blocks.
+    codes the NaN blocks. ``codes``: unsigned integers of the codes' width (signed
+    codes come as their unsigned view), which receive each code's bits truncated from
+    int64, two's complement for integer formats.
 
     ``qb`` and ``zb``: scratch rows (float64, and int64 zeros) from the caller: an
     allocation here would compile numba's np.empty and np.zeros on the first call.

@@ -122,6 +122,10 @@ def encode_blocks(
     x2 = layout.rows(x)
     rows, n = x2.shape
     codes2 = np.empty((rows, n), dtype=element_code_dtype(elem))
+    # the kernels write the codes' bits (an int64 truncated to the width), so signed
+    # codes go through their unsigned view: one compiled variant per width, not per
+    # dtype (int8 and uint8 codes used to compile the pass twice, about 3 s each)
+    out = codes2.view(f"u{codes2.itemsize}")
     counts = np.zeros((rows, 2), np.int64)
     zp2 = np.zeros((rows, 0), np.int64) if zp is None else zp
     SR = np.zeros(5, np.int64)
@@ -137,7 +141,7 @@ def encode_blocks(
         anyscale = None if mx is not None else True
         args = (
             x2, xb, XC, layout.bs, div, zp2, SR, P, EP, FP, key, generic, anyscale,
-            codes2, counts if stats else None, fix,
+            out, counts if stats else None, fix,
         )  # fmt: skip
         if use_parallel(x2.size):
             _kernels.quantize_rows(*args)
@@ -149,7 +153,7 @@ def encode_blocks(
         left = np.flatnonzero(fix)
         if left.size:
             _kernels.quantize_rows_fix(
-                x2, layout.bs, div, zp2, SR, P, EP, FP, key, codes2, counts, left
+                x2, layout.bs, div, zp2, SR, P, EP, FP, key, out, counts, left
             )
     if not stats:
         return layout.unrows(codes2), None, None
