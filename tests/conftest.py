@@ -31,16 +31,19 @@ def pytest_runtest_setup(item):
         torch.set_num_threads(1)
 
 
-# The files that take longest with an empty numba cache (seconds summed over their
-# tests, `make test` on a 2-core machine: 190, 108, 104, 86, 68, 49, 44, 44, 37, 33,
-# 31, 26), heaviest first. They are collected first, so that xdist's ``--dist loadfile``
-# hands them out at the start and no worker is left running one of them alone at the
-# end (the Makefile passes ``--no-loadscope-reorder``: xdist would otherwise order the
-# files by their number of tests, which put these last).
+# The files that take longest with an empty numba cache, heaviest first. They are
+# collected first, so that xdist's ``--dist loadfile`` hands them out at the start and
+# no worker is left running one of them alone at the end (the Makefile passes
+# ``--no-loadscope-reorder``: xdist would otherwise order the files by their number of
+# tests, which put these last). Measured, the numba compiling each file triggered in
+# `make test` on a 2-core machine: the transforms' tests, 425 s in one file, left one
+# worker running it alone for minutes, so their error-tracking tests have a file of
+# their own.
 _SLOW_FILES = (
     "tests/transforms/test_transforms.py",
     "tests/transforms/test_algorithms.py",
     "tests/torch/test_compile.py",
+    "tests/transforms/test_error_reports.py",
     "tests/test_cli.py",
     "tests/transforms/test_lanes.py",
     "tests/torch/test_circulant.py",
