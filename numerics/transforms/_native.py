@@ -316,13 +316,16 @@ def row_markers(n: int, plan: np.ndarray) -> tuple:
     return True, (True if n >= _TILED_BITREV else None), (True if odd else None)
 
 
-def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
+def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, markers=None):
     """Run every step of ``plan`` on every row of the 2-d array ``X``, on one thread
     (:func:`rows_serial`). Rows of at most ``_SHORT`` values run on its short variant,
     which only compiles the radix-2 stages and the codelets, not the passes: a first
     rdfft of a short row compiles in about half the time, and its results are bitwise
-    those of the passes."""
-    markers = row_markers(X.shape[1], plan)
+    those of the passes. ``markers``: :func:`row_markers` of ``plan`` by default; a
+    caller that runs several plans passes those of all of them together, so that one
+    compiled variant serves every plan."""
+    if markers is None:
+        markers = row_markers(X.shape[1], plan)
     rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *markers, 0, X.shape[0])
 
 

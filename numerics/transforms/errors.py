@@ -304,16 +304,18 @@ def error_report(
     tabs = _engine.rounded_tables(spec, tw[0], np.dtype(np.float64), tw[1])
     contrib = np.empty((len(stages),) + rows.shape)
     rests = [_steps.rest_after(spec.plan, j, length) for j, length, _ in stages]
-    # every stage's rest on one compiled variant of the native kernel: its markers are
-    # those of all the rests together (a rest that lacks a step kind passes its branch
-    # at run time); by the rests' own markers, an rdfft's report compiled three
-    # variants, about 10 s of CPU at the first call
-    union = np.concatenate(rests + [np.empty((0, 4), np.int64)])
-    union_args = _engine.native_args(union, tabs)[1:] + _native.row_markers(n, union)
+    if spec.O is None:
+        # every stage's rest on one compiled variant of the native kernel: its markers
+        # are those of all the rests together (a rest that lacks a step kind passes its
+        # branch at run time); by the rests' own markers, an rdfft's report compiled
+        # three variants, about 10 s of CPU at the first call
+        union = np.concatenate(rests + [np.empty((0, 4), np.int64)])
+        union_args = _engine.native_args(union, tabs)[1:]
+        markers = _native.row_markers(n, union)
     for s, rest in enumerate(rests):
         c = np.ascontiguousarray(DL[:, s, :])
         if spec.O is None:
-            _native.rows_serial(c, rest, *union_args, 0, c.shape[0])
+            _native.run_rows_serial(c, rest, *union_args, markers=markers)
         else:
             # split-radix / radix-4 levels have no native kernel: the remaining
             # stages run exactly enough in double-double, with the same twiddles
