@@ -109,8 +109,8 @@ KERNELS = [
 # nvfp4 NVFP4 and the Hadamard transform, bitnet ternary. Stochastic casts and the
 # stochastic Hadamard transform under inductor are covered op by op by
 # ``test_every_op_compiles_fullgraph_and_equals_eager``. The ``slow`` run
-# (``make test-slow``) compiles all ten; aot_eager, which traces the same graphs without
-# code generation, always runs all ten in one model.
+# (``make test-slow``) compiles all ten, one by one; aot_eager, which traces the same
+# graphs without code generation, always runs all ten in one model.
 INDUCTOR_RECIPES = ["fp8", "mxfp4", "nvfp4", "bitnet"]
 
 
@@ -254,7 +254,7 @@ def test_inductor_training_step_is_close_to_eager(runs):
 
 @pytest.mark.slow
 def test_inductor_every_recipe(runs_all):
-    """The two inductor checks above on the model with all ten recipes."""
+    """The two inductor checks above on all ten recipes, one model each."""
     _check_inductor_ops(runs_all)
     _check_inductor_step(runs_all)
 
