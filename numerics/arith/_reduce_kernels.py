@@ -151,7 +151,8 @@ def _round_row(v, e, P, ek, bits, n):
             v[j] = to_odd(v[j], e[j])
     # lo as an int64, not the literal 0: a literal argument is a signature of its own,
     # so the kernel would compile once more than for the callers passing an int64
-    cast_range(bits, bits, v, P, ek, np.int64(0), n)
+    # in place: no output bits (see numerics._core.cast_kernels)
+    cast_range(bits, None, v, P, ek, np.int64(0), n)
 
 
 @njit(cache=True, inline="always")

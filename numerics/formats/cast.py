@@ -52,8 +52,9 @@ def cast(
         the discarded part is truncated to k bits before the comparison. Default: all.
     out : ndarray, optional
         Where to write the result (same shape and dtype as ``x``, either byte order);
-        ``out=x`` rounds in place. An ``out`` that overlaps ``x`` otherwise gets the
-        result of the cast of ``x`` as it was, as numpy ufuncs give.
+        ``out=x`` rounds in place (as fast as into another array). An ``out`` that
+        overlaps ``x`` otherwise gets the result of the cast of ``x`` as it was, as
+        numpy ufuncs give.
 
     Returns
     -------
@@ -111,15 +112,17 @@ def cast(
         if not out.flags.writeable:
             raise ValueError("out is read-only")
     direct = out is not None and out.dtype == cont.dtype and out.flags.c_contiguous and out.size > 0
-    if direct and not _same_elements(out, p.flat) and np.may_share_memory(out, p.flat):
+    in_place = direct and _same_elements(out, p.flat)
+    if direct and not in_place and np.may_share_memory(out, p.flat):
         # out overlaps x shifted: writing element i would clobber an input not yet read
         direct = False
     res = out.reshape(-1) if direct else np.empty(p.flat.size, dtype=cont.dtype)
     xb = p.flat.view(cont.uint)
     if p.parallel:
-        cast_kernels.cast_chunks(xb, res, p.P, p.key)
+        cast_kernels.cast_chunks(xb, res, p.P, p.key, in_place)
     else:  # the pass; the exact routine compiles and runs only if the pass left elements
-        rb = res.view(cont.uint)
+        # in place, no output bits: the kernels then vectorise (see cast_kernels)
+        rb = None if in_place else res.view(cont.uint)
         flo = cast_kernels.cast_pass(xb, rb, p.P, p.key, 0, xb.size, False)[0]
         if flo < xb.size:
             cast_kernels.cast_range(xb, rb, res, p.P, p.key, flo, xb.size)

@@ -90,12 +90,17 @@ def test_in_place():
     np.testing.assert_array_equal(h, nm.cast(np.linspace(-3, 3, 7), "fp4").astype(np.float16))
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("mode", ["nearest_even", "up", "stochastic"])
-def test_in_place_equals_out_of_place_on_every_kind_of_value(dtype, mode):
+@pytest.mark.parametrize(
+    "dtype, mode, n",
+    [(dtype, mode, 5000) for dtype in (np.float32, np.float64)
+     for mode in ("nearest_even", "up", "stochastic")]
+    # the parallel kernel (in place: its own variant), with and without random words
+    + [(np.float64, "nearest_even", 1 << 19), (np.float32, "stochastic", 1 << 19)],
+)  # fmt: skip
+def test_in_place_equals_out_of_place_on_every_kind_of_value(dtype, mode, n):
     specials = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -3e-3, 1e6, -470.0, 460.0]
     rng = np.random.default_rng(2)
-    x = np.concatenate([rng.standard_normal(5000), specials * 300]).astype(dtype)
+    x = np.concatenate([rng.standard_normal(n), specials * 300]).astype(dtype)
     rng.shuffle(x)
     for name in ("float8_e4m3fn", "float8_e5m2", "fp4", "e8m0"):
         ref = nm.cast(x, name, mode, seed=7)

@@ -104,6 +104,10 @@ def test_independent_of_threads_and_chunking():
             par = np.empty_like(x)
             cast_kernels.cast_chunks(x.view(np.uint64), par, P, key)
             np.testing.assert_array_equal(par, serial)
+            # in place (no output bits: the vectorised loops of one array)
+            par = x.copy()
+            cast_kernels.cast_chunks(par.view(np.uint64), par, P, key, in_place=True)
+            np.testing.assert_array_equal(par, serial)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(nm.cast(x, fmt, "stochastic", seed=42), serial)
