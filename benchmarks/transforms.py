@@ -185,12 +185,12 @@ def _interleaved(fs: dict, rounds: int, runs: int = 3) -> tuple[dict, dict]:
     """The fastest thread CPU time of each function over ``rounds`` interleaved rounds
     (other processes on a shared machine count for none of them, and a slow spell hits
     them all alike), each round running each function ``runs`` times back to back:
-    ``(best, cold)``, the fastest of all its runs (the steady state of a loop that
+    ``(warm, cold)``: the fastest of all its runs (the steady state of a loop that
     calls it again and again) and the fastest first run of a round (its caches left as
     the previous function left them)."""
     for f in fs.values():
         f()
-    best_of = dict.fromkeys(fs, np.inf)
+    warm = dict.fromkeys(fs, np.inf)
     cold = dict.fromkeys(fs, np.inf)
     for _ in range(rounds):
         for name, f in fs.items():
@@ -198,10 +198,10 @@ def _interleaved(fs: dict, rounds: int, runs: int = 3) -> tuple[dict, dict]:
                 t0 = time.thread_time()
                 f()
                 t = time.thread_time() - t0
-                best_of[name] = min(best_of[name], t)
+                warm[name] = min(warm[name], t)
                 if run == 0:
                     cold[name] = min(cold[name], t)
-    return best_of, cold
+    return warm, cold
 
 
 def emulated(repeat: int) -> None:
