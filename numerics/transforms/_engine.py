@@ -271,6 +271,15 @@ def fwht_spec(n: int, block: int, normalize: bool, scale: bool) -> Spec:
 TWIDDLES = ("table", "compute", "recurrence")
 
 
+def _rounded(values, fmt: Format, saturate: bool = False) -> np.ndarray:
+    """``values`` rounded to nearest into ``fmt``, as a new float64 array. It casts a
+    copy in place: the transform casts its input in place too, so a first call compiles
+    one variant of the cast kernel, not an in-place and an out-of-place one (the second
+    cost 1.7 s of a cold first emulated call, measured)."""
+    t = np.array(values, dtype=np.float64)
+    return cast(t, fmt, saturate=saturate, out=t)
+
+
 @functools.lru_cache(maxsize=64)
 def _computed_twiddles(n: int, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
     """Twiddles computed in ``fmt`` as a GPU kernel computes them with ``cosf``/``sinf``:
@@ -280,13 +289,13 @@ def _computed_twiddles(n: int, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
     before the rounding: a misrounding needs the cosine within 2**-53 of a midpoint)."""
     c = np.zeros(max(n // 2, 1))
     s = np.zeros_like(c)
-    two_pi = float(cast(np.array(2 * np.pi), fmt))
+    two_pi = float(_rounded(2 * np.pi, fmt))
     L = 4
     while L <= n:
         k = np.arange(L // 4, dtype=np.float64)
-        angle = cast(two_pi * k, fmt) / L  # two_pi * k: exact in float64 (<= 40 bits)
-        c[L // 4 :][: L // 4] = cast(np.cos(angle), fmt)
-        s[L // 4 :][: L // 4] = cast(np.sin(angle), fmt)
+        angle = _rounded(two_pi * k, fmt) / L  # two_pi * k: exact in float64 (<= 40 bits)
+        c[L // 4 :][: L // 4] = _rounded(np.cos(angle), fmt)
+        s[L // 4 :][: L // 4] = _rounded(np.sin(angle), fmt)
         L *= 2
     return c, s
 
@@ -300,7 +309,7 @@ def _recurrence_twiddles(n: int, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
     s = np.zeros_like(c)
 
     def r(v):
-        return float(cast(np.array(v), fmt))
+        return float(_rounded(v, fmt))
 
     L = 4
     while L <= n:
@@ -326,7 +335,7 @@ def rounded_tables(
     *real, R = spec.tables()
     if fmt is None:
         return (*(np.ascontiguousarray(t, dtype=dtype) for t in real), R)
-    out = [cast(t, fmt, saturate=True) for t in real]
+    out = [_rounded(t, fmt, saturate=True) for t in real]
     if twiddles == "compute":
         out[0], out[1] = _computed_twiddles(spec.n, fmt)
     elif twiddles == "recurrence":
