@@ -25,12 +25,14 @@ def _scalar_kernels(monkeypatch):
 # a case differ in values only, so they share its compiled kernels). Each transform kind
 # (dct: forward stages with halving, the twist, the reordering and a scaling; idct:
 # inverse stages; fwht: Walsh-Hadamard stages and a scaling), each lane rounding
-# (_round_magic, _round_normal, _round_bits), untracked and tracked, stochastic and not.
+# (_round_magic, _round_magic32, _round_shift32, _round_normal, _round_sr,
+# _round_bits), untracked and tracked, stochastic and not.
 _LANE_CASES = (
     # FAST nearest even by the magic constant in float32 lanes, untracked
     ("dct", {"scale": True}, False, "magic32", (("float8_e4m3fn", "nearest_even"),
-                                       ("float16", "nearest_even"),
-                                       ("bfloat16", "nearest_even"))),
+                                       ("float16", "nearest_even"))),
+    # FAST nearest even by the float32 bits (bfloat16), untracked
+    ("rdfft", {}, False, "shift32", (("bfloat16", "nearest_even"),)),
     # FAST nearest even by the magic constant in float64 lanes (formats wider than
     # the float32 lanes take), untracked
     ("irdfft", {}, False, "magic", (("float32", "nearest_even"),
@@ -69,7 +71,7 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
         normal = args[16]  # which lane rounding (see numerics.transforms._lanes)
         seen.append("bits" if normal is None else "normal" if normal is True
                     else "sr" if normal == 2 else "magic" if len(normal) == 3
-                    else "magic32")  # fmt: skip
+                    else "magic32" if len(normal) == 4 else "shift32")  # fmt: skip
         return serial(*args)
 
     serial = _lanes.run_chunks
@@ -152,17 +154,20 @@ def test_lane_rounding_below_the_smallest_subnormal(fmt):
 
 
 @pytest.mark.parametrize(
-    "fmt", ["bfloat16", "float16", "float8_e4m3fn", "float8_e5m2", "float4_e2m1fn"]
-)
-def test_float32_lane_rounding_is_the_float64_one(fmt):
-    """The float32 lanes' rounding (_round_magic32) of a float32 sum, difference or
-    product of two values of the format is the rounding of the float64 result (what
-    the row kernels round), bit for bit, subnormals, zeros and signs included, and it
-    says bad exactly where that rounding overflows: the double rounding is innocuous
-    (see numerics.transforms._engine._single_lanes). Every pair of values for the
-    8-bit and smaller formats; for bfloat16 and float16 random pairs, most of them
-    with a product or a sum about the smallest subnormal, where float32 itself is
-    subnormal for bfloat16."""
+    "fmt, rounding",
+    [("bfloat16", "shift32"), ("bfloat16", "magic32"), ("float16", "magic32"),
+     ("float8_e4m3fn", "magic32"), ("float8_e5m2", "magic32"), ("float4_e2m1fn", "magic32")],
+)  # fmt: skip
+def test_float32_lane_rounding_is_the_float64_one(fmt, rounding):
+    """The float32 lanes' roundings (_round_magic32, and _round_shift32 for bfloat16,
+    the format that takes it) of a float32 sum, difference or product of two values of
+    the format is the rounding of the float64 result (what the row kernels round), bit
+    for bit, subnormals, zeros and signs included, and it says bad exactly where that
+    rounding overflows (and, the magic constant, beyond its adder's limit): the double
+    rounding is innocuous (see numerics.transforms._engine._single_lanes). Every pair of
+    values for the 8-bit and smaller formats; for bfloat16 and float16 random pairs,
+    most of them with a product or a sum about the smallest subnormal, where float32
+    itself is subnormal for bfloat16."""
     from numba import njit
 
     from numerics._core.params import rne_constants
@@ -171,10 +176,14 @@ def test_float32_lane_rounding_is_the_float64_one(fmt):
     f = nm.get_format(fmt)
     em = _engine.emulation(fmt, "nearest_even", None, False, np.dtype(np.float64))
     assert _engine._single_lanes(em, None)
+    shift = _engine._shift32_constants(f)
+    # the engine takes the bit rounding wherever it applies, and it applies to bfloat16
+    assert (shift is not None) == (fmt == "bfloat16")
     K = (*(int(k) for k in _lanes.lane_constants(f, em.mode.code, _engine._params(em))),
-         *_engine._magic32_constants(f))  # fmt: skip
+         *(shift if rounding == "shift32" else _engine._magic32_constants(f)))  # fmt: skip
 
-    limit = np.array(K[17], dtype=np.int32).view(np.float32)
+    # the magic constant's adder limit (bad beyond it); the bit rounding has none
+    limit = np.inf if rounding == "shift32" else np.array(K[17], dtype=np.int32).view(np.float32)
 
     addexp, msub = rne_constants(f)
     K64 = (*K[:15], addexp, *(int(np.array(v).view(np.int64)) for v in (msub, 2 * f.max)))
@@ -217,3 +226,25 @@ def test_float32_lane_rounding_is_the_float64_one(fmt):
         ok = ~bad
         assert np.array_equal(got[ok].astype(np.float64).view(np.int64),
                               want[ok].view(np.int64)), (fmt, op)  # fmt: skip
+
+
+@pytest.mark.parametrize("saturate", [False, True])
+def test_bfloat16_lanes_overflow_as_the_rows(saturate, monkeypatch):
+    """bfloat16 on the float32 lanes (_round_shift32) where butterflies overflow the
+    format: the chunks that meet it run on the row kernels, and the results are the
+    rows' (infinities, or the largest value saturated), bit for bit; the other chunks
+    stay on the lanes."""
+    from numerics.transforms import _engine
+
+    rng = np.random.default_rng(17)
+    x = rng.standard_normal((64, 64))
+    x[40:48] *= 2.0e38  # one chunk of the default lane width overflows
+    runs = []
+    for lanes in (True, False):
+        monkeypatch.setattr(_engine, "LANES", lanes)
+        y = x.copy()
+        T.rdfft(y, fmt="bfloat16", saturate=saturate)
+        runs.append(y)
+    assert np.array_equal(runs[0], runs[1], equal_nan=True)
+    assert np.isinf(runs[1]).any() != saturate
+    assert np.isfinite(runs[1][:40]).all()
