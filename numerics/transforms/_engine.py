@@ -681,8 +681,9 @@ def _magic32_constants(fmt: Format) -> tuple[int, int, int, int]:
 
 
 def _shift32_constants(fmt: Format) -> tuple[int, int, int, int, int] | None:
-    """The constants of :func:`numerics.transforms._lanes._round_shift32` (the dropped
-    bits ``D = 23 - m``, half an ulp less one, the kept bits' mask, the limit: the
+    """The constants of :func:`numerics.transforms._lanes._round_shift32` (the last
+    kept bit ``2**D``, ``D = 23 - m`` bits dropped, half an ulp less one, the kept
+    bits' mask, the limit: the
     bits of the largest float32 that rounds to at most the format's largest value,
     and 0), or None where the format's exponent field is not float32's: its smallest
     normal ``2**-126`` and its largest value float32's largest binade with ``m``
@@ -697,7 +698,7 @@ def _shift32_constants(fmt: Format) -> tuple[int, int, int, int, int] | None:
     max_bits = int(np.array(fmt.max, dtype=np.float32).view(np.int32))
     # the largest value's last kept bit is 1: its tie rounds up (to even), past it
     limit = max_bits + (1 << (D - 1)) - 1
-    return (D, (1 << (D - 1)) - 1, ~((1 << D) - 1), limit, 0)
+    return (1 << D, (1 << (D - 1)) - 1, ~((1 << D) - 1), limit, 0)
 
 
 def _sr_lanes(em: Emulation, fmt: Format, P: np.ndarray, store) -> bool:
