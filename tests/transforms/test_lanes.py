@@ -78,7 +78,7 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
     monkeypatch.setattr(_lanes, "run_chunks", spy)
     monkeypatch.setattr(_engine, "LANES", True)
     monkeypatch.setattr(_engine, "_LANES_MIN_ROWS", 1)
-    widths = (_engine.lane_width, lambda n: 4)  # one chunk of 9 rows; 4, 4 and 1
+    widths = (_engine.lane_width, lambda n, itemsize: 4)  # one chunk of 9 rows; 4, 4, 1
     rng = np.random.default_rng(5 + case)
     scale = rng.choice([1e-3, 1e-5, 0.0, 1.0, 40.0], (9, 1))
     spec = T.errors._spec(name, 16, opts)
