@@ -394,10 +394,39 @@ class Emulation:
         return self.compute if self.compute is not None else self.fmt
 
     def kind(self, track: bool) -> int:
+        """The kernels' arithmetic: FAST (each operation in float64, then rounded)
+        untracked where it rounds what EXACT would (nearest rounding into at most 26
+        fraction bits; any mode where every float64 operation on the format's values
+        is exact, :func:`exact_in_float64`), else EXACT."""
         f = self.arith
+        if track:
+            return _tracked.EXACT
         nearest = self.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
-        fast_ok = f.mbits <= 26 or (f.mbits == 52 and f.emin == -1022)
-        return _tracked.FAST if (nearest and fast_ok and not track) else _tracked.EXACT
+        if nearest and (f.mbits <= 26 or (f.mbits == 52 and f.emin == -1022)):
+            return _tracked.FAST
+        # separate compute and storage formats: the operands are storage values
+        exact = self.compute is None and exact_in_float64(f)
+        return _tracked.FAST if exact else _tracked.EXACT
+
+
+def exact_in_float64(f: Format) -> bool:
+    """Whether every sum, difference and product of two values of ``f`` is exact in
+    float64, so that a float64 operation then a rounding (FAST) rounds the exact
+    result in every mode, stochastic rounding included, as EXACT's error-free
+    transformation then rounding does. A product of two ``p``-bit significands has
+    ``2 p`` bits; a sum of two values whose quanta lie at most ``emax - emin``
+    binades apart has at most ``p + emax - emin + 1`` (both at most 53: the float8,
+    float6 and float4 formats and float16, not bfloat16 or tf32, whose sums can span
+    more than 250 binades).
+
+    Examples
+    --------
+    >>> from numerics import get_format
+    >>> exact_in_float64(get_format("float16")), exact_in_float64(get_format("bfloat16"))
+    (True, False)
+    """
+    p = f.mbits + 1
+    return 2 * p <= 53 and p + f.emax - f.emin + 1 <= 53
 
 
 def _check_format(f: Format, mode: Rounding) -> None:

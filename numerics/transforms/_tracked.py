@@ -5,7 +5,10 @@ The same plans as :mod:`._native` run here with one of three arithmetics:
 - ``FAST``: each operation in float64, then rounded into the format. Correct for
   round-to-nearest in formats of at most 26 fraction bits: products of two format
   values are exact in float64, and a float64 sum that is inexact is so far below the
-  format's half-ulp that it cannot change a nearest rounding.
+  format's half-ulp that it cannot change a nearest rounding; and in every mode for
+  the formats whose sums and products of two values are all exact in float64
+  (:func:`numerics.transforms._engine.exact_in_float64`: float8, float6, float4,
+  float16).
 - ``EXACT``: each operation's exact result as ``hi + lo`` (error-free
   transformations), rounded once into the format; the local error
   ``d = rounded - exact`` is recorded.

@@ -85,8 +85,8 @@ def test_lanes_match_the_row_kernels(case, monkeypatch):
     for fmt, mode in runs_of:
         x = nm.cast(rng.standard_normal((9, 16)) * scale, fmt)
         em = _engine.emulation(fmt, mode, 3, mode == "down", np.dtype(np.float64))
-        assert em.kind(track) == (_tracked.FAST if mode.startswith("nearest") and not track
-                                  else _tracked.EXACT)  # fmt: skip
+        fast = mode.startswith("nearest") or _engine.exact_in_float64(nm.get_format(fmt))
+        assert em.kind(track) == (_tracked.FAST if fast and not track else _tracked.EXACT)
         runs = []
         for width in widths:
             monkeypatch.setattr(_engine, "lane_width", width)
@@ -248,3 +248,74 @@ def test_bfloat16_lanes_overflow_as_the_rows(saturate, monkeypatch):
     assert np.array_equal(runs[0], runs[1], equal_nan=True)
     assert np.isinf(runs[1]).any() != saturate
     assert np.isfinite(runs[1][:40]).all()
+
+
+@pytest.mark.parametrize(
+    "fmt, mode",
+    [("float8_e4m3fn", "stochastic"), ("float16", "stochastic"),
+     ("float6_e3m2fn", "stochastic_equal"), ("float8_e5m2", "up")],
+)  # fmt: skip
+def test_fast_arithmetic_rounds_as_exact_where_float64_is_exact(fmt, mode, monkeypatch):
+    """Untracked, a format whose every float64 operation on two of its values is exact
+    (exact_in_float64) runs FAST (a float64 operation, then the rounding) in every
+    mode: the same bits as EXACT (the error-free transformation, then the rounding of
+    its sum), on the lanes (the stochastic rounding with subnormals, the normal-range
+    one, the bit rounding) and on the rows, on data with subnormals, values below
+    them, zeros and overflow."""
+    from numerics.transforms import _engine, _tracked
+
+    em = _engine.emulation(fmt, mode, 3, False, np.dtype(np.float64))
+    assert em.kind(False) == _tracked.FAST and em.kind(True) == _tracked.EXACT
+    rng = np.random.default_rng(23)
+    scale = rng.choice([1e-3, 1e-5, 0.0, 1.0, 40.0], (9, 1))
+    x = nm.cast(rng.standard_normal((9, 16)) * scale, fmt)
+    spec = T.errors._spec("fwht", 16, {})
+    runs = []
+    for kind in (_tracked.FAST, _tracked.EXACT):
+        monkeypatch.setattr(_engine.Emulation, "kind", lambda self, track, k=kind: k)
+        for lanes in (True, False):
+            monkeypatch.setattr(_engine, "LANES", lanes)
+            y = x.copy()
+            _engine.execute(spec, y, em, track=False)
+            runs.append(y)
+    for y in runs[1:]:
+        assert np.array_equal(y, runs[0], equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "fmt", ["float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float6_e3m2fn", "float4_e2m1fn"]
+)
+def test_exact_in_float64_every_pair(fmt):
+    """exact_in_float64 against every pair of finite values of the 8-bit and smaller
+    formats: each float64 sum, difference and product is the exact rational one."""
+    from fractions import Fraction
+
+    from numerics.transforms import _engine
+
+    f = nm.get_format(fmt)
+    assert _engine.exact_in_float64(f)
+    v = f.values()
+    v = np.unique(v[np.isfinite(v)])
+    a, b = (t.ravel() for t in np.meshgrid(v, v))
+    exact = {float(t): Fraction(float(t)) for t in v}
+    for op, fop in ((np.add, Fraction.__add__), (np.subtract, Fraction.__sub__),
+                    (np.multiply, Fraction.__mul__)):  # fmt: skip
+        got = op(a, b)
+        assert all(Fraction(float(g)) == fop(exact[float(p)], exact[float(q)])
+                   for g, p, q in zip(got, a, b, strict=True)), (fmt, op)  # fmt: skip
+
+
+def test_exact_in_float64_bounds():
+    """The bound is tight where it fails: bfloat16's largest value plus its smallest
+    subnormal is not a float64; float16's extreme pairs are exact."""
+    from fractions import Fraction
+
+    from numerics.transforms import _engine
+
+    bf, half = nm.get_format("bfloat16"), nm.get_format("float16")
+    assert not _engine.exact_in_float64(bf) and _engine.exact_in_float64(half)
+    assert Fraction(bf.max + bf.min_subnormal) != Fraction(bf.max) + Fraction(bf.min_subnormal)
+    for p, q in ((half.max, half.min_subnormal), (-half.max, half.min_subnormal),
+                 (half.max, half.max), (half.min_subnormal, half.min_subnormal)):  # fmt: skip
+        assert Fraction(p + q) == Fraction(p) + Fraction(q)
+        assert Fraction(p * q) == Fraction(p) * Fraction(q)
