@@ -33,7 +33,7 @@ _PARALLEL_MIN = 1 << 15
 # Whether the emulation runs on vector lanes (numerics.transforms._lanes) where they
 # are faster than the row kernels (numerics.transforms._tracked): see
 # :func:`use_lanes`. Separate compute and storage formats always use them. On: the
-# lanes are 3-12x faster, and with an empty numba cache their first call on a 64x1024
+# lanes are 4-9x faster, and with an empty numba cache their first call on a 64x1024
 # bfloat16 batch compiles in about 9 s of CPU (benchmarks/cold_start.py), within the
 # 10 s a first emulated transform may take (27 s while numba, not LLVM, inlined the
 # roundings into every call site). False routes everything to the row kernels.
@@ -47,11 +47,14 @@ _LANES_MIN_ROWS = 8
 def use_lanes(em: Emulation | None, kind: int, nrow: int) -> bool:
     """Whether an emulation runs on the vector lanes (given that its formats have lane
     constants). Measured (``benchmarks/transforms.py --emulated``, one thread, 16 and
-    64 rows): the lanes are 3-4x faster than the rows for nearest even and 5-12x for
-    stochastic rounding (their branch-free rounding against the rows' exact
-    ``round_sum``). Nearest rounding of fewer than 8 rows stays on the rows: a lane
-    block narrower than the vector width does not vectorise (the boundary itself is
-    not measured). Double-double (the reference, ``em`` None) stays on the rows.
+    64 rows): the lanes are 4-7x faster than the rows for nearest even and 4-9x for
+    stochastic rounding (their branch-free rounding against the rows' scalar one).
+    Nearest rounding of fewer than 8 rows stays on the rows (whose inline nearest
+    rounding is as fast there): a lane block narrower than the vector width does not
+    vectorise (the boundary itself is not measured). The other modes run on the lanes
+    whatever the rows (measured, float8_e4m3fn stochastic and float16 up, rdfft of
+    1024, 4 rows: 0.47 ms on the lanes against 1.2 and 1.0 ms on the rows; 1 row:
+    the same). Double-double (the reference, ``em`` None) stays on the rows.
 
     Examples
     --------
@@ -60,7 +63,8 @@ def use_lanes(em: Emulation | None, kind: int, nrow: int) -> bool:
     """
     if not LANES or em is None:
         return False
-    return kind != _tracked.FAST or nrow >= _LANES_MIN_ROWS
+    nearest = em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
+    return kind != _tracked.FAST or not nearest or nrow >= _LANES_MIN_ROWS
 
 
 @dataclass(frozen=True, eq=False)
