@@ -716,12 +716,11 @@ def _magic32_constants(fmt: Format) -> tuple[int, int, int, int]:
 def _shift32_constants(fmt: Format) -> tuple[int, int, int, int, int] | None:
     """The constants of :func:`numerics.transforms._lanes._round_shift32` (the last
     kept bit ``2**D``, ``D = 23 - m`` bits dropped, half an ulp less one, the kept
-    bits' mask, the limit: the
-    bits of the largest float32 that rounds to at most the format's largest value,
-    and 0), or None where the format's exponent field is not float32's: its smallest
-    normal ``2**-126`` and its largest value float32's largest binade with ``m``
-    fraction bits (bfloat16), so that the float32 encoding's carries land on the
-    format's values."""
+    bits' mask, the limit: the bits of the largest float32 that rounds to at most the
+    format's largest value, and 0), or None where the format's exponent field is not
+    float32's: its smallest normal ``2**-126`` and its largest value float32's largest
+    binade with ``m`` fraction bits (bfloat16), so that the float32 encoding's carries
+    land on the format's values."""
     m = fmt.mbits
     if not (fmt.emin == -126 and 1 <= m <= 22 and fmt.subnormals):
         return None

@@ -276,9 +276,8 @@ def _round_shift32(x, K):
     rounds up to the next binade, a subnormal up to the smallest normal, a value past
     the largest to infinity. Six 32-bit integer operations where the magic constant
     takes ten (measured: bfloat16 rdfft of 64 x 1024 in 0.78 ms against 0.97 ms by
-    the magic constant, one thread).
-    Bad where the value rounds above the format's largest (its magnitude above the
-    limit ``K[18]``), and for Inf and NaN."""
+    the magic constant, one thread). Bad where the value rounds above the format's
+    largest (its magnitude above the limit ``K[18]``), and for Inf and NaN."""
     b = np.float32(x).view(np.int32)
     # on the signed bits: a negative value's carries run as a positive one's (its
     # magnitude bits lie below the sign bit, in two's complement as in the encoding).
