@@ -673,7 +673,8 @@ def _run_rows(spec, rows, XL, em, kind, P, key, tabs, steps, O, lv, ST, DL, big)
 
 def _single_lanes(em: Emulation, store) -> bool:
     """Whether FAST nearest-even lanes run in float32
-    (:func:`numerics.transforms._lanes._round_magic32`): their operands are values of
+    (:func:`numerics.transforms._lanes._round_magic32`, or ``_round_shift32`` where
+    :func:`_shift32_constants` applies): their operands are values of
     the format (the inputs are cast into it, the tables rounded into it), and each
     float64 operation then rounding gives what the float32 operation then rounding
     gives, where
