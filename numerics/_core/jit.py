@@ -222,9 +222,35 @@ def _function_cache(py_func) -> caching._Cache:
         return caching.NullCache()
 
 
-def njit(*args, cache: bool = False, **options):
+def _register_noalias() -> bool:
+    """Make numba's compiler flag ``noalias`` an option of :func:`numba.njit`, and say
+    whether it is one. The flag marks every pointer argument of the compiled function
+    noalias in LLVM (numba sets it for its parallel gufuncs, whose arrays it has checked
+    are distinct); numba's njit has no option for it. False (the kernels then compile
+    without it: the same results, with LLVM's runtime overlap checks) where this numba
+    lacks the flag or the option mappings."""
+    try:
+        from numba.core.compiler import Flags
+        from numba.core.cpu import CPUTargetOptions
+        from numba.core.options import TargetOptions
+    except ImportError:
+        return False
+    if not hasattr(Flags, "noalias"):
+        return False
+    if not isinstance(getattr(CPUTargetOptions, "noalias", None), TargetOptions.Mapping):
+        CPUTargetOptions.noalias = TargetOptions.Mapping("noalias")
+    return True
+
+
+_NOALIAS = _register_noalias()
+
+
+def njit(*args, cache: bool = False, noalias: bool = False, **options):
     """:func:`numba.njit`, where ``cache=True`` uses numerics' cache policy (see the
-    module docstring) instead of numba's.
+    module docstring) instead of numba's, and ``noalias=True`` marks every pointer
+    argument noalias in LLVM (C's ``restrict``: only for a function none of whose
+    arguments' data is written through one argument and read or written through
+    another; ignored where numba lacks the flag).
 
     Examples
     --------
@@ -235,7 +261,9 @@ def njit(*args, cache: bool = False, **options):
     42
     """
     if len(args) == 1 and callable(args[0]) and not options:  # bare @njit
-        return njit(cache=cache)(args[0])
+        return njit(cache=cache, noalias=noalias)(args[0])
+    if noalias and _NOALIAS:
+        options["noalias"] = True
     if not cache:
         return numba.njit(*args, **options)
     if args:

@@ -29,6 +29,7 @@ import numpy as np
 from .._core import jit
 from .._core.jit import njit
 from . import _hadamard_kernels, _radix4, _steps
+from ._radix4 import scaled
 
 # Every kernel here compiles with numpy's error model: no integer or float division
 # can divide by zero in them, and without the ZeroDivisionError paths of Python's model
@@ -46,17 +47,18 @@ _TWO = np.uint64(2)
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
 def fwd_stage(x, lo, hi, L, C, S, g):
     """Forward butterflies of length ``L`` on ``x[lo:hi]``, every output times ``g``
-    (unsigned indices, so that the butterfly loop vectorises)."""
+    (none if ``g`` is None, see :func:`._radix4.scaled`; unsigned indices, so that the
+    butterfly loop vectorises)."""
     h = np.uint64(L) >> _ONE
     q = h >> _ONE
     for i in range(np.uint64(lo), np.uint64(hi), np.uint64(L)):
         a = x[i]
         b = x[i + h]
-        x[i] = (a + b) * g
-        x[i + h] = (a - b) * g
+        x[i] = scaled(a + b, g)
+        x[i + h] = scaled(a - b, g)
         if q:
-            x[i + q] = x[i + q] * g
-            x[i + h + q] = -x[i + h + q] * g
+            x[i + q] = scaled(x[i + q], g)
+            x[i + h + q] = scaled(-x[i + h + q], g)
         for k in range(_ONE, q):
             c = C[q + k]
             s = S[q + k]
@@ -66,10 +68,10 @@ def fwd_stage(x, lo, hi, L, C, S, g):
             o_i = x[i + h + h - k]
             t1 = c * o_r + s * o_i
             t2 = c * o_i - s * o_r
-            x[i + k] = (er + t1) * g
-            x[i + h - k] = (er - t1) * g
-            x[i + h + k] = (t2 - ei) * g
-            x[i + h + h - k] = (ei + t2) * g
+            x[i + k] = scaled(er + t1, g)
+            x[i + h - k] = scaled(er - t1, g)
+            x[i + h + k] = scaled(t2 - ei, g)
+            x[i + h + h - k] = scaled(ei + t2, g)
 
 
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True)
@@ -100,6 +102,16 @@ def inv_stage(x, lo, hi, L, C, S):
             x[i + h - k] = ei
             x[i + h + k] = c * t1 - s * t2
             x[i + h + h - k] = s * t1 + c * t2
+
+
+@njit(**_radix4.CALLEE)
+def gain(halving, half, x):
+    """The factor of a forward step's outputs after each stage: None (no
+    multiplication, :func:`._radix4.scaled`) if ``halving`` is None (no forward step of
+    the plan halves), else 1/2 if this step halves (``half``), 1 if not."""
+    if halving is None:
+        return None
+    return x.dtype.type(0.5 if half else 1.0)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -160,15 +172,15 @@ def bitrev_tiles(x):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def fwd_steps(x, a, b, C, S, half, radix2):
-    """The forward stages of lengths ``a, 2a, ..., b`` on the bit-reversed row: pairs
-    of stages in one pass each (:func:`._radix4.fwd_pass`), then one radix-2 stage if
-    their number is odd (``radix2`` is None only if it is even). The passes whose
-    blocks fit ``_BLOCK`` run block by block, so that each block stays in cache."""
+def fwd_steps(x, a, b, C, S, g, radix2):
+    """The forward stages of lengths ``a, 2a, ..., b`` on the bit-reversed row, every
+    output times ``g`` (:func:`gain`): pairs of stages in one pass each
+    (:func:`._radix4.fwd_pass`), then one radix-2 stage if their number is odd
+    (``radix2`` is None only if it is even). The passes whose blocks fit ``_BLOCK`` run
+    block by block, so that each block stays in cache."""
     n = x.size
     if a > b:
         return
-    g = x.dtype.type(0.5 if half else 1.0)
     single = _log2(b // a) % 2 == 0  # an odd number of stages
     end = b // 2 if single else b
     # (not min() or max(): numba compiles each of those as a kernel of its own)
@@ -233,18 +245,16 @@ def unreversed(plan, f, kind):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def fwd_unreversed(x, s, C, S, half):
+def fwd_unreversed(x, s, C, S, half, g):
     """The forward stages of lengths 2 to ``s`` (16 or 64), on the row before its bit
-    reversal (:func:`._radix4.fwd16`, :func:`._radix4.fwd_pass` with ``N > 0``):
-    halving, three passes instead of the codelet."""
+    reversal (:func:`._radix4.fwd16`, :func:`._radix4.fwd_pass` with ``N > 0``), every
+    output times ``g`` (:func:`gain`): halving, three passes instead of the codelet."""
     n = np.int64(x.size)
     zero = np.int64(0)
     h = np.int64(16)
     if half:
-        g = x.dtype.type(0.5)
         h = np.int64(1)
     else:
-        g = x.dtype.type(1.0)
         _radix4.fwd16(x, C, S)
     while 4 * h <= s:
         _radix4.fwd_pass(x, zero, n, h, C, S, g, n // (4 * h))
@@ -300,20 +310,22 @@ _SHORT = 32
 
 
 def row_markers(n: int, plan: np.ndarray) -> tuple:
-    """The markers of :func:`rows_serial` that depend on the row length ``n``: ``full``
-    (None for rows of at most ``_SHORT``: the short kernel), ``tiles`` (None for rows
-    shorter than ``_TILED_BITREV``) and ``radix2`` (True on the short kernel, which
-    runs every stage alone; on the full one None unless a FWD or INV step has an odd
-    number of stages: the unreversed stages and the passes take them two by two, so
-    only then does one run alone)."""
+    """The markers of :func:`rows_serial` for rows of ``n`` values: ``full`` (None for
+    rows of at most ``_SHORT``: the short kernel), ``tiles`` (None for rows shorter
+    than ``_TILED_BITREV``), ``radix2`` (True on the short kernel, which runs every
+    stage alone; on the full one None unless a FWD or INV step has an odd number of
+    stages: the unreversed stages and the passes take them two by two, so only then
+    does one run alone) and ``halving`` (None unless a FWD step halves)."""
+    steps = plan.tolist()
+    halving = True if any(kind == _steps.FWD and flag for kind, _, _, flag in steps) else None
     if n <= _SHORT:
-        return None, None, True
+        return None, None, True, halving
     odd = any(
         (b // a).bit_length() % 2  # the number of stages a, 2a, ..., b
-        for kind, a, b, _ in plan.tolist()
+        for kind, a, b, _ in steps
         if kind in (_steps.FWD, _steps.INV)
     )
-    return True, (True if n >= _TILED_BITREV else None), (True if odd else None)
+    return True, (True if n >= _TILED_BITREV else None), (True if odd else None), halving
 
 
 def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, markers=None):
@@ -339,8 +351,8 @@ def run_rows(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd):
 
 
 @njit(cache=True, error_model="numpy", no_cfunc_wrapper=True, nogil=True)
-def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, tiles, radix2, lo,
-                hi):  # fmt: skip
+def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, tiles, radix2,
+                halving, lo, hi):  # fmt: skip
     """Run every step of ``plan`` on the rows ``lo .. hi`` of the 2-d array ``X``, on
     one thread.
     ``TC``, ``consts``, ``inv``, ``wht``, ``perm`` and ``fwd`` are None when the plan has
@@ -354,7 +366,9 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
     (the passes and their re-optimisation in this kernel then are not compiled);
     ``tiles`` None: the bit reversal runs through the pairs ``R``, not tile by tile;
     ``radix2`` None: no stage runs alone, and every call of the radix-2 stage kernels
-    sits under a test of it (the short kernel's too, which the full one keeps). (The
+    sits under a test of it (the short kernel's too, which the full one keeps);
+    ``halving`` None: no forward step halves, and the forward kernels run without their
+    factor (:func:`gain`). (The
     row loop and the plan's interpreter are one kernel, and the step drivers inline
     into it: each kernel level that calls another re-optimises and re-emits the machine
     code of everything below it, which dominated the first call's compile time.)"""
@@ -377,7 +391,9 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
                             if s and not plan[j + 1, 3]:
                                 _radix4.fwd16(x, C, S)
                         elif s:
-                            fwd_unreversed(x, s, C, S, plan[j + 1, 3])
+                            fwd_unreversed(
+                                x, s, C, S, plan[j + 1, 3], gain(halving, plan[j + 1, 3], x)
+                            )
                 bitrev(x, R, tiles)
                 if inv is None:  # (a condition numba prunes by itself, with no `and`)
                     continue
@@ -401,13 +417,13 @@ def rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, full, til
                     a = a if a > 2 * s else 2 * s  # (not max(): see fwd_steps)
                 if full is None:
                     if radix2 is not None:
-                        g = x.dtype.type(0.5 if flag else 1.0)
+                        g = gain(halving, flag, x)
                         L = a
                         while L <= b:
                             fwd_stage(x, zero, n, L, C, S, g)
                             L *= 2
                 else:
-                    fwd_steps(x, a, b, C, S, flag, radix2)
+                    fwd_steps(x, a, b, C, S, gain(halving, flag, x), radix2)
             elif kind == _steps.INV:
                 if inv is None:
                     continue

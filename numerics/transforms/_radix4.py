@@ -17,8 +17,10 @@ Why the loops vectorise: all indices are unsigned (numba cannot prove an index f
 ``range(lo, hi)`` non-negative, and its negative-index wraparound blocks the
 vectorisation); the eight slot streams of a block are disjoint ranges (four walk
 forward, four backward, which the vectoriser reverses with a permute), the twiddles
-are contiguous, and the block start reaches the loop through :func:`opaque`, so the
-alias checks stay per block. The butterfly group is one compiled function (typed
+are contiguous, and each stream reaches the loop as an argument of its own, which
+numba marks noalias (``STREAMS``), so LLVM needs no runtime overlap checks. (Where
+numba lacks that flag, the block start reaches the loop through :func:`opaque`, so
+that the checks stay per block.) The butterfly group is one compiled function (typed
 once, as numba's inlining would type it at each call site) that takes its eight slots
 and that LLVM inlines into every loop.
 
@@ -52,6 +54,17 @@ _ONE = np.uint64(1)
 # about 1 s of a first rdfft of long rows). Every kernel here compiles with numpy's
 # error model (see :mod:`._native`).
 CALLEE = dict(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+# The options of the loops over butterfly groups (:func:`_group_loops`). The eight
+# slot streams of a group loop are disjoint; each passes as an argument of its own (the
+# same array eight times) and numba marks every pointer argument noalias (C's restrict,
+# which holds: the locations one stream writes are read and written through its own
+# argument only). LLVM then vectorises the loop with none of the runtime overlap checks
+# of each pair of streams and twiddles (about 130 instructions before every loop) and
+# none of the minimum trip count they imposed (25 groups; fewer ran scalar). Measured
+# on 1024 rows of 1024 float32, one thread: the pass of h = 64, 0.75 -> 0.59 ms; the
+# interleaved pass of h = 16, 0.60 -> 0.51 ms; the whole rdfft 1.4-1.5x -> 1.0-1.1x
+# scipy.fft.rfft.
+STREAMS = dict(CALLEE, noalias=True)
 
 
 @intrinsic
@@ -104,6 +117,17 @@ def distinct(typingctx, a):
 
 
 @njit(**CALLEE)
+def scaled(v, g):
+    """``v * g``, or ``v`` itself if ``g`` is None. The forward kernels take ``g`` None
+    where no stage halves: numba then compiles no multiplication, where a runtime factor
+    of 1 is one more operation per output that LLVM may not drop (a float32 rdfft of
+    1024 x 1024 ran 7% faster without them)."""
+    if g is None:
+        return v
+    return v * g
+
+
+@njit(**CALLEE)
 def _fwd_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
     """Forward, one block: ``k = 0`` of both stages (slots ``i0..i3``: ``i, i+h, j,
     j+h`` with ``j = i+2h``) and, if ``mid``, ``k = h/2`` of the first (slots
@@ -113,68 +137,70 @@ def _fwd_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
     b = x[i1]
     c = x[i2]
     d = x[i3]
-    a1 = (a + b) * g
-    b1 = (a - b) * g
-    c1 = (c + d) * g
-    d1 = (c - d) * g
-    x[i0] = (a1 + c1) * g
-    x[i2] = (a1 - c1) * g
-    x[i1] = b1 * g
-    x[i3] = -d1 * g
+    a1 = scaled(a + b, g)
+    b1 = scaled(a - b, g)
+    c1 = scaled(c + d, g)
+    d1 = scaled(c - d, g)
+    x[i0] = scaled(a1 + c1, g)
+    x[i2] = scaled(a1 - c1, g)
+    x[i1] = scaled(b1, g)
+    x[i3] = scaled(-d1, g)
     if mid:
         # first stage, k = h/2: Re kept, Im negated
-        er = x[m0] * g
-        ei = -x[m1] * g
-        o_r = x[m2] * g
-        o_i = -x[m3] * g
+        er = scaled(x[m0], g)
+        ei = scaled(-x[m1], g)
+        o_r = scaled(x[m2], g)
+        o_i = scaled(-x[m3], g)
         t1 = cc * o_r + ss * o_i
         t2 = cc * o_i - ss * o_r
-        x[m0] = (er + t1) * g
-        x[m1] = (er - t1) * g
-        x[m2] = (t2 - ei) * g
-        x[m3] = (ei + t2) * g
+        x[m0] = scaled(er + t1, g)
+        x[m1] = scaled(er - t1, g)
+        x[m2] = scaled(t2 - ei, g)
+        x[m3] = scaled(ei + t2, g)
 
 
 @njit(**CALLEE)
-def _fwd_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
+def _fwd_group(
+    x0, x1, x2, x3, x4, x5, x6, x7, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g
+):
     """Forward, one block: butterfly ``k`` of the first stage on both halves (slots
     ``p0..p3``: ``i+k, i+h-k, i+h+k, i+2h-k``, and ``p4..p7``: the same ``2h`` further
     on), then butterflies ``k`` and ``h-k`` of the second (twiddles ``c1, s1`` of ``k``
     at length ``2h``; ``c2, s2`` and ``c3, s3`` of ``k`` and ``h-k`` at length ``4h``)."""
-    er = x[p0]
-    ei = x[p1]
-    o_r = x[p2]
-    o_i = x[p3]
+    er = x0[p0]
+    ei = x1[p1]
+    o_r = x2[p2]
+    o_i = x3[p3]
     t1 = c1 * o_r + s1 * o_i
     t2 = c1 * o_i - s1 * o_r
-    ar = (er + t1) * g  # Re A_k
-    br = (er - t1) * g  # Re A_{h-k}
-    bi = (t2 - ei) * g  # Im A_{h-k}
-    ai = (ei + t2) * g  # Im A_k
-    er = x[p4]
-    ei = x[p5]
-    o_r = x[p6]
-    o_i = x[p7]
+    ar = scaled(er + t1, g)  # Re A_k
+    br = scaled(er - t1, g)  # Re A_{h-k}
+    bi = scaled(t2 - ei, g)  # Im A_{h-k}
+    ai = scaled(ei + t2, g)  # Im A_k
+    er = x4[p4]
+    ei = x5[p5]
+    o_r = x6[p6]
+    o_i = x7[p7]
     t1 = c1 * o_r + s1 * o_i
     t2 = c1 * o_i - s1 * o_r
-    cr = (er + t1) * g  # Re B_k
-    dr = (er - t1) * g  # Re B_{h-k}
-    di = (t2 - ei) * g  # Im B_{h-k}
-    ci = (ei + t2) * g  # Im B_k
+    cr = scaled(er + t1, g)  # Re B_k
+    dr = scaled(er - t1, g)  # Re B_{h-k}
+    di = scaled(t2 - ei, g)  # Im B_{h-k}
+    ci = scaled(ei + t2, g)  # Im B_k
     # second stage, butterfly k: (A_k, B_k)
     t1 = c2 * cr + s2 * ci
     t2 = c2 * ci - s2 * cr
-    x[p0] = (ar + t1) * g
-    x[p3] = (ar - t1) * g
-    x[p4] = (t2 - ai) * g
-    x[p7] = (ai + t2) * g
+    x0[p0] = scaled(ar + t1, g)
+    x3[p3] = scaled(ar - t1, g)
+    x4[p4] = scaled(t2 - ai, g)
+    x7[p7] = scaled(ai + t2, g)
     # second stage, butterfly h-k: (A_{h-k}, B_{h-k})
     t1 = c3 * dr + s3 * di
     t2 = c3 * di - s3 * dr
-    x[p1] = (br + t1) * g
-    x[p2] = (br - t1) * g
-    x[p5] = (t2 - bi) * g
-    x[p6] = (bi + t2) * g
+    x1[p1] = scaled(br + t1, g)
+    x2[p2] = scaled(br - t1, g)
+    x5[p5] = scaled(t2 - bi, g)
+    x6[p6] = scaled(bi + t2, g)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -202,13 +228,53 @@ def _slots(s, bits, N):
     return r, r + (N << _ONE), r + N, r + N + (N << _ONE)
 
 
+def _group_loops(group):
+    """The two loops over the butterfly groups of ``group`` (:func:`_fwd_group` or
+    :func:`_inv_group`), each with its slot stream ``t`` through ``xt`` (see
+    ``STREAMS``). One source for both directions: numba compiles a closure once for
+    each function it closes over, and caches both."""
+
+    @njit(**STREAMS)
+    def blocks(x0, x1, x2, x3, x4, x5, x6, x7, C, S, i, h, g):
+        """The groups ``0 < k < h/2`` of the block of ``4h`` at ``i`` of the
+        bit-reversed row."""
+        q = h >> _ONE
+        h2 = h << _ONE
+        j = i + h2
+        for k in range(_ONE, q):
+            group(
+                x0, x1, x2, x3, x4, x5, x6, x7,
+                i + k, i + h - k, i + h + k, j - k, j + k, j + h - k, j + h + k, j + h2 - k,
+                C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g,
+            )  # fmt: skip
+
+    @njit(**STREAMS)
+    def interleaved(x0, x1, x2, x3, x4, x5, x6, x7, p0, p1, p2, p3, p4, p5, p6, p7, N,
+                    c1, s1, c2, s2, c3, s3, g):  # fmt: skip
+        """Group ``k`` of each of the ``N`` interleaved blocks of the row before its
+        bit reversal (after it, inverse), its slots ``p0..p7`` from each block's start
+        (:func:`_slots`)."""
+        for i in range(_ZERO, N):
+            group(
+                x0, x1, x2, x3, x4, x5, x6, x7,
+                i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
+                c1, s1, c2, s2, c3, s3, g,
+            )  # fmt: skip
+
+    return blocks, interleaved
+
+
+_fwd_blocks, _fwd_interleaved = _group_loops(_fwd_group)
+
+
 @njit(**CALLEE)
 def fwd_pass(x, lo, hi, h, C, S, g, N):
     """Forward stages of lengths ``2h`` and ``4h`` on every block of ``4h`` of
-    ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1, or 1/2 to
-    halve every stage). ``N > 0``: on the whole row before its bit reversal, where
-    the ``N = n/4h`` blocks interleave (block ``rev(b)``'s slot ``s`` at ``b + rev(s)
-    N``), so that the block loop is the contiguous one."""
+    ``x[lo:hi]``; every output is multiplied by ``g`` after each stage (1/2 to halve
+    every stage, or 1; None: no multiplication, see :func:`scaled`). ``N > 0``: on the
+    whole row before its bit reversal, where the ``N = n/4h`` blocks interleave (block
+    ``rev(b)``'s slot ``s`` at ``b + rev(s) N``), so that the block loop is the
+    contiguous one."""
     h = np.uint64(h)
     q = h >> _ONE
     h2 = h << _ONE
@@ -235,11 +301,9 @@ def fwd_pass(x, lo, hi, h, C, S, g, N):
             # slots k, h + k, 2h + k, 3h + k and h - k, 2h - k, 3h - k, 4h - k
             p0, p2, p4, p6 = _slots(k, bits, N)
             p1, p3, p5, p7 = _slots(h - k, bits, N)
-            for i in range(_ZERO, N):
-                _fwd_group(
-                    x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
-                    c1, s1, c2, s2, c3, s3, g,
-                )  # fmt: skip
+            _fwd_interleaved(
+                x, x, x, x, x, x, x, x, p0, p1, p2, p3, p4, p5, p6, p7, N, c1, s1, c2, s2, c3, s3, g
+            )
         return
     cc = C[h + q]
     ss = S[h + q]
@@ -247,11 +311,7 @@ def fwd_pass(x, lo, hi, h, C, S, g, N):
         i = opaque(i0)
         j = i + h2
         _fwd_ends(x, i, i + h, j, j + h, i + q, i + h + q, j + q, j + h + q, q, cc, ss, g)
-        for k in range(_ONE, q):
-            _fwd_group(
-                x, i + k, i + h - k, i + h + k, j - k, j + k, j + h - k, j + h + k, j + h2 - k,
-                C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g,
-            )  # fmt: skip
+        _fwd_blocks(x, x, x, x, x, x, x, x, C, S, i, h, g)
 
 
 @njit(**CALLEE)
@@ -284,23 +344,25 @@ def _inv_ends(x, i0, i1, i2, i3, m0, m1, m2, m3, mid, cc, ss, g):
 
 
 @njit(**CALLEE)
-def _inv_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
+def _inv_group(
+    x0, x1, x2, x3, x4, x5, x6, x7, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g
+):
     """Inverse, one block: the mirror of :func:`_fwd_group` (the same slots; second
     stage's butterflies ``k`` and ``h-k``, then the first stage's ``k`` on both halves)."""
-    A = x[p0]
-    B = x[p3]
-    D = x[p4]
-    E = x[p7]
+    A = x0[p0]
+    B = x3[p3]
+    D = x4[p4]
+    E = x7[p7]
     ar = (A + B) * g
     t1 = (A - B) * g
     t2 = (E + D) * g
     ai = (E - D) * g
     cr = c2 * t1 - s2 * t2
     ci = s2 * t1 + c2 * t2
-    A = x[p1]
-    B = x[p2]
-    D = x[p5]
-    E = x[p6]
+    A = x1[p1]
+    B = x2[p2]
+    D = x5[p5]
+    E = x6[p6]
     br = (A + B) * g
     t1 = (A - B) * g
     t2 = (E + D) * g
@@ -311,18 +373,21 @@ def _inv_group(x, p0, p1, p2, p3, p4, p5, p6, p7, c1, s1, c2, s2, c3, s3, g):
     t1 = (ar - br) * g
     t2 = (ai + bi) * g
     ei = (ai - bi) * g
-    x[p0] = er
-    x[p1] = ei
-    x[p2] = c1 * t1 - s1 * t2
-    x[p3] = s1 * t1 + c1 * t2
+    x0[p0] = er
+    x1[p1] = ei
+    x2[p2] = c1 * t1 - s1 * t2
+    x3[p3] = s1 * t1 + c1 * t2
     er = (cr + dr) * g
     t1 = (cr - dr) * g
     t2 = (ci + di) * g
     ei = (ci - di) * g
-    x[p4] = er
-    x[p5] = ei
-    x[p6] = c1 * t1 - s1 * t2
-    x[p7] = s1 * t1 + c1 * t2
+    x4[p4] = er
+    x5[p5] = ei
+    x6[p6] = c1 * t1 - s1 * t2
+    x7[p7] = s1 * t1 + c1 * t2
+
+
+_inv_blocks, _inv_interleaved = _group_loops(_inv_group)
 
 
 @njit(**CALLEE)
@@ -357,11 +422,9 @@ def inv_pass(x, lo, hi, h, C, S, N):
             # slots k, h + k, 2h + k, 3h + k and h - k, 2h - k, 3h - k, 4h - k
             p0, p2, p4, p6 = _slots(k, bits, N)
             p1, p3, p5, p7 = _slots(h - k, bits, N)
-            for i in range(_ZERO, N):
-                _inv_group(
-                    x, i + p0, i + p1, i + p2, i + p3, i + p4, i + p5, i + p6, i + p7,
-                    c1, s1, c2, s2, c3, s3, g,
-                )  # fmt: skip
+            _inv_interleaved(
+                x, x, x, x, x, x, x, x, p0, p1, p2, p3, p4, p5, p6, p7, N, c1, s1, c2, s2, c3, s3, g
+            )
         return
     cc = C[h + q]
     ss = S[h + q]
@@ -369,11 +432,7 @@ def inv_pass(x, lo, hi, h, C, S, N):
         i = opaque(i0)
         j = i + h2
         _inv_ends(x, i, i + h, j, j + h, i + q, i + h + q, j + q, j + h + q, q, cc, ss, g)
-        for k in range(_ONE, q):
-            _inv_group(
-                x, i + k, i + h - k, i + h + k, j - k, j + k, j + h - k, j + h + k, j + h2 - k,
-                C[q + k], S[q + k], C[h + k], S[h + k], C[h2 - k], S[h2 - k], g,
-            )  # fmt: skip
+        _inv_blocks(x, x, x, x, x, x, x, x, C, S, i, h, g)
 
 
 @njit(**CALLEE)

@@ -327,3 +327,39 @@ def test_a_kernel_cached_against_an_older_helper_in_another_file_recompiles(tmp_
     helper.write_text(helper.read_text().replace("2 * x", "3 * x"))  # same size
     assert run() == ["63", "0"]
     assert run() == ["63", "1"]
+
+
+def test_noalias_marks_every_pointer_argument_and_is_dropped_without_the_flag(monkeypatch):
+    """``njit(noalias=True)`` sets numba's ``noalias`` compiler flag (its pointer
+    arguments, the arrays' data among them, are noalias in the LLVM IR); where numba
+    lacks the flag the option is dropped, and the kernel compiles as without it."""
+    import numpy as np
+
+    def add_into(a, b):
+        for i in range(a.size):
+            a[i] += b[i]
+
+    a, b = np.zeros(8), np.arange(8.0)
+    marked = jit.njit(noalias=True)(add_into)
+    marked(a, b)
+    plain = jit.njit(add_into)
+    plain(a, b)
+    assert np.array_equal(a, 2 * b)
+
+    def define_line(dispatcher):
+        (ir,) = dispatcher.inspect_llvm().values()
+        # the kernel's own definition: numba names its arguments arg.<name>...
+        return next(
+            line for line in ir.splitlines() if line.startswith("define") and "arg.a" in line
+        )
+
+    line = define_line(marked)
+    data = [arg for arg in line.split(",") if "arg.a.4" in arg or "arg.b.4" in arg]
+    assert data and all("noalias" in arg for arg in data), line
+    assert "noalias" not in define_line(plain).split("excinfo")[-1]
+
+    monkeypatch.setattr(jit, "_NOALIAS", False)
+    fallback = jit.njit(noalias=True)(add_into)
+    fallback(a, b)
+    assert np.array_equal(a, 3 * b)
+    assert "noalias" not in define_line(fallback).split("excinfo")[-1]

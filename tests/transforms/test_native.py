@@ -119,17 +119,19 @@ def test_every_slot_is_written(dtype):
     "a, b",
     [(2, 2), (2, 4), (2, 8), (2, 16), (2, 32), (4, 64), (8, 64), (4, 512), (32, 1024), (2, 1024)],
 )
-@pytest.mark.parametrize("half", [0, 1])
-def test_partial_forward_and_inverse_steps(a, b, half):
+@pytest.mark.parametrize("g", [None, 1.0, 0.5])
+def test_partial_forward_and_inverse_steps(a, b, g):
     """Any run of stages ``a..b`` (the error tracking propagates through partial
-    plans): the forward equals one radix-2 stage at a time, the inverse undoes it
-    bitwise as the radix-2 inverse stages do."""
+    plans): the forward equals one radix-2 stage at a time, with each factor of
+    :func:`_native.gain` (None: no multiplication; 1: a step that does not halve, in a
+    plan where another does; 1/2: halving), and the inverse undoes it bitwise as the
+    radix-2 inverse stages do."""
     n = 1024
     x = RNG.standard_normal(n)
     C, S = _tables(n, np.float64)
     y = x.copy()
-    _native.fwd_steps(y, a, b, C, S, half, True)
-    assert np.array_equal(y, _radix2_numpy(x, a, b, bool(half), bitrev=False))
+    _native.fwd_steps(y, a, b, C, S, None if g is None else np.float64(g), True)
+    assert np.array_equal(y, _radix2_numpy(x, a, b, g == 0.5, bitrev=False))
     z = y.copy()
     _native.inv_steps(z, a, b, C, S, True)
     w = y.copy()
@@ -291,6 +293,6 @@ def test_short_rows_kernel(dtype, n, half):
             assert np.array_equal(short, ref)
             full = x.copy()
             args = _engine.native_args(np.array(steps, dtype=np.int64), tables)
-            _native.rows_serial(full, *args, True, None, True, 0, full.shape[0])
+            _native.rows_serial(full, *args, True, None, True, True, 0, full.shape[0])
             assert np.array_equal(full, ref)
         b *= 2
