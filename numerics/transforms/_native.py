@@ -335,9 +335,12 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, marke
     rdfft of a short row compiles in about half the time, and its results are bitwise
     those of the passes. ``markers``: :func:`row_markers` of ``plan`` by default; a
     caller that runs several plans passes those of all of them together, so that one
-    compiled variant serves every plan."""
+    compiled variant serves every plan (they must cover it: a variant compiled without
+    ``halving`` would run a halving step unscaled)."""
     if markers is None:
         markers = row_markers(X.shape[1], plan)
+    elif markers[3] is None and row_markers(X.shape[1], plan)[3] is not None:
+        raise ValueError("the markers of a plan with a halving forward step must include it")
     rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *markers, 0, X.shape[0])
 
 

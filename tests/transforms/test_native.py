@@ -296,3 +296,22 @@ def test_short_rows_kernel(dtype, n, half):
             _native.rows_serial(full, *args, True, None, True, True, 0, full.shape[0])
             assert np.array_equal(full, ref)
         b *= 2
+
+
+def test_markers_without_halving_refuse_a_halving_plan():
+    """A caller's markers for several plans (the error report's) must cover a halving
+    forward step: without ``halving`` the kernel would run it unscaled."""
+    n = 64
+    spec = _engine.rdfft_spec(n, True)
+    plan = spec.plan
+    tables = _engine.rounded_tables(spec, None, np.dtype(np.float64))
+    args = _engine.native_args(plan, tables)
+    x = RNG.standard_normal((2, n))
+    unhalved = _native.row_markers(n, _engine.rdfft_spec(n).plan)
+    assert unhalved[3] is None
+    y = x.copy()
+    with pytest.raises(ValueError, match="halving"):
+        _native.run_rows_serial(y, *args, markers=unhalved)
+    assert np.array_equal(y, x)
+    _native.run_rows_serial(y, *args, markers=_native.row_markers(n, plan))
+    assert np.array_equal(y, _radix2_numpy(x, 2, n, True))
