@@ -44,6 +44,11 @@ class Rounding(str, enum.Enum):
         return _CODES[self]
 
     @property
+    def is_nearest(self) -> bool:
+        """Whether the mode rounds to nearest (ties to even or away)."""
+        return self in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
+
+    @property
     def is_stochastic(self) -> bool:
         """Whether the mode draws random bits."""
         return self in (Rounding.STOCHASTIC, Rounding.STOCHASTIC_EQUAL)

@@ -63,8 +63,7 @@ def use_lanes(em: Emulation | None, kind: int, nrow: int) -> bool:
     """
     if not LANES or em is None:
         return False
-    nearest = em.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
-    return kind != _tracked.FAST or not nearest or nrow >= _LANES_MIN_ROWS
+    return kind != _tracked.FAST or not em.mode.is_nearest or nrow >= _LANES_MIN_ROWS
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,8 +404,7 @@ class Emulation:
         f = self.arith
         if track:
             return _tracked.EXACT
-        nearest = self.mode in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
-        if nearest and (f.mbits <= 26 or (f.mbits == 52 and f.emin == -1022)):
+        if self.mode.is_nearest and (f.mbits <= 26 or (f.mbits == 52 and f.emin == -1022)):
             return _tracked.FAST
         # separate compute and storage formats: the operands are storage values
         exact = self.compute is None and exact_in_float64(f)

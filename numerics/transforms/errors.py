@@ -143,7 +143,7 @@ def _bounds(
     radix-4 (``opts["algorithm"]``): ``t`` levels (:func:`_levels`, plus the DCT's
     twist) of :func:`_algorithm_eta` each, ``t eta / (1 - t eta)``."""
     u = fmt.unit_roundoff
-    directed = mode not in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
+    directed = not mode.is_nearest
     if directed:
         u = 2 * u  # directed and stochastic rounding err by up to an ulp
     mu = _engine.twiddle_error(spec, compute or fmt, twiddles)
