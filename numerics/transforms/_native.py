@@ -309,20 +309,25 @@ def wht_stage(x, h, half):
 _SHORT = 32
 
 
+def _halving(plan: np.ndarray) -> bool | None:
+    """The ``halving`` marker of :func:`rows_serial`: True if a FWD step of ``plan``
+    halves, else None."""
+    return True if any(k == _steps.FWD and flag for k, _, _, flag in plan.tolist()) else None
+
+
 def row_markers(n: int, plan: np.ndarray) -> tuple:
     """The markers of :func:`rows_serial` for rows of ``n`` values: ``full`` (None for
     rows of at most ``_SHORT``: the short kernel), ``tiles`` (None for rows shorter
     than ``_TILED_BITREV``), ``radix2`` (True on the short kernel, which runs every
     stage alone; on the full one None unless a FWD or INV step has an odd number of
     stages: the unreversed stages and the passes take them two by two, so only then
-    does one run alone) and ``halving`` (None unless a FWD step halves)."""
-    steps = plan.tolist()
-    halving = True if any(kind == _steps.FWD and flag for kind, _, _, flag in steps) else None
+    does one run alone) and ``halving`` (:func:`_halving`)."""
+    halving = _halving(plan)
     if n <= _SHORT:
         return None, None, True, halving
     odd = any(
         (b // a).bit_length() % 2  # the number of stages a, 2a, ..., b
-        for kind, a, b, _ in steps
+        for kind, a, b, _ in plan.tolist()
         if kind in (_steps.FWD, _steps.INV)
     )
     return True, (True if n >= _TILED_BITREV else None), (True if odd else None), halving
@@ -339,7 +344,7 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, marke
     ``halving`` would run a halving step unscaled)."""
     if markers is None:
         markers = row_markers(X.shape[1], plan)
-    elif markers[3] is None and row_markers(X.shape[1], plan)[3] is not None:
+    elif markers[3] is None and _halving(plan):
         raise ValueError("the markers of a plan with a halving forward step must include it")
     rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *markers, 0, X.shape[0])
 

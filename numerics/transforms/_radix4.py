@@ -121,7 +121,8 @@ def scaled(v, g):
     """``v * g``, or ``v`` itself if ``g`` is None. The forward kernels take ``g`` None
     where no stage halves: numba then compiles no multiplication, where a runtime factor
     of 1 is one more operation per output that LLVM may not drop (a float32 rdfft of
-    1024 x 1024 ran 7% faster without them)."""
+    1024 x 1024, one thread: 1.25-1.41x scipy.fft.rfft with them, 0.96-1.10x
+    without)."""
     if g is None:
         return v
     return v * g
