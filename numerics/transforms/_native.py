@@ -309,10 +309,7 @@ def wht_stage(x, h, half):
 _SHORT = 32
 
 
-def _halving(plan: np.ndarray) -> bool | None:
-    """The ``halving`` marker of :func:`rows_serial`: True if a FWD step of ``plan``
-    halves, else None."""
-    return True if any(k == _steps.FWD and flag for k, _, _, flag in plan.tolist()) else None
+_MARKERS = ("full", "tiles", "radix2", "halving")
 
 
 def row_markers(n: int, plan: np.ndarray) -> tuple:
@@ -321,13 +318,14 @@ def row_markers(n: int, plan: np.ndarray) -> tuple:
     than ``_TILED_BITREV``), ``radix2`` (True on the short kernel, which runs every
     stage alone; on the full one None unless a FWD or INV step has an odd number of
     stages: the unreversed stages and the passes take them two by two, so only then
-    does one run alone) and ``halving`` (:func:`_halving`)."""
-    halving = _halving(plan)
+    does one run alone) and ``halving`` (None unless a FWD step halves)."""
+    steps = plan.tolist()
+    halving = True if any(kind == _steps.FWD and flag for kind, _, _, flag in steps) else None
     if n <= _SHORT:
         return None, None, True, halving
     odd = any(
         (b // a).bit_length() % 2  # the number of stages a, 2a, ..., b
-        for kind, a, b, _ in plan.tolist()
+        for kind, a, b, _ in steps
         if kind in (_steps.FWD, _steps.INV)
     )
     return True, (True if n >= _TILED_BITREV else None), (True if odd else None), halving
@@ -340,12 +338,17 @@ def run_rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, marke
     rdfft of a short row compiles in about half the time, and its results are bitwise
     those of the passes. ``markers``: :func:`row_markers` of ``plan`` by default; a
     caller that runs several plans passes those of all of them together, so that one
-    compiled variant serves every plan (they must cover it: a variant compiled without
-    ``halving`` would run a halving step unscaled)."""
+    compiled variant serves every plan. They must cover it: each marker None in them
+    removes code the plan may need (without ``radix2`` a lone stage would be skipped,
+    without ``halving`` a halving step run unscaled)."""
+    own = row_markers(X.shape[1], plan)
     if markers is None:
-        markers = row_markers(X.shape[1], plan)
-    elif markers[3] is None and _halving(plan):
-        raise ValueError("the markers of a plan with a halving forward step must include it")
+        markers = own
+    else:
+        pairs = zip(_MARKERS, own, markers, strict=True)
+        missing = [name for name, need, have in pairs if need and have is None]
+        if missing:
+            raise ValueError(f"the markers lack {', '.join(missing)}, which this plan needs")
     rows_serial(X, plan, C, S, TC, TS, consts, R, inv, wht, perm, fwd, *markers, 0, X.shape[0])
 
 

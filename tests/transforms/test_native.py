@@ -315,3 +315,21 @@ def test_markers_without_halving_refuse_a_halving_plan():
     assert np.array_equal(y, x)
     _native.run_rows_serial(y, *args, markers=_native.row_markers(n, plan))
     assert np.array_equal(y, _radix2_numpy(x, 2, n, True))
+
+
+def test_markers_without_radix2_refuse_a_plan_with_a_lone_stage():
+    """Markers without ``radix2`` compile no lone radix-2 stage: a plan with an odd
+    number of forward stages would skip one."""
+    n = 128
+    spec = _engine.rdfft_spec(n)
+    plan = spec.plan
+    args = _engine.native_args(plan, _engine.rounded_tables(spec, None, np.dtype(np.float64)))
+    own = _native.row_markers(n, plan)
+    assert own[2] is True
+    x = RNG.standard_normal((2, n))
+    y = x.copy()
+    with pytest.raises(ValueError, match="radix2"):
+        _native.run_rows_serial(y, *args, markers=own[:2] + (None,) + own[3:])
+    assert np.array_equal(y, x)
+    _native.run_rows_serial(y, *args, markers=own)
+    assert np.array_equal(y, _radix2_numpy(x, 2, n, False))
