@@ -45,12 +45,24 @@ class Rounding(str, enum.Enum):
 
     @property
     def is_nearest(self) -> bool:
-        """Whether the mode rounds to nearest (ties to even or away)."""
+        """Whether the mode rounds to nearest (ties to even or away).
+
+        Examples
+        --------
+        >>> Rounding.NEAREST_AWAY.is_nearest, Rounding.ODD.is_nearest
+        (True, False)
+        """
         return self in (Rounding.NEAREST_EVEN, Rounding.NEAREST_AWAY)
 
     @property
     def is_stochastic(self) -> bool:
-        """Whether the mode draws random bits."""
+        """Whether the mode draws random bits.
+
+        Examples
+        --------
+        >>> Rounding.STOCHASTIC_EQUAL.is_stochastic, Rounding.NEAREST_EVEN.is_stochastic
+        (True, False)
+        """
         return self in (Rounding.STOCHASTIC, Rounding.STOCHASTIC_EQUAL)
 
 

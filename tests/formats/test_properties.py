@@ -79,3 +79,19 @@ def test_float64_input_never_double_rounds(x, name):
     fmt = nm.get_format(name)
     with np.errstate(over="ignore"):
         assert_same(nm.cast(x, fmt), R.round_scalar(x, fmt), x, name)
+
+
+def test_mode_properties_say_what_the_cast_does():
+    """``is_nearest`` and ``is_stochastic`` against the casts themselves: between two
+    bfloat16 neighbours (1 and 1 + 2**-7), a nearest mode takes a quarter of the way
+    down and three quarters up, every time; a stochastic one gives both neighbours
+    across repeated copies of one value; the others one result per value."""
+    lower, gap = 1.0, 2.0**-7
+    x = np.repeat([lower + gap / 4, lower + 3 * gap / 4], 256)
+    for mode in nm.Rounding:
+        y = nm.cast(x, "bfloat16", mode, seed=0)
+        quarter, three_quarters = y[:256], y[256:]
+        nearest = (quarter == lower).all() and (three_quarters == lower + gap).all()
+        varies = len(set(quarter)) > 1 and len(set(three_quarters)) > 1
+        assert mode.is_nearest == nearest, mode
+        assert mode.is_stochastic == varies, mode
