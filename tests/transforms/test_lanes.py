@@ -319,3 +319,105 @@ def test_exact_in_float64_bounds():
                  (half.max, half.max), (half.min_subnormal, half.min_subnormal)):  # fmt: skip
         assert Fraction(p + q) == Fraction(p) + Fraction(q)
         assert Fraction(p * q) == Fraction(p) * Fraction(q)
+
+
+def test_checked_sum_flags_exactly_the_inexact_sums():
+    """The lanes' checked sum (_lanes._sum with an integer ``fast``) against exact
+    rational arithmetic: its flag is set exactly where the float64 sum of two bfloat16
+    values is not their exact sum, over exponent gaps from 0 to beyond float64's
+    53 bits, subnormals, zeros, both signs, and Inf and NaN (always flagged)."""
+    from fractions import Fraction
+
+    import numba
+
+    from numerics.transforms import _lanes
+
+    @numba.njit
+    def checked(a, b):
+        return _lanes._sum(a, 0.0, b, 0.0, 1)
+
+    f = nm.get_format("bfloat16")
+    rng = np.random.default_rng(29)
+    n = 4000
+    a = nm.cast(rng.standard_normal(n) * np.ldexp(1.0, rng.integers(-140, 120, n)), f)
+    gap = rng.integers(0, 70, n)
+    b = nm.cast(a * np.ldexp(rng.uniform(-2.0, 2.0, n), -gap), f)
+    b[:50] = 0.0
+    b[50:100] = -a[50:100]
+    b[100:150] = f.min_subnormal * rng.choice([-1.0, 1.0], 50)
+    flagged = 0
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        s, flag = checked(x, y)
+        assert s == x + y
+        exact = Fraction(s) == Fraction(x) + Fraction(y)
+        assert flag == (0.0 if exact else 1.0), (x, y)
+        flagged += not exact
+    # the gaps beyond float64's reach were met (and flagged)
+    assert 100 < flagged < n - 1000
+    for x, y in ((np.inf, 1.0), (1.0, -np.inf), (np.nan, 1.0), (f.max, f.max * 0.0 + np.inf)):
+        assert checked(x, y)[1] == 1.0
+
+
+def test_checked_sums_match_the_row_kernels(monkeypatch):
+    """Untracked, bfloat16 and tf32 in the stochastic and directed modes run on the
+    lanes with FAST arithmetic and checked sums (checked_sums: their products are
+    exact in float64, their sums not always): the same bits as EXACT on the row
+    kernels. A chunk of rows whose sums span more than float64 holds (a value 2**80
+    times its neighbours) runs on the row kernels, and only that chunk; rounding up,
+    an unflagged inexact sum would give other bits there."""
+    from numerics.transforms import _engine, _lanes
+
+    assert _engine.checked_sums(nm.get_format("bfloat16"), None)
+    assert not _engine.checked_sums(nm.get_format("bfloat16"), ("K", "P"))
+    seen, reruns = [], []
+    chunks, rows_kernels = _lanes.run_chunks, _engine._run_rows
+
+    def spy(*args):
+        seen.append(args[15])  # fast (see numerics.transforms._lanes.run_chunks)
+        return chunks(*args)
+
+    def spy_rows(spec, rows, *args):
+        reruns.append(rows.shape[0])
+        return rows_kernels(spec, rows, *args)
+
+    monkeypatch.setattr(_lanes, "run_chunks", spy)
+    monkeypatch.setattr(_engine, "_run_rows", spy_rows)
+    monkeypatch.setattr(_engine, "lane_width", lambda n, itemsize: 4)  # chunks 4, 4, 1
+    rng = np.random.default_rng(31)
+    scale = rng.choice([1e-3, 1e-30, 0.0, 1.0, 40.0], (9, 1))
+    spec = T.errors._spec("rdfft", 16, {})
+    for fmt, mode in (("bfloat16", "stochastic"), ("bfloat16", "up"), ("bfloat16", "odd"),
+                      ("bfloat16", "stochastic_equal"), ("tensorfloat32", "down")):  # fmt: skip
+        x = nm.cast(rng.standard_normal((9, 16)) * scale, fmt)
+        x[5, 3] = nm.cast(np.ldexp(1.0, 80), fmt)[()]
+        em = _engine.emulation(fmt, mode, 3, False, np.dtype(np.float64))
+        runs = []
+        for lanes in (True, False):
+            monkeypatch.setattr(_engine, "LANES", lanes)
+            y = x.copy()
+            runs.append((y, *_engine.execute(spec, y, em, track=False)))
+        assert seen == [1], (fmt, mode, seen)
+        assert reruns == [4, 9], (fmt, mode, reruns)  # the second chunk, then the rows
+        seen.clear()
+        reruns.clear()
+        for a, b in zip(*runs, strict=True):
+            assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), (
+                fmt, mode)  # fmt: skip
+
+
+def test_checked_sums_products_are_exact():
+    """checked_sums' product bounds against exact rational arithmetic: bfloat16's and
+    float32's extreme products are exact in float64; float64's own are not covered."""
+    from fractions import Fraction
+
+    from numerics.transforms import _engine
+
+    for name in ("bfloat16", "tensorfloat32", "float32"):
+        f = nm.get_format(name)
+        assert _engine.checked_sums(f, None)
+        below = f.max - 2.0 ** (f.emax - f.mbits)  # the value below the largest
+        pairs = ((f.max, f.max), (f.min_subnormal, f.min_subnormal),
+                 (-f.max, f.min_subnormal), (f.max, below), (below, f.min_subnormal))  # fmt: skip
+        for p, q in pairs:
+            assert Fraction(p * q) == Fraction(p) * Fraction(q), (name, p, q)
+    assert not _engine.checked_sums(nm.get_format("float64"), None)
