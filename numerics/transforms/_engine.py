@@ -400,8 +400,7 @@ class Emulation:
         """The kernels' arithmetic: FAST (each operation in float64, then rounded)
         untracked where it rounds what EXACT would (nearest rounding into at most 26
         fraction bits; any mode where every float64 operation on the format's values
-        is exact, :func:`exact_in_float64`), else EXACT (which the vector lanes run,
-        untracked, as FAST with checked sums where :func:`checked_sums` says)."""
+        is exact, :func:`exact_in_float64`), else EXACT."""
         f = self.arith
         if track:
             return _tracked.EXACT
@@ -430,31 +429,6 @@ def exact_in_float64(f: Format) -> bool:
     """
     p = f.mbits + 1
     return 2 * p <= 53 and p + f.emax - f.emin + 1 <= 53
-
-
-def checked_sums(f: Format, store) -> bool:
-    """Whether untracked lanes of EXACT arithmetic run FAST with checked sums: a
-    float64 operation, then the rounding, each sum checked exact (the chunk of rows
-    where one is not runs on the row kernels, exactly), where every product of two
-    values of ``f`` is exact in float64 (``2 p <= 53`` bits, and no product leaves
-    float64's range: smallest subnormals ``2**(emin - m)`` whose squares float64
-    still holds exactly, largest values below ``2**512``) but sums may not be:
-    bfloat16 (whose sums can span 254 binades) and tf32 in the stochastic and directed
-    modes. Not with a storage format (its bad butterflies run again in place, which
-    needs the exact sum). Where the check passes, the float64 sum is the exact one
-    and its rounding EXACT's: the same bits (measured, bfloat16 rdfft of 64 x 1024,
-    stochastic, one thread: see the transforms guide).
-
-    Examples
-    --------
-    >>> from numerics import get_format
-    >>> checked_sums(get_format("bfloat16"), None), checked_sums(get_format("float32"), None)
-    (True, True)
-    >>> checked_sums(get_format("float64"), None)
-    False
-    """
-    p = f.mbits + 1
-    return store is None and 2 * p <= 53 and 2 * (f.emin - f.mbits) >= -1074 and f.max < 2.0**512
 
 
 def _check_format(f: Format, mode: Rounding) -> None:
@@ -660,8 +634,6 @@ def execute(
             W = lane_width(n, lane_tabs[0].dtype.itemsize)
             BAD = np.zeros((nrow + W - 1) // W, dtype=np.bool_)
             fast = True if kind == _tracked.FAST else None
-            if kind == _tracked.EXACT and DL is None and checked_sums(em.arith, store):
-                fast = 1  # each sum checked, the chunks of the rare inexact ones rerun
             args = (rows, XL, spec.plan, *lane_tabs, R, *steps, K, P, keys, fast, normal,
                     store, ST, DL, W, BAD)  # fmt: skip
             # chunks in threads when big (a work figure that gives each chunk one)

@@ -49,13 +49,10 @@ lost counts: the stochastic mismatch of the first fast version).
 stochastic and directed mode; nearest rounding from 8 rows); measured figures are
 printed by ``python benchmarks/transforms.py --emulated``.
 
-Variants are chosen by argument types, as in :mod:`._tracked`: ``fast`` (True for
-FAST: one float64 operation then a rounding; an integer for FAST with checked sums,
-the same with a lane bad where a float64 sum is not exact, for the formats whose
-products are exact in float64 but whose sums may not be, see
-:func:`numerics.transforms._engine.checked_sums`; None for EXACT and DD), ``normal``
-(None, True or the magic constants: which rounding, see :func:`_k_tuple`), ``dd``
-(double-double, no rounding), ``slow`` (the scalar rounding), ``KG`` (the per-lane random keys; None
+Variants are chosen by argument types, as in :mod:`._tracked`: ``fast`` (FAST: one
+float64 operation then a rounding; None for EXACT and DD), ``normal`` (None, True
+or the magic constants: which rounding, see :func:`_k_tuple`), ``dd`` (double-double, no
+rounding), ``slow`` (the scalar rounding), ``KG`` (the per-lane random keys; None
 unless stochastic), ``XL`` (low parts; None unless DD), ``DL`` (stage errors; None
 unless tracking).
 """
@@ -64,7 +61,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import types
-from numba.core import errors
 from numba.extending import overload
 
 from .._core.eft import fast_two_sum, two_sum
@@ -339,18 +335,6 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
             return (s if fin else hi), (e if fin else 0.0), 0.0, False
 
         return rdd
-    if isinstance(fast, types.Integer):
-        # FAST with checked sums (see _sum): a nonzero low part says the float64 sum
-        # was not exact, and the lane is bad (only without a storage format, whose
-        # exact reruns would need the sum itself)
-        if is_slow:
-            raise errors.TypingError("the checked sums have no exact rerun in place")
-
-        def rchecked(hi, lo, K, P, R, fast, dd, slow):
-            v, bad = _lane_round(hi, R, K)
-            return v, 0.0, 0.0, bad | (lo != 0.0)
-
-        return rchecked
     if not isinstance(fast, types.NoneType):
         if is_slow:
             return lambda hi, lo, K, P, R, fast, dd, slow: (round_value(hi, R, P), 0.0, 0.0, False)
@@ -371,27 +355,6 @@ def _rl_variant(hi, lo, K, P, R, fast, dd, slow):
         return v[0], 0.0, s + (t - lo), v[1]
 
     return rexact
-
-
-def _sum(ah, al, bh, bl, fast):
-    """``a + b`` as :func:`._tracked._add` gives it (an unevaluated ``(hi, lo)``),
-    except with checked sums (``fast`` an integer): the float64 sum, and as its low
-    part 1.0 where that sum is not the exact one, else 0.0."""
-
-
-@overload(_sum, jit_options=_FORCE_OVERLOAD)
-def _sum_variant(ah, al, bh, bl, fast):
-    if isinstance(fast, types.Integer):
-
-        def checked(ah, al, bh, bl, fast):
-            s = ah + bh
-            # exact if and only if each difference gives the other operand back: the
-            # one taken from the larger operand is exact (the lemma of Fast2Sum), so
-            # an inexact sum fails it; Inf and NaN fail it too
-            return s, np.float64((s - ah != bh) | (s - bh != ah))
-
-        return checked
-    return lambda ah, al, bh, bl, fast: _add(ah, al, bh, bl, fast)
 
 
 def _unless_float64(hi, vb, K):
@@ -524,8 +487,8 @@ def _pair(X, XL, Y, YL, G, j1, j2, halve, K, P, KG, ev1, ev2, fast, dd, slow, A,
     for w in range(np.uint64(W)):
         ah, al = X[u1 + w], _ld(XL, u1 + w)
         bh, bl = X[u2 + w], _ld(XL, u2 + w)
-        s, sl = _sum(ah, al, bh, bl, fast)
-        t, tl = _sum(ah, al, -bh, -bl, fast)
+        s, sl = _add(ah, al, bh, bl, fast)
+        t, tl = _add(ah, al, -bh, -bl, fast)
         v, vl, d, b1 = _out(s, sl, 0.0, halve, K, P, KG, w, ev1, fast, dd, slow, A)
         x, xl, e, b2 = _out(t, tl, 0.0, halve, K, P, KG, w, ev2, fast, dd, slow, A)
         _put(Y, YL, G, u1 + w, v, vl, d)
@@ -569,7 +532,7 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
         p, pl = _mul(oih, oil, sn, fast)
         m2, m2l, d2, b2 = _rl(p, pl, K, P, _word(KG, w, e1 + 1), fast, dd, slow)
         _st(A, w, m2, d2)
-        p, pl = _sum(m1, m1l, m2, m2l, fast)
+        p, pl = _add(m1, m1l, m2, m2l, fast)
         t1, t1l, d3, b3 = _rl(p, pl, K, P, _word(KG, w, e1 + 2), fast, dd, slow)
         _st(A, w, t1, d3)
         p, pl = _mul(oih, oil, c, fast)
@@ -578,15 +541,15 @@ def _fwd4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, halve, K, P, KG, ev, fast, dd,
         p, pl = _mul(orh, orl, sn, fast)
         m4, m4l, d5, b5 = _rl(p, pl, K, P, _word(KG, w, e1 + 4), fast, dd, slow)
         _st(A, w, m4, d5)
-        p, pl = _sum(m3, m3l, -m4, -m4l, fast)
+        p, pl = _add(m3, m3l, -m4, -m4l, fast)
         t2, t2l, d6, b6 = _rl(p, pl, K, P, _word(KG, w, e1 + 5), fast, dd, slow)
         _st(A, w, t2, d6)
         dt1 = d1 + d2 + d3
         dt2 = d4 - d5 + d6
-        a1h, a1l = _sum(erh, erl, t1, t1l, fast)
-        a2h, a2l = _sum(erh, erl, -t1, -t1l, fast)
-        a3h, a3l = _sum(t2, t2l, -eih, -eil, fast)
-        a4h, a4l = _sum(eih, eil, t2, t2l, fast)
+        a1h, a1l = _add(erh, erl, t1, t1l, fast)
+        a2h, a2l = _add(erh, erl, -t1, -t1l, fast)
+        a3h, a3l = _add(t2, t2l, -eih, -eil, fast)
+        a4h, a4l = _add(eih, eil, t2, t2l, fast)
         v1, v1l, g1, c1 = _out(a1h, a1l, dt1, halve, K, P, KG, w, e1 + 6, fast, dd, slow, A)
         v2, v2l, g2, c2 = _out(
             a2h, a2l, -dt1, halve, K, P, KG, w, ev + 8 * i2 + 6, fast, dd, slow, A
@@ -616,7 +579,7 @@ def _rot(ah, al, da, bh, bl, db, c, s, sgn, K, P, KG, w, ev, fast, dd, slow, A):
     m2, m2l, d2, b2 = _rl(p, pl, K, P, _word(KG, w, ev + 1), fast, dd, slow)
     _st(A, w, m2, d2)
     # a select, not a product by the float64 sgn: a float32 lane stays float32
-    p, pl = _sum(m1, m1l, -m2 if sgn < 0 else m2, sgn * m2l, fast)
+    p, pl = _add(m1, m1l, -m2 if sgn < 0 else m2, sgn * m2l, fast)
     v, vl, d3, b3 = _rl(p, pl, K, P, _word(KG, w, ev + 2), fast, dd, slow)
     _st(A, w, v, d3)
     return v, vl, c * da + sgn * s * db + d1 + sgn * d2 + d3, b1 | b2 | b3
@@ -633,13 +596,13 @@ def _inv4(X, XL, Y, YL, G, i1, i2, i3, i4, c, sn, K, P, KG, ev, fast, dd, slow, 
         Bh, Bl = X[u2 + w], _ld(XL, u2 + w)
         Dh, Dl = X[u3 + w], _ld(XL, u3 + w)
         Eh, El = X[u4 + w], _ld(XL, u4 + w)
-        p, pl = _sum(Ah, Al, Bh, Bl, fast)
+        p, pl = _add(Ah, Al, Bh, Bl, fast)
         er, erl, der, b1 = _out(p, pl, 0.0, True, K, P, KG, w, e1, fast, dd, slow, A)
-        p, pl = _sum(Ah, Al, -Bh, -Bl, fast)
+        p, pl = _add(Ah, Al, -Bh, -Bl, fast)
         t1, t1l, dt1, b2 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 2, fast, dd, slow, A)
-        p, pl = _sum(Eh, El, Dh, Dl, fast)
+        p, pl = _add(Eh, El, Dh, Dl, fast)
         t2, t2l, dt2, b3 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 4, fast, dd, slow, A)
-        p, pl = _sum(Eh, El, -Dh, -Dl, fast)
+        p, pl = _add(Eh, El, -Dh, -Dl, fast)
         ei, eil, dei, b4 = _out(p, pl, 0.0, True, K, P, KG, w, e1 + 6, fast, dd, slow, A)
         o_r, o_rl, dor, b5 = _rot(
             t1, t1l, dt1, t2, t2l, dt2, c, sn, -1.0, K, P, KG, w, ev + 8 * i3, fast, dd, slow, A
