@@ -298,38 +298,22 @@ def test_short_rows_kernel(dtype, n, half):
         b *= 2
 
 
-def test_markers_without_halving_refuse_a_halving_plan():
-    """A caller's markers for several plans (the error report's) must cover a halving
-    forward step: without ``halving`` the kernel would run it unscaled."""
-    n = 64
-    spec = _engine.rdfft_spec(n, True)
-    plan = spec.plan
-    tables = _engine.rounded_tables(spec, None, np.dtype(np.float64))
-    args = _engine.native_args(plan, tables)
-    x = RNG.standard_normal((2, n))
-    unhalved = _native.row_markers(n, _engine.rdfft_spec(n).plan)
-    assert unhalved[3] is None
-    y = x.copy()
-    with pytest.raises(ValueError, match="halving"):
-        _native.run_rows_serial(y, *args, markers=unhalved)
-    assert np.array_equal(y, x)
-    _native.run_rows_serial(y, *args, markers=_native.row_markers(n, plan))
-    assert np.array_equal(y, _radix2_numpy(x, 2, n, True))
-
-
-def test_markers_without_radix2_refuse_a_plan_with_a_lone_stage():
-    """Markers without ``radix2`` compile no lone radix-2 stage: a plan with an odd
-    number of forward stages would skip one."""
-    n = 128
-    spec = _engine.rdfft_spec(n)
+@pytest.mark.parametrize("n, scale, marker", [(64, True, "halving"), (128, False, "radix2")])
+def test_markers_lacking_one_the_plan_needs_are_refused(n, scale, marker):
+    """A caller's markers for several plans (the error report's) must cover every
+    marker of the plan it runs: without ``halving`` the kernel would run a halving
+    forward step unscaled, without ``radix2`` skip a plan's lone radix-2 stage (an
+    odd number of forward stages, n = 128). The rows are left untouched."""
+    spec = _engine.rdfft_spec(n, scale)
     plan = spec.plan
     args = _engine.native_args(plan, _engine.rounded_tables(spec, None, np.dtype(np.float64)))
     own = _native.row_markers(n, plan)
-    assert own[2] is True
+    at = _native._MARKERS.index(marker)
+    assert own[at] is True
     x = RNG.standard_normal((2, n))
     y = x.copy()
-    with pytest.raises(ValueError, match="radix2"):
-        _native.run_rows_serial(y, *args, markers=own[:2] + (None,) + own[3:])
+    with pytest.raises(ValueError, match=marker):
+        _native.run_rows_serial(y, *args, markers=own[:at] + (None,) + own[at + 1 :])
     assert np.array_equal(y, x)
     _native.run_rows_serial(y, *args, markers=own)
-    assert np.array_equal(y, _radix2_numpy(x, 2, n, False))
+    assert np.array_equal(y, _radix2_numpy(x, 2, n, scale))
